@@ -1,0 +1,2 @@
+//! bench pipeline (being written).
+fn main() {}

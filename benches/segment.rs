@@ -1,0 +1,2 @@
+//! bench segment (being written).
+fn main() {}

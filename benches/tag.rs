@@ -1,0 +1,2 @@
+//! bench tag (being written).
+fn main() {}

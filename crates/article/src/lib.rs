@@ -1,0 +1,22 @@
+//! The types that flow through newsflow: an [`Article`] comes in, an [`Analysis`] of its text
+//! (sentences, tokens, entities) is computed, and a [`Document`] pairs them for the sinks.
+//!
+//! Layout:
+//! - [`Article`]: one input record, parsed from JSON with the field synonyms users send.
+//! - [`Span`], [`Token`], [`Sentence`], [`Entity`], [`Label`]: annotations as **byte** spans
+//!   into the article text; byte spans slice a `&str` directly and cost nothing to compute.
+//! - [`CharOffsets`]: converts byte spans to the Unicode code point offsets that every output
+//!   record carries (the offsets Python's `text[start:end]` and spaCy's `start_char` use).
+//! - [`Document`] and its JSON rendering: the one output record schema.
+//!
+//! This crate does no I/O and never panics on input.
+
+mod analysis;
+mod input;
+mod offsets;
+mod output;
+
+pub use analysis::{Analysis, Entity, Label, Sentence, Span, Token};
+pub use input::{Article, ArticleError, Origin};
+pub use offsets::CharOffsets;
+pub use output::{DeadLetter, Document};

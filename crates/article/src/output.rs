@@ -1,0 +1,177 @@
+//! The output record: one JSON object per article, the schema every sink shares.
+
+use serde_json::Value;
+
+use crate::{Analysis, Article, CharOffsets, Origin};
+
+/// An analysed article, ready for the sinks.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The input article.
+    pub article: Article,
+    /// The analysed text ([`Article::text`]); all spans refer to it.
+    pub text: String,
+    /// Sentences, tokens and entities of `text`.
+    pub analysis: Analysis,
+}
+
+impl Document {
+    /// Renders the record as one line of JSON (no trailing newline) into `out`.
+    ///
+    /// Field order: `id`, `title`, `url`, `published`, `source`, the input's unknown fields,
+    /// `text`, `sentences`, `entities`. Offsets are code points, end-exclusive.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let a = &self.article;
+        out.push(b'{');
+        key(out, "id", true);
+        string(out, &a.id);
+        for (name, field) in [
+            ("title", &a.title),
+            ("url", &a.url),
+            ("published", &a.published),
+            ("source", &a.source),
+        ] {
+            key(out, name, false);
+            match field {
+                Some(s) => string(out, s),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        for (name, value) in &a.extra {
+            key(out, name, false);
+            value_json(out, value);
+        }
+        key(out, "text", false);
+        string(out, &self.text);
+
+        let offsets = CharOffsets::new(&self.text);
+        key(out, "sentences", false);
+        out.push(b'[');
+        for (i, s) in self.analysis.sentences.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"start\":");
+            number(out, offsets.char_offset(s.span.start));
+            out.extend_from_slice(b",\"end\":");
+            number(out, offsets.char_offset(s.span.end));
+            out.push(b'}');
+        }
+        out.push(b']');
+
+        key(out, "entities", false);
+        out.push(b'[');
+        for (i, e) in self.analysis.entities.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"start\":");
+            number(out, offsets.char_offset(e.span.start));
+            out.extend_from_slice(b",\"end\":");
+            number(out, offsets.char_offset(e.span.end));
+            out.extend_from_slice(b",\"text\":");
+            string(out, e.span.slice(&self.text));
+            out.extend_from_slice(b",\"label\":");
+            string(out, e.label.as_str());
+            out.extend_from_slice(b",\"score\":");
+            // Four decimals are more than a calibrated score means; shorter records.
+            let score = (f64::from(e.score.clamp(0.0, 1.0)) * 1e4).round() / 1e4;
+            out.extend_from_slice(score.to_string().as_bytes());
+            out.extend_from_slice(b",\"sentence\":");
+            match self.analysis.sentence_at(e.span.start) {
+                Some(s) => number(out, s),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    /// The record as a JSON string.
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(self.text.len() * 2 + 256);
+        self.write_json(&mut out);
+        // Every piece written above is valid UTF-8 (serde_json escapes strings).
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+fn key(out: &mut Vec<u8>, name: &str, first: bool) {
+    if !first {
+        out.push(b',');
+    }
+    string(out, name);
+    out.push(b':');
+}
+
+fn string(out: &mut Vec<u8>, s: &str) {
+    // Writing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn value_json(out: &mut Vec<u8>, value: &Value) {
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+fn number(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(n.to_string().as_bytes());
+}
+
+/// An input record that could not be processed, as written to the dead-letter file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// Where the record came from.
+    pub origin: Origin,
+    /// Why it was rejected, in words a user can act on.
+    pub error: String,
+    /// The raw record, as far as it could be read (lossy UTF-8).
+    pub record: String,
+}
+
+impl DeadLetter {
+    /// Renders the dead letter as one JSON line: `{"source","line","error","record"}`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "source": &*self.origin.source,
+            "line": self.origin.line,
+            "error": self.error,
+            "record": self.record,
+        })
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Entity, Label, Sentence, Span};
+
+    #[test]
+    fn offsets_are_code_points_and_entity_text_matches() {
+        let article = Article::from_json(r#"{"id":"1","body":"Zürich—Genève","k":true}"#).unwrap();
+        let text = article.text();
+        let start = text.find("Genève").unwrap();
+        let analysis = Analysis {
+            sentences: vec![Sentence { span: Span::new(0, text.len()), tokens: 0..0 }],
+            tokens: vec![],
+            entities: vec![Entity {
+                span: Span::new(start, text.len()),
+                label: Label::Loc,
+                score: 0.98766,
+            }],
+        };
+        let doc = Document { article, text, analysis };
+        let v: Value = serde_json::from_str(&doc.to_json()).unwrap();
+        assert_eq!(v["k"], true);
+        assert_eq!(v["sentences"][0]["end"], 13);
+        let e = &v["entities"][0];
+        assert_eq!((e["start"].as_u64(), e["end"].as_u64()), (Some(7), Some(13)));
+        assert_eq!(e["text"], "Genève");
+        assert_eq!(e["score"], 0.9877);
+        assert_eq!(e["sentence"], 0);
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        let want =
+            ["id", "title", "url", "published", "source", "k", "text", "sentences", "entities"];
+        assert_eq!(keys, want);
+    }
+}

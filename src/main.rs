@@ -1,0 +1,2 @@
+//! The newsflow command line (being written).
+fn main() {}
