@@ -1,0 +1,1 @@
+//! Golden Rules through the binary (being written by the segmentation work).

@@ -1,0 +1,1 @@
+//! The tagger through the binary (being written by the tagging work).
