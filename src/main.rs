@@ -1,2 +1,50 @@
-//! The newsflow command line (being written).
-fn main() {}
+//! The `newsflow` command line: argument parsing, wiring, signals and exit codes. All the
+//! work happens in the library crates under `crates/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Stream news articles into sentences and named entities, fast.
+#[derive(Debug, Parser)]
+#[command(name = "newsflow", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read articles, split sentences, tag entities, write to sinks.
+    Run(cmd::run::Args),
+    /// Print the sentences of articles or plain text, one per line.
+    Segment(cmd::segment::Args),
+    /// Train the entity tagger on CoNLL files.
+    Train(cmd::train::Args),
+    /// Score the tagger on a CoNLL file (conlleval-style precision, recall, F1).
+    Eval(cmd::eval::Args),
+    /// Append predicted entity tags to the lines of a CoNLL file.
+    Tag(cmd::tag::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cmd::init_logging();
+    let result = match cli.command {
+        Command::Run(args) => cmd::run::run(args),
+        Command::Segment(args) => cmd::segment::run(args),
+        Command::Train(args) => cmd::train::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Tag(args) => cmd::tag::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if cmd::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("newsflow: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

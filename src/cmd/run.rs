@@ -1,0 +1,12 @@
+//! `newsflow run` (being written).
+
+use std::process::ExitCode;
+
+/// Arguments of `newsflow run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs the subcommand.
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("not implemented yet")
+}
