@@ -94,7 +94,10 @@ impl Article {
             // Numeric ids are common in exported datasets; keep their exact text.
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(_) => {
-                return Err(ArticleError::WrongType { field: "id", expected: "a string or number" })
+                return Err(ArticleError::WrongType {
+                    field: "id",
+                    expected: "a string or number",
+                })
             }
         };
         let title = take_string(&mut map, "title")?.filter(|t| !t.trim().is_empty());
@@ -105,8 +108,14 @@ impl Article {
         for field in BODY_FIELDS {
             if body.is_none() {
                 body = take_string(&mut map, field)?;
-            } else if map.get(field).is_some_and(|v| !v.is_string() && !v.is_null()) {
-                return Err(ArticleError::WrongType { field, expected: "a string" });
+            } else if map
+                .get(field)
+                .is_some_and(|v| !v.is_string() && !v.is_null())
+            {
+                return Err(ArticleError::WrongType {
+                    field,
+                    expected: "a string",
+                });
             }
         }
         let body = body.unwrap_or_default();
@@ -118,8 +127,15 @@ impl Article {
             // `text`; dropping them is safe because they were read as the body candidates.
             map.shift_remove(field);
         }
-        let mut article =
-            Article { id: String::new(), title, url, published, source, body, extra: map };
+        let mut article = Article {
+            id: String::new(),
+            title,
+            url,
+            published,
+            source,
+            body,
+            extra: map,
+        };
         article.id = id.unwrap_or_else(|| article.content_id());
         Ok(article)
     }
@@ -144,7 +160,11 @@ impl Article {
     /// title and body, in hex. The same article always gets the same id, so re-runs upsert.
     pub fn content_id(&self) -> String {
         let mut hasher = Sha256::new();
-        for part in [self.url.as_deref(), self.title.as_deref(), Some(self.body.as_str())] {
+        for part in [
+            self.url.as_deref(),
+            self.title.as_deref(),
+            Some(self.body.as_str()),
+        ] {
             let part = part.unwrap_or("");
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
@@ -161,7 +181,10 @@ fn take_string(
     match map.shift_remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(ArticleError::WrongType { field, expected: "a string" }),
+        Some(_) => Err(ArticleError::WrongType {
+            field,
+            expected: "a string",
+        }),
     }
 }
 
@@ -174,7 +197,11 @@ mod tests {
         for field in ["body", "text", "content"] {
             let a = Article::from_json(&format!(r#"{{"id":"a","{field}":"Hello."}}"#)).unwrap();
             assert_eq!(a.body, "Hello.");
-            assert!(a.extra.is_empty(), "{field} leaked into extra: {:?}", a.extra);
+            assert!(
+                a.extra.is_empty(),
+                "{field} leaked into extra: {:?}",
+                a.extra
+            );
         }
     }
 
@@ -210,11 +237,20 @@ mod tests {
             ("[1]", ArticleError::NotAnObject("an array")),
             (r#"{"id":"a"}"#, ArticleError::NoText),
             (r#"{"id":"a","body":"   "}"#, ArticleError::NoText),
-            (r#"{"body":7}"#, ArticleError::WrongType { field: "body", expected: "a string" }),
+            (
+                r#"{"body":7}"#,
+                ArticleError::WrongType {
+                    field: "body",
+                    expected: "a string",
+                },
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(&Article::from_json(line).unwrap_err(), want, "{line}");
         }
-        assert!(matches!(Article::from_json("{\"id\":"), Err(ArticleError::InvalidJson(_))));
+        assert!(matches!(
+            Article::from_json("{\"id\":"),
+            Err(ArticleError::InvalidJson(_))
+        ));
     }
 }

@@ -33,7 +33,10 @@ impl<'t> CharOffsets<'t> {
             blocks.push(chars);
             blocks
         };
-        Self { text: bytes, blocks }
+        Self {
+            text: bytes,
+            blocks,
+        }
     }
 
     /// The code point offset of byte offset `byte` (clamped to the text's length).

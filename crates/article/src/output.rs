@@ -152,7 +152,10 @@ mod tests {
         let text = article.text();
         let start = text.find("Genève").unwrap();
         let analysis = Analysis {
-            sentences: vec![Sentence { span: Span::new(0, text.len()), tokens: 0..0 }],
+            sentences: vec![Sentence {
+                span: Span::new(0, text.len()),
+                tokens: 0..0,
+            }],
             tokens: vec![],
             entities: vec![Entity {
                 span: Span::new(start, text.len()),
@@ -160,18 +163,34 @@ mod tests {
                 score: 0.98766,
             }],
         };
-        let doc = Document { article, text, analysis };
+        let doc = Document {
+            article,
+            text,
+            analysis,
+        };
         let v: Value = serde_json::from_str(&doc.to_json()).unwrap();
         assert_eq!(v["k"], true);
         assert_eq!(v["sentences"][0]["end"], 13);
         let e = &v["entities"][0];
-        assert_eq!((e["start"].as_u64(), e["end"].as_u64()), (Some(7), Some(13)));
+        assert_eq!(
+            (e["start"].as_u64(), e["end"].as_u64()),
+            (Some(7), Some(13))
+        );
         assert_eq!(e["text"], "Genève");
         assert_eq!(e["score"], 0.9877);
         assert_eq!(e["sentence"], 0);
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
-        let want =
-            ["id", "title", "url", "published", "source", "k", "text", "sentences", "entities"];
+        let want = [
+            "id",
+            "title",
+            "url",
+            "published",
+            "source",
+            "k",
+            "text",
+            "sentences",
+            "entities",
+        ];
         assert_eq!(keys, want);
     }
 }

@@ -1,0 +1,522 @@
+//! Wires a source, the worker pool and the sinks together and runs them to completion.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use article::{Analysis, Article, DeadLetter, Document};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::{Batch, Envelope, Payload, Record, Sink, Source, SourceSender, Stage, Stats};
+
+/// Envelopes waiting for a worker. Enough to keep every worker busy while the source stalls
+/// on a slow read; at a few KB per article it holds about a megabyte.
+pub const SOURCE_QUEUE: usize = 256;
+/// Finished records waiting for the writer: enough to fill one sink batch while the writer
+/// is busy handing the previous one over.
+pub const RESULT_QUEUE: usize = 256;
+/// Batches waiting per sink. Small on purpose: a slow sink must push back quickly instead of
+/// hiding a backlog in memory.
+pub const SINK_QUEUE: usize = 4;
+/// Most records in one batch: one SQLite transaction or one write call per batch amortises
+/// commit costs without holding much memory.
+pub const SINK_BATCH: usize = 256;
+/// Most articles in flight in `--ordered` mode: bounds the reorder buffer when one article
+/// takes much longer than those after it.
+pub const ORDERED_WINDOW: usize = 1024;
+
+/// Channel capacities; the defaults are the constants above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacities {
+    /// Source → workers, in envelopes.
+    pub source_queue: usize,
+    /// Workers → writer, in records.
+    pub result_queue: usize,
+    /// Writer → each sink, in batches.
+    pub sink_queue: usize,
+    /// Records per batch at most.
+    pub sink_batch: usize,
+    /// Articles in flight at most in ordered mode.
+    pub ordered_window: usize,
+}
+
+impl Default for Capacities {
+    fn default() -> Self {
+        Self {
+            source_queue: SOURCE_QUEUE,
+            result_queue: RESULT_QUEUE,
+            sink_queue: SINK_QUEUE,
+            sink_batch: SINK_BATCH,
+            ordered_window: ORDERED_WINDOW,
+        }
+    }
+}
+
+/// How to run the pipeline.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// Worker threads for the CPU stages (at least 1).
+    pub workers: usize,
+    /// Write records in input order.
+    pub ordered: bool,
+    /// Channel sizes.
+    pub capacities: Capacities,
+    /// Where rejected records go, as JSON Lines; `None` reports them on stderr only.
+    pub dead_letter: Option<PathBuf>,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            ordered: false,
+            capacities: Capacities::default(),
+            dead_letter: None,
+        }
+    }
+}
+
+/// Why a run failed. Records the pipeline had already accepted are drained first where that
+/// is possible, so the error is the last thing that happens.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The source stopped with an error.
+    #[error("input failed: {0}")]
+    Source(Box<dyn std::error::Error + Send + Sync>),
+    /// A sink failed; the run stopped so that no further records are lost silently.
+    #[error("sink {name} failed: {source}")]
+    Sink {
+        /// The sink's name.
+        name: String,
+        /// What went wrong.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The dead-letter file could not be written.
+    #[error("cannot write dead letters to {path}: {source}")]
+    DeadLetter {
+        /// The dead-letter path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A worker thread could not be started.
+    #[error("cannot start a worker thread: {0}")]
+    Spawn(std::io::Error),
+    /// A task of the pipeline itself died; a bug.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Records the source sent.
+    pub records_read: u64,
+    /// Articles handed to every sink.
+    pub articles_written: u64,
+    /// Records rejected as dead letters.
+    pub rejected: u64,
+    /// Sentences in written articles.
+    pub sentences: u64,
+    /// Tokens in written articles.
+    pub tokens: u64,
+    /// Entities in written articles.
+    pub entities: u64,
+    /// Bytes of analysed text.
+    pub text_bytes: u64,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    fn from_stats(stats: &Stats, elapsed: Duration) -> Self {
+        Self {
+            records_read: Stats::get(&stats.records_read),
+            articles_written: Stats::get(&stats.articles_written),
+            rejected: Stats::get(&stats.rejected),
+            sentences: Stats::get(&stats.sentences),
+            tokens: Stats::get(&stats.tokens),
+            entities: Stats::get(&stats.entities),
+            text_bytes: Stats::get(&stats.text_bytes),
+            elapsed,
+        }
+    }
+}
+
+/// What a worker hands the writer for one envelope.
+///
+/// `_permit` is only held: dropping it when the writer files the outcome frees a place in
+/// the ordered window.
+enum Outcome {
+    Done {
+        seq: u64,
+        record: Record,
+        _permit: Option<OwnedSemaphorePermit>,
+    },
+    Rejected {
+        seq: u64,
+        dead: DeadLetter,
+        _permit: Option<OwnedSemaphorePermit>,
+    },
+}
+
+impl Outcome {
+    fn seq(&self) -> u64 {
+        match self {
+            Outcome::Done { seq, .. } | Outcome::Rejected { seq, .. } => *seq,
+        }
+    }
+}
+
+/// Runs `source` through `stages` into every sink until the source ends (or `shutdown` is
+/// cancelled and what was read has drained), and reports what happened.
+pub async fn run<S, K>(
+    source: S,
+    stages: Arc<[Box<dyn Stage>]>,
+    sinks: Vec<K>,
+    config: PipelineConfig,
+    stats: Arc<Stats>,
+    shutdown: CancellationToken,
+) -> Result<Summary, PipelineError>
+where
+    S: Source,
+    K: Sink,
+{
+    let started = Instant::now();
+    let caps = config.capacities;
+    let (source_tx, source_rx) = async_channel::bounded(caps.source_queue.max(1));
+    let (result_tx, result_rx) = async_channel::bounded(caps.result_queue.max(1));
+
+    let dead_letters = match &config.dead_letter {
+        Some(path) => Some(DeadLetterFile::open(path.clone()).await?),
+        None => None,
+    };
+
+    // Workers first: if one cannot start, nothing has been read yet.
+    let mut workers = Vec::with_capacity(config.workers.max(1));
+    for i in 0..config.workers.max(1) {
+        let rx = source_rx.clone();
+        let tx = result_tx.clone();
+        let stages = Arc::clone(&stages);
+        let handle = std::thread::Builder::new()
+            .name(format!("newsflow-worker-{i}"))
+            .spawn(move || worker_loop(&rx, &tx, &stages))
+            .map_err(PipelineError::Spawn)?;
+        workers.push(handle);
+    }
+    drop(source_rx);
+    drop(result_tx);
+
+    // A failing sink cancels the source through this child token, without touching the
+    // caller's token.
+    let source_stop = shutdown.child_token();
+    let window = config
+        .ordered
+        .then(|| Arc::new(Semaphore::new(caps.ordered_window.max(1))));
+    let sender = SourceSender::new(source_tx, window, Arc::clone(&stats));
+    let source_task = tokio::spawn({
+        let stop = source_stop.clone();
+        async move {
+            source
+                .run(sender, stop)
+                .await
+                .map_err(|e| PipelineError::Source(e.into()))
+        }
+    });
+
+    let mut sink_txs = Vec::with_capacity(sinks.len());
+    let mut sink_tasks = Vec::with_capacity(sinks.len());
+    for sink in sinks {
+        let (tx, rx) = async_channel::bounded::<Batch>(caps.sink_queue.max(1));
+        sink_txs.push(tx);
+        sink_tasks.push(tokio::spawn(sink_loop(sink, rx)));
+    }
+
+    let writer = Writer {
+        ordered: config.ordered,
+        batch_size: caps.sink_batch.max(1),
+        sinks: sink_txs,
+        dead_letters,
+        stats: Arc::clone(&stats),
+    };
+    let writer_result = writer.run(result_rx).await;
+    if writer_result.is_err() {
+        source_stop.cancel();
+    }
+
+    // Collect every task's outcome; the first error wins, later ones are logged.
+    let mut first_error: Option<PipelineError> = writer_result.err();
+    let mut note = |result: Result<(), PipelineError>| {
+        if let Err(e) = result {
+            if first_error.is_none() {
+                first_error = Some(e);
+            } else {
+                tracing::error!(error = %e, "further failure");
+            }
+        }
+    };
+    for task in sink_tasks {
+        note(
+            task.await
+                .unwrap_or_else(|e| Err(PipelineError::Internal(e.to_string()))),
+        );
+    }
+    note(
+        source_task
+            .await
+            .unwrap_or_else(|e| Err(PipelineError::Internal(e.to_string()))),
+    );
+    for handle in workers {
+        if handle.join().is_err() {
+            note(Err(PipelineError::Internal(
+                "a worker thread panicked".into(),
+            )));
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(Summary::from_stats(&stats, started.elapsed())),
+    }
+}
+
+/// A worker: receive, process, send, until the source side closes.
+fn worker_loop(
+    rx: &async_channel::Receiver<Envelope>,
+    tx: &async_channel::Sender<Outcome>,
+    stages: &[Box<dyn Stage>],
+) {
+    while let Ok(envelope) = rx.recv_blocking() {
+        if tx.send_blocking(process(envelope, stages)).is_err() {
+            // The writer is gone (a sink failed); nothing more can be delivered.
+            break;
+        }
+    }
+}
+
+/// Turns one envelope into a record or a dead letter. Never panics: a stage that panics on
+/// some input (a bug) costs that one article, which is dead-lettered, not the run.
+fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
+    let Envelope {
+        seq,
+        origin,
+        payload,
+        permit,
+    } = envelope;
+    let reject = |error: String, record: String, permit| Outcome::Rejected {
+        seq,
+        dead: DeadLetter {
+            origin: origin.clone(),
+            error,
+            record,
+        },
+        _permit: permit,
+    };
+    let article = match payload {
+        Payload::Json(line) => match Article::from_json(&line) {
+            Ok(article) => article,
+            Err(e) => return reject(e.to_string(), line, permit),
+        },
+        Payload::Article(article) => *article,
+        Payload::Invalid { error, raw } => return reject(error, raw, permit),
+    };
+    let text = article.text();
+    let mut doc = Document {
+        article,
+        text,
+        analysis: Analysis::default(),
+    };
+    let analysed = catch_unwind(AssertUnwindSafe(|| {
+        for stage in stages {
+            stage.process(&mut doc);
+        }
+    }));
+    if let Err(panic) = analysed {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        doc.analysis = Analysis::default();
+        let error = format!("internal error while analysing this article (please report): {what}");
+        return reject(error, doc.to_json(), permit);
+    }
+    let mut json = Vec::with_capacity(doc.text.len() * 2 + 256);
+    doc.write_json(&mut json);
+    let json = String::from_utf8(json).unwrap_or_default();
+    Outcome::Done {
+        seq,
+        record: Record { doc, json },
+        _permit: permit,
+    }
+}
+
+/// Runs one sink: write each batch as it comes, then finish.
+async fn sink_loop<K: Sink>(
+    mut sink: K,
+    rx: async_channel::Receiver<Batch>,
+) -> Result<(), PipelineError> {
+    let fail = |name: String, e: K::Error| PipelineError::Sink {
+        name,
+        source: Box::new(e),
+    };
+    while let Ok(batch) = rx.recv().await {
+        if let Err(e) = sink.write(batch).await {
+            // Dropping `rx` here closes the channel, which stops the writer.
+            return Err(fail(sink.name(), e));
+        }
+    }
+    let name = sink.name();
+    sink.finish().await.map_err(|e| fail(name, e))
+}
+
+/// Orders, batches and fans out finished records; writes dead letters.
+struct Writer {
+    /// Restore input order before writing.
+    ordered: bool,
+    /// Records per batch at most.
+    batch_size: usize,
+    /// One bounded channel per sink.
+    sinks: Vec<async_channel::Sender<Batch>>,
+    /// The dead-letter file, if configured.
+    dead_letters: Option<DeadLetterFile>,
+    /// Shared counters.
+    stats: Arc<Stats>,
+}
+
+impl Writer {
+    async fn run(mut self, rx: async_channel::Receiver<Outcome>) -> Result<(), PipelineError> {
+        let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
+        let mut next_seq = 0u64;
+        let mut records = Vec::with_capacity(self.batch_size);
+        let mut dead = Vec::new();
+        while let Ok(first) = rx.recv().await {
+            let mut incoming = Some(first);
+            while let Some(outcome) = incoming.take() {
+                if self.ordered {
+                    pending.insert(outcome.seq(), outcome);
+                    while let Some(ready) = pending.remove(&next_seq) {
+                        next_seq += 1;
+                        sort(ready, &mut records, &mut dead);
+                    }
+                } else {
+                    sort(outcome, &mut records, &mut dead);
+                }
+                if records.len() < self.batch_size {
+                    incoming = rx.try_recv().ok();
+                }
+            }
+            self.write_dead(&mut dead).await?;
+            self.flush(&mut records).await?;
+        }
+        // Every worker has finished; in ordered mode nothing can still be pending, because
+        // every sequence number produced exactly one outcome.
+        for (_, outcome) in std::mem::take(&mut pending) {
+            sort(outcome, &mut records, &mut dead);
+        }
+        self.write_dead(&mut dead).await?;
+        self.flush(&mut records).await?;
+        if let Some(file) = self.dead_letters.take() {
+            file.close().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, records: &mut Vec<Record>) -> Result<(), PipelineError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<Record> = std::mem::replace(records, Vec::with_capacity(self.batch_size));
+        let (mut sentences, mut tokens, mut entities, mut bytes) = (0, 0, 0, 0);
+        for r in &batch {
+            sentences += r.doc.analysis.sentences.len() as u64;
+            tokens += r.doc.analysis.tokens.len() as u64;
+            entities += r.doc.analysis.entities.len() as u64;
+            bytes += r.doc.text.len() as u64;
+        }
+        let n = batch.len() as u64;
+        let batch: Batch = Arc::new(batch);
+        for tx in &self.sinks {
+            if tx.send(Arc::clone(&batch)).await.is_err() {
+                // The sink task ended with an error; it reports it. Stop taking records.
+                return Err(PipelineError::Internal("a sink stopped".into()));
+            }
+        }
+        Stats::add(&self.stats.articles_written, n);
+        Stats::add(&self.stats.sentences, sentences);
+        Stats::add(&self.stats.tokens, tokens);
+        Stats::add(&self.stats.entities, entities);
+        Stats::add(&self.stats.text_bytes, bytes);
+        Ok(())
+    }
+
+    async fn write_dead(&mut self, dead: &mut Vec<DeadLetter>) -> Result<(), PipelineError> {
+        for letter in dead.drain(..) {
+            Stats::add(&self.stats.rejected, 1);
+            tracing::warn!("{}: rejected record: {}", letter.origin, letter.error);
+            if let Some(file) = &mut self.dead_letters {
+                file.write(&letter).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Files an outcome as a record to write or a dead letter; its ordering permit is released.
+fn sort(outcome: Outcome, records: &mut Vec<Record>, dead: &mut Vec<DeadLetter>) {
+    match outcome {
+        Outcome::Done { record, .. } => records.push(record),
+        Outcome::Rejected { dead: letter, .. } => dead.push(letter),
+    }
+}
+
+/// Rejected records as JSON Lines, appended so that earlier runs' letters are kept.
+struct DeadLetterFile {
+    /// Where the file is, for messages.
+    path: PathBuf,
+    /// The open file.
+    file: tokio::io::BufWriter<tokio::fs::File>,
+}
+
+impl DeadLetterFile {
+    async fn open(path: PathBuf) -> Result<Self, PipelineError> {
+        let file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .await
+            .map_err(|source| PipelineError::DeadLetter {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Self {
+            path,
+            file: tokio::io::BufWriter::new(file),
+        })
+    }
+
+    async fn write(&mut self, letter: &DeadLetter) -> Result<(), PipelineError> {
+        let mut line = letter.to_json();
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .await
+            .map_err(|source| PipelineError::DeadLetter {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    async fn close(mut self) -> Result<(), PipelineError> {
+        self.file
+            .flush()
+            .await
+            .map_err(|source| PipelineError::DeadLetter {
+                path: self.path.clone(),
+                source,
+            })
+    }
+}

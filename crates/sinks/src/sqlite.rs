@@ -1,0 +1,230 @@
+//! The relational schema in an SQLite file.
+//!
+//! Tables: `articles` (one row per article id, upserted), `sentences` and `entities` (rows
+//! replaced with their article), plus `schema_migrations`. Offsets are code points, like the
+//! JSON records, so SQL `substr(text, start + 1, end - start)` returns the entity text.
+
+use std::path::PathBuf;
+
+use article::{CharOffsets, Document};
+use pipeline::{Batch, Sink};
+use rusqlite::{params, Connection};
+
+use crate::SinkError;
+
+/// Schema versions, applied in order inside one transaction each; the applied versions are
+/// recorded in `schema_migrations` so that an existing database is upgraded, never rebuilt.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE articles (
+    id          TEXT PRIMARY KEY,
+    title       TEXT,
+    url         TEXT,
+    published   TEXT,
+    source      TEXT,
+    text        TEXT NOT NULL,
+    extra       TEXT NOT NULL DEFAULT '{}',
+    processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE sentences (
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE entities (
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    score       REAL NOT NULL,
+    sentence    INTEGER,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX entities_by_text ON entities (text, label);
+CREATE INDEX entities_by_label ON entities (label, text);
+CREATE INDEX articles_by_published ON articles (published);
+"#,
+)];
+
+/// Writes records into an SQLite database, one transaction per batch.
+#[derive(Debug)]
+pub struct SqliteSink {
+    /// The database path, for messages.
+    path: PathBuf,
+    /// The connection; taken while a batch is written on a blocking thread.
+    conn: Option<Connection>,
+}
+
+impl SqliteSink {
+    /// Opens (or creates) the database and brings its schema up to date.
+    pub async fn open(path: PathBuf) -> Result<Self, SinkError> {
+        let p = path.clone();
+        let conn = tokio::task::spawn_blocking(move || open_blocking(&p))
+            .await
+            .map_err(|_| SinkError::Internal(format!("sqlite:{}", path.display())))?
+            .map_err(|source| SinkError::Sqlite {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(Self {
+            path,
+            conn: Some(conn),
+        })
+    }
+
+    fn error(&self, source: rusqlite::Error) -> SinkError {
+        SinkError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Runs `f` on the connection on a blocking thread, so SQLite never stalls the reactor.
+    async fn with_conn<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, SinkError> {
+        let mut conn = self
+            .conn
+            .take()
+            .ok_or_else(|| SinkError::Internal(self.name()))?;
+        let (conn, result) = tokio::task::spawn_blocking(move || {
+            let result = f(&mut conn);
+            (conn, result)
+        })
+        .await
+        .map_err(|_| SinkError::Internal(self.name()))?;
+        self.conn = Some(conn);
+        result.map_err(|e| self.error(e))
+    }
+}
+
+fn open_blocking(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    // WAL lets readers query while newsflow writes; NORMAL sync is durable at each commit
+    // of the WAL under power loss only up to the last checkpoint, the usual trade-off.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+    )?;
+    for (version, sql) in MIGRATIONS {
+        let tx = conn.transaction()?;
+        let applied: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+            [version],
+            |row| row.get(0),
+        )?;
+        if !applied {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Upserts every record of the batch in one transaction.
+fn write_batch(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO articles (id, title, url, published, source, text, extra)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET
+                title = excluded.title, url = excluded.url, published = excluded.published,
+                source = excluded.source, text = excluded.text, extra = excluded.extra,
+                processed_at = excluded.processed_at",
+        )?;
+        let mut clear_sentences =
+            tx.prepare_cached("DELETE FROM sentences WHERE article_id = ?1")?;
+        let mut clear_entities = tx.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?;
+        let mut sentence = tx.prepare_cached(
+            "INSERT INTO sentences (article_id, idx, start, \"end\") VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut entity = tx.prepare_cached(
+            "INSERT INTO entities (article_id, idx, start, \"end\", text, label, score, sentence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for record in batch.iter() {
+            let Document {
+                article: a,
+                text,
+                analysis,
+            } = &record.doc;
+            let extra = serde_json::Value::Object(a.extra.clone()).to_string();
+            upsert.execute(params![
+                a.id,
+                a.title,
+                a.url,
+                a.published,
+                a.source,
+                text,
+                extra
+            ])?;
+            clear_sentences.execute([&a.id])?;
+            clear_entities.execute([&a.id])?;
+            let offsets = CharOffsets::new(text);
+            for (i, s) in analysis.sentences.iter().enumerate() {
+                let (start, end) = (
+                    offsets.char_offset(s.span.start),
+                    offsets.char_offset(s.span.end),
+                );
+                sentence.execute(params![a.id, i as i64, start as i64, end as i64])?;
+            }
+            for (i, e) in analysis.entities.iter().enumerate() {
+                let (start, end) = (
+                    offsets.char_offset(e.span.start),
+                    offsets.char_offset(e.span.end),
+                );
+                let sentence_idx = analysis.sentence_at(e.span.start).map(|s| s as i64);
+                entity.execute(params![
+                    a.id,
+                    i as i64,
+                    start as i64,
+                    end as i64,
+                    e.span.slice(text),
+                    e.label.as_str(),
+                    f64::from(e.score),
+                    sentence_idx
+                ])?;
+            }
+        }
+    }
+    tx.commit()
+}
+
+impl Sink for SqliteSink {
+    type Error = SinkError;
+
+    fn name(&self) -> String {
+        format!("sqlite:{}", self.path.display())
+    }
+
+    async fn write(&mut self, batch: Batch) -> Result<(), SinkError> {
+        self.with_conn(move |conn| write_batch(conn, &batch)).await
+    }
+
+    async fn finish(mut self) -> Result<(), SinkError> {
+        // Fold the WAL back into the main file so the database is one self-contained file.
+        self.with_conn(|conn| conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)"))
+            .await
+    }
+}
