@@ -248,14 +248,15 @@ where
         source_stop.cancel();
     }
 
-    // Collect every task's outcome; the first error wins, later ones are logged.
-    let mut first_error: Option<PipelineError> = writer_result.err();
+    // Collect every task's outcome. A sink's own error explains a stopped writer, so sinks
+    // are asked first; the first error is returned and later ones are logged.
+    let mut first_error: Option<PipelineError> = None;
     let mut note = |result: Result<(), PipelineError>| {
         if let Err(e) = result {
             if first_error.is_none() {
                 first_error = Some(e);
             } else {
-                tracing::error!(error = %e, "further failure");
+                tracing::debug!(error = %e, "further failure");
             }
         }
     };
@@ -265,6 +266,7 @@ where
                 .unwrap_or_else(|e| Err(PipelineError::Internal(e.to_string()))),
         );
     }
+    note(writer_result);
     note(
         source_task
             .await

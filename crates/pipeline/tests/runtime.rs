@@ -1,0 +1,367 @@
+//! Behaviour of the runtime: backpressure, draining on shutdown, ordering, and failures that
+//! must cost one article at most.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use article::{Document, Origin};
+use pipeline::{
+    Batch, CancellationToken, Capacities, Payload, PipelineConfig, Sink, Source, SourceSender,
+    Stage, Stats, Summary,
+};
+use tokio::sync::Semaphore;
+
+/// Sends `n` records `{"id":"<i>","body":"..."}`, then optionally waits to be cancelled, as an
+/// open stdin does.
+struct TestSource {
+    n: usize,
+    sent: Arc<AtomicUsize>,
+    wait_for_cancel: bool,
+}
+
+impl Source for TestSource {
+    type Error = std::io::Error;
+
+    async fn run(self, mut out: SourceSender, shutdown: CancellationToken) -> std::io::Result<()> {
+        for i in 0..self.n {
+            let line =
+                format!(r#"{{"id":"{i}","body":"Article number {i}. It has two sentences."}}"#);
+            let origin = Origin {
+                source: Arc::from("test"),
+                line: i as u64 + 1,
+            };
+            if out.send(origin, Payload::Json(line)).await.is_err() {
+                return Ok(());
+            }
+            self.sent.fetch_add(1, Ordering::SeqCst);
+        }
+        if self.wait_for_cancel {
+            shutdown.cancelled().await;
+        }
+        Ok(())
+    }
+}
+
+/// Collects article ids; each write first takes a permit from `gate`, so a test can hold the
+/// sink still.
+struct TestSink {
+    got: Arc<Mutex<Vec<String>>>,
+    gate: Arc<Semaphore>,
+    writes: Arc<AtomicUsize>,
+}
+
+impl Sink for TestSink {
+    type Error = std::io::Error;
+
+    fn name(&self) -> String {
+        "test".into()
+    }
+
+    async fn write(&mut self, batch: Batch) -> std::io::Result<()> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        let permit = self.gate.acquire().await.map_err(std::io::Error::other)?;
+        permit.forget();
+        let mut got = self.got.lock().unwrap();
+        got.extend(batch.iter().map(|r| r.doc.article.id.clone()));
+        Ok(())
+    }
+
+    async fn finish(self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Marks nothing; stands in for the real stages so these tests do not depend on models.
+struct Noop;
+
+impl Stage for Noop {
+    fn name(&self) -> &'static str {
+        "noop"
+    }
+    fn process(&self, _doc: &mut Document) {}
+}
+
+struct Harness {
+    got: Arc<Mutex<Vec<String>>>,
+    gate: Arc<Semaphore>,
+    writes: Arc<AtomicUsize>,
+    sent: Arc<AtomicUsize>,
+    shutdown: CancellationToken,
+}
+
+impl Harness {
+    fn new(open: bool) -> Self {
+        Self {
+            got: Arc::default(),
+            gate: Arc::new(Semaphore::new(if open {
+                Semaphore::MAX_PERMITS
+            } else {
+                0
+            })),
+            writes: Arc::default(),
+            sent: Arc::default(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    fn spawn(
+        &self,
+        n: usize,
+        wait_for_cancel: bool,
+        stages: Vec<Box<dyn Stage>>,
+        config: PipelineConfig,
+    ) -> tokio::task::JoinHandle<Result<Summary, pipeline::PipelineError>> {
+        let source = TestSource {
+            n,
+            sent: Arc::clone(&self.sent),
+            wait_for_cancel,
+        };
+        let sink = TestSink {
+            got: Arc::clone(&self.got),
+            gate: Arc::clone(&self.gate),
+            writes: Arc::clone(&self.writes),
+        };
+        let stats = Arc::new(Stats::default());
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(pipeline::run(
+            source,
+            Arc::from(stages),
+            vec![sink],
+            config,
+            stats,
+            shutdown,
+        ))
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+/// Waits until `cond` holds, polling; fails the test after 10 s instead of hanging.
+async fn wait_until(what: &str, cond: impl Fn() -> bool) {
+    let waited = tokio::time::timeout(Duration::from_secs(10), async {
+        while !cond() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "timed out waiting until {what}");
+}
+
+fn tiny_config(workers: usize) -> PipelineConfig {
+    PipelineConfig {
+        workers,
+        ordered: false,
+        capacities: Capacities {
+            source_queue: 2,
+            result_queue: 2,
+            sink_queue: 1,
+            sink_batch: 1,
+            ordered_window: 4,
+        },
+        dead_letter: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_sink_holds_back_the_source() {
+    let h = Harness::new(false);
+    let task = h.spawn(1000, false, vec![Box::new(Noop)], tiny_config(1));
+    wait_until("the sink is first called", || {
+        h.writes.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    // With the sink stuck, at most every queue slot plus one record held by each task can
+    // be in flight: 2 + 2 + 1 batch queued + 1 in the sink + 1 per worker, writer and source.
+    let bound = 2 + 2 + 1 + 1 + 3;
+    for _ in 0..200 {
+        let sent = h.sent.load(Ordering::SeqCst);
+        assert!(
+            sent <= bound,
+            "source ran ahead of a stuck sink: {sent} records sent"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    h.gate.add_permits(Semaphore::MAX_PERMITS / 2);
+    let summary = task.await.unwrap().unwrap();
+    assert_eq!(summary.articles_written, 1000);
+    assert_eq!(h.ids().len(), 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drains_everything_read_when_shut_down() {
+    let h = Harness::new(false);
+    let config = PipelineConfig {
+        workers: 2,
+        ..PipelineConfig::default()
+    };
+    let task = h.spawn(50, true, vec![Box::new(Noop)], config);
+    wait_until("all 50 records are read", || {
+        h.sent.load(Ordering::SeqCst) == 50
+    })
+    .await;
+    h.shutdown.cancel();
+    h.gate.add_permits(Semaphore::MAX_PERMITS / 2);
+    let summary = task.await.unwrap().unwrap();
+    assert_eq!((summary.records_read, summary.articles_written), (50, 50));
+    let mut ids: Vec<usize> = h.ids().iter().map(|s| s.parse().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (0..50).collect::<Vec<_>>());
+}
+
+/// Holds article 0 until article 5 has been processed, so completion order differs from
+/// input order whenever there is more than one worker.
+struct HoldFirst {
+    five_done: Mutex<std::sync::mpsc::Sender<()>>,
+    wait_five: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl HoldFirst {
+    fn new() -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        Self {
+            five_done: Mutex::new(tx),
+            wait_five: Mutex::new(rx),
+        }
+    }
+}
+
+impl Stage for HoldFirst {
+    fn name(&self) -> &'static str {
+        "hold-first"
+    }
+    fn process(&self, doc: &mut Document) {
+        match doc.article.id.as_str() {
+            "0" => {
+                let _ = self
+                    .wait_five
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(10));
+            }
+            "5" => {
+                let _ = self.five_done.lock().unwrap().send(());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ordered_mode_restores_input_order() {
+    let want: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+
+    let unordered = Harness::new(true);
+    let config = PipelineConfig {
+        workers: 3,
+        ..PipelineConfig::default()
+    };
+    unordered
+        .spawn(40, false, vec![Box::new(HoldFirst::new())], config)
+        .await
+        .unwrap()
+        .unwrap();
+    let got = unordered.ids();
+    let pos = |id: &str| got.iter().position(|g| g == id).unwrap();
+    assert!(
+        pos("5") < pos("0"),
+        "the test stage failed to reorder: {got:?}"
+    );
+
+    let ordered = Harness::new(true);
+    // A window of 8 lets article 5 in while article 0 is held; a smaller one would (rightly)
+    // stall until 0 is written.
+    let mut config = PipelineConfig {
+        workers: 3,
+        ordered: true,
+        ..tiny_config(3)
+    };
+    config.capacities.ordered_window = 8;
+    ordered
+        .spawn(40, false, vec![Box::new(HoldFirst::new())], config)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ordered.ids(), want);
+}
+
+struct PanicOn(&'static str);
+
+impl Stage for PanicOn {
+    fn name(&self) -> &'static str {
+        "panic-on"
+    }
+    fn process(&self, doc: &mut Document) {
+        if doc.article.id == self.0 {
+            panic!("stage bug triggered by article {}", self.0);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_stage_costs_one_article_not_the_run() {
+    let h = Harness::new(true);
+    let dead = std::env::temp_dir().join(format!("newsflow-dead-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&dead);
+    let config = PipelineConfig {
+        workers: 2,
+        dead_letter: Some(dead.clone()),
+        ..Default::default()
+    };
+    let summary = h
+        .spawn(10, false, vec![Box::new(PanicOn("3"))], config)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((summary.articles_written, summary.rejected), (9, 1));
+    assert!(!h.ids().contains(&"3".to_string()));
+    let letters = std::fs::read_to_string(&dead).unwrap();
+    let letter: serde_json::Value = serde_json::from_str(letters.trim()).unwrap();
+    assert_eq!(letter["line"], 4);
+    assert!(
+        letter["error"].as_str().unwrap().contains("stage bug"),
+        "{letter}"
+    );
+    std::fs::remove_file(&dead).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_sink_fails_the_run_loudly() {
+    struct Broken;
+    impl Sink for Broken {
+        type Error = std::io::Error;
+        fn name(&self) -> String {
+            "broken".into()
+        }
+        async fn write(&mut self, _batch: Batch) -> std::io::Result<()> {
+            Err(std::io::Error::other("disk full"))
+        }
+        async fn finish(self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sent = Arc::new(AtomicUsize::new(0));
+    let source = TestSource {
+        n: 10_000,
+        sent: Arc::clone(&sent),
+        wait_for_cancel: true,
+    };
+    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![Box::new(Noop) as Box<dyn Stage>]);
+    let result = pipeline::run(
+        source,
+        stages,
+        vec![Broken],
+        PipelineConfig::default(),
+        Arc::new(Stats::default()),
+        CancellationToken::new(),
+    )
+    .await;
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("broken") && err.contains("disk full"), "{err}");
+    assert!(
+        sent.load(Ordering::SeqCst) < 10_000,
+        "the source was not stopped"
+    );
+}
