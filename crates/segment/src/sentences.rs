@@ -1,0 +1,801 @@
+//! Sentence boundaries: one forward scan over the bytes that stops only at candidates.
+//!
+//! Most bytes are letters and spaces; a 256-entry class table skips them in a tight loop.
+//! Only terminal punctuation (`.`, `!`, `?` and their Unicode relatives), newlines, list
+//! parentheses and bullets are looked at closely, and each decision reads a few bytes
+//! around the candidate: the word before, the word after. Nothing is allocated except the
+//! output spans.
+
+use article::Span;
+
+use crate::words::{self, COMMON, SPEECH, STARTER, TIME_FOLLOWER, TITLE};
+
+/// Byte classes of the scan table.
+const PLAIN: u8 = 0;
+const DOT: u8 = 1;
+const BANG: u8 = 2;
+const NEWLINE: u8 = 3;
+const PAREN: u8 = 4;
+/// Lead byte of a multi-byte character that may be terminal punctuation or a bullet.
+const HIGH: u8 = 5;
+
+/// Candidate classes per byte; everything else is skipped without a branch per byte kind.
+static CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    t[b'.' as usize] = DOT;
+    t[b'!' as usize] = BANG;
+    t[b'?' as usize] = BANG;
+    t[b'\n' as usize] = NEWLINE;
+    t[b')' as usize] = PAREN;
+    // U+2026 … U+2022 • U+2043 ⁃ U+203C ‼ and friends start with E2; U+3002 。 with E3;
+    // fullwidth ！？．) with EF; Arabic ؟ with D8; Devanagari । with E0.
+    t[0xE2] = HIGH;
+    t[0xE3] = HIGH;
+    t[0xEF] = HIGH;
+    t[0xD8] = HIGH;
+    t[0xE0] = HIGH;
+    t
+};
+
+/// How a list item is marked, so "2)" continues a list started by "1)" but not one of "1.".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    /// `1.`, `a.`
+    Dot,
+    /// `1.)`
+    DotParen,
+    /// `1)`, `a)`
+    Paren,
+}
+
+/// An open enumerated list: the marker expected next.
+#[derive(Debug, Clone, Copy)]
+struct List {
+    /// The next item's number, or letter as its ASCII code.
+    next: u32,
+    /// Whether items are numbered (`1.`) or lettered (`a.`).
+    letters: bool,
+    /// The marker style of the items so far.
+    marker: Marker,
+}
+
+/// Whether line breaks in this text are layout (hard-wrapped at a fixed width, as in wire
+/// copy) or structure (one paragraph or headline per line).
+#[derive(Debug, Clone, Copy)]
+struct Wrap {
+    /// True when lines are wrapped at a width, so a single newline is usually a space.
+    wrapped: bool,
+    /// The longest line, in bytes; lines much shorter than this end paragraphs.
+    width: usize,
+}
+
+/// The state of one scan.
+struct Scan<'t, 'o> {
+    /// The text being split.
+    text: &'t str,
+    /// `text` as bytes, for the scan.
+    b: &'t [u8],
+    /// Where the current sentence started (may point at whitespace; trimmed on push).
+    start: usize,
+    /// The list being enumerated, if any.
+    list: Option<List>,
+    /// Line-wrap style, measured on the first single newline that needs it.
+    wrap: Option<Wrap>,
+    /// The spans found so far.
+    out: &'o mut Vec<Span>,
+    /// First letter or digit of the current sentence, once found.
+    content_at: Option<usize>,
+    /// How far the current sentence is known to hold no letter or digit.
+    scanned: usize,
+}
+
+/// Appends the sentence spans of `text` to `out`.
+pub(crate) fn split(text: &str, out: &mut Vec<Span>) {
+    let b = text.as_bytes();
+    let mut s = Scan {
+        text,
+        b,
+        start: 0,
+        list: None,
+        wrap: None,
+        out,
+        content_at: None,
+        scanned: 0,
+    };
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        // The tight loop: most bytes are not candidates.
+        while i < n && CLASS[b[i] as usize] == PLAIN {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        i = match CLASS[b[i] as usize] {
+            DOT | BANG => s.terminal(i, 1),
+            NEWLINE => s.newline(i),
+            PAREN => s.paren(i),
+            _ => s.high(i),
+        };
+    }
+    s.push(n);
+}
+
+/// Decodes the char at byte `i` (which must be a char boundary), or `None` at the end.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|rest| rest.chars().next())
+}
+
+/// Decodes the char that ends just before byte `i`.
+#[inline]
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text.get(..i).and_then(|head| head.chars().next_back())
+}
+
+/// Unicode terminal punctuation that ends a sentence even without a following space
+/// (CJK text has no spaces).
+#[inline]
+fn is_cjk_terminal(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '．' | '｡')
+}
+
+/// Terminal punctuation that is not ASCII.
+#[inline]
+fn is_unicode_terminal(c: char) -> bool {
+    is_cjk_terminal(c) || matches!(c, '‼' | '⁇' | '⁈' | '⁉' | '‽' | '؟' | '।' | '…')
+}
+
+/// Characters that close a quotation or bracket after terminal punctuation.
+#[inline]
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | ')' | ']' | '}' | '”' | '’' | '»' | '›' | '」' | '』' | '）' | '〕'
+    )
+}
+
+/// Characters that open a quotation or bracket before a sentence's first word.
+#[inline]
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '(' | '[' | '{' | '“' | '‘' | '«' | '‹' | '「' | '『' | '（' | '¿' | '¡'
+    )
+}
+
+/// List bullets that start an item wherever they stand after whitespace.
+#[inline]
+fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '•' | '⁃'
+            | '◦'
+            | '▪'
+            | '▫'
+            | '●'
+            | '○'
+            | '■'
+            | '□'
+            | '►'
+            | '▶'
+            | '➢'
+            | '✓'
+            | '✔'
+    )
+}
+
+/// True for characters that carry words: letters, digits, and marks.
+#[inline]
+fn is_wordy(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+impl Scan<'_, '_> {
+    /// Ends the current sentence at `end` (trimmed) and starts the next one there.
+    fn push(&mut self, end: usize) {
+        push_trimmed(self.text, self.start, end, self.out);
+        self.start = end;
+        self.content_at = None;
+        self.scanned = end;
+    }
+
+    /// True when the current sentence holds a letter or digit before byte `upto`; bullets,
+    /// quotes and dots alone do not make a sentence.
+    ///
+    /// The answer is cached per sentence (the first content position, or how far none was
+    /// found), so text without words ("! ! ! ! ...") stays linear instead of rescanning.
+    fn has_content(&mut self, upto: usize) -> bool {
+        if let Some(p) = self.content_at {
+            return p < upto;
+        }
+        let from = self.scanned.max(self.start);
+        if upto <= from {
+            return false;
+        }
+        let b = self.b;
+        let mut p = from;
+        while p < upto {
+            let c = b[p];
+            if c.is_ascii_alphanumeric() {
+                self.content_at = Some(p);
+                return true;
+            }
+            if c >= 0x80 {
+                match char_at(self.text, p) {
+                    Some(ch) if is_wordy(ch) => {
+                        self.content_at = Some(p);
+                        return true;
+                    }
+                    Some(ch) => p += ch.len_utf8(),
+                    None => p += 1,
+                }
+            } else {
+                p += 1;
+            }
+        }
+        self.scanned = upto;
+        false
+    }
+
+    /// Handles a `.`, `!` or `?` at `i` (`len` bytes, more for Unicode terminals); returns
+    /// where the scan continues.
+    fn terminal(&mut self, i: usize, len: usize) -> usize {
+        let b = self.b;
+        let n = b.len();
+        // Fast path: a dot inside a token ("3.5", "U.S", "example.com") decides nothing.
+        if b[i] == b'.' && i + 1 < n && b[i + 1].is_ascii_alphanumeric() {
+            return i + 1;
+        }
+
+        // The cluster: consecutive terminal marks, including spaced ellipses (". . .").
+        let mut j = i;
+        let mut dots = 0usize;
+        let mut qe = false;
+        let mut ellipsis = false;
+        let mut cjk = false;
+        let mut spaced = false;
+        // The first dot touches the word before it ("compounds. . . ."), which matters for
+        // where a spaced ellipsis belongs.
+        let attached = char_before(self.text, i).is_some_and(|c| !c.is_whitespace());
+        loop {
+            if j >= n {
+                break;
+            }
+            match b[j] {
+                b'.' => {
+                    dots += 1;
+                    j += 1;
+                }
+                b'!' | b'?' => {
+                    qe = true;
+                    j += 1;
+                }
+                b' ' if dots > 0
+                    && j + 1 < n
+                    && b[j + 1] == b'.'
+                    && b.get(j + 2)
+                        .is_none_or(|&c| c == b' ' || c == b'.' || !c.is_ascii()) =>
+                {
+                    spaced = true;
+                    j += 1;
+                }
+                c if c >= 0x80 => match char_at(self.text, j) {
+                    Some(ch) if is_unicode_terminal(ch) => {
+                        if ch == '…' {
+                            ellipsis = true;
+                        } else if is_cjk_terminal(ch) {
+                            cjk = true;
+                        } else {
+                            qe = true;
+                        }
+                        j += ch.len_utf8();
+                    }
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        if j == i {
+            j = i + len;
+        }
+        if dots >= 2 {
+            ellipsis = true;
+        }
+
+        // Closing quotes and brackets belong to the sentence they close.
+        let mut k = j;
+        let mut quoted = false;
+        while let Some(c) = char_at(self.text, k) {
+            if !is_closer(c) {
+                break;
+            }
+            quoted |= matches!(c, '"' | '\'' | '”' | '’' | '»' | '›');
+            k += c.len_utf8();
+        }
+        if k >= n {
+            return n;
+        }
+
+        // What follows must be whitespace, except after CJK terminals.
+        let Some(after) = char_at(self.text, k) else {
+            return n;
+        };
+        if !after.is_whitespace() {
+            if cjk && self.has_content(i) {
+                self.push(k);
+            }
+            return k;
+        }
+        let mut m = k;
+        let mut newlines = 0;
+        while let Some(c) = char_at(self.text, m) {
+            if !c.is_whitespace() {
+                break;
+            }
+            newlines += usize::from(c == '\n' || c == '\u{2029}');
+            m += c.len_utf8();
+        }
+        if m >= n {
+            return n;
+        }
+        if newlines >= 2 {
+            // A blank line always ends a sentence.
+            if self.has_content(k) {
+                self.push(k);
+            }
+            return m;
+        }
+        if !self.has_content(i) {
+            // ". . . The practice": an ellipsis opening a sentence does not end it.
+            return m;
+        }
+
+        // Ellipsis inside brackets ("[...]") marks an omission, never an ending.
+        if ellipsis && char_before(self.text, i).is_some_and(|c| matches!(c, '[' | '(')) {
+            return m;
+        }
+
+        let next = Next::read(self.text, m);
+        let split = if cjk {
+            !next.lower
+        } else if ellipsis {
+            if spaced && attached && dots == 4 && next.opens_sentence() {
+                // "compounds. . . . The practice": the first dot ends the sentence and the
+                // spaced ellipsis opens the next one.
+                self.push(i + 1);
+                return m;
+            }
+            // Four dots are an ellipsis plus a period; three may trail off inside a sentence,
+            // and before "I" they usually do ("the thing is . . . I didn't").
+            if dots >= 4 {
+                next.opens_sentence()
+            } else {
+                next.opens_sentence() && !next.is_word(b"I")
+            }
+        } else if qe || dots == 0 {
+            !next.lower && !next.continues()
+        } else {
+            self.after_period(i, &next)
+        };
+        let split = split && !(quoted && next.upper && self.attribution(m));
+        if split {
+            self.push(k);
+        }
+        m
+    }
+
+    /// Decides whether a single period at `i` ends the sentence, given the next word.
+    fn after_period(&mut self, i: usize, next: &Next) -> bool {
+        let text = self.text;
+        let b = self.b;
+        // The word before the period: back to whitespace, then past opening punctuation.
+        let mut ws = i;
+        while ws > self.start && i - ws < 64 {
+            match char_before(text, ws) {
+                Some(c) if !c.is_whitespace() => ws -= c.len_utf8(),
+                _ => break,
+            }
+        }
+        let mut w = ws;
+        while w < i {
+            match char_at(text, w) {
+                Some(c) if !is_wordy(c) => w += c.len_utf8(),
+                _ => break,
+            }
+        }
+        let word = &b[w..i];
+        if word.is_empty() {
+            return !next.lower && !next.continues();
+        }
+
+        let marker = if b.get(i + 1) == Some(&b')') {
+            Marker::DotParen
+        } else {
+            Marker::Dot
+        };
+        // A list marker opening a sentence ("1. The first item", "• 9. ...").
+        if !self.has_content(w) {
+            if let Some((value, letters)) = list_value(word) {
+                self.list = Some(List {
+                    next: value + 1,
+                    letters,
+                    marker,
+                });
+                return false;
+            }
+        }
+        // The next marker of an open list ends the item before it ("... item 2. The ...").
+        if ws > self.start && next.upper {
+            if let (Some(list), Some((value, letters))) = (self.list, list_value(word)) {
+                if list.next == value && list.letters == letters && list.marker == marker {
+                    self.list = Some(List {
+                        next: value + 1,
+                        ..list
+                    });
+                    self.push(ws);
+                    return false;
+                }
+            }
+        }
+
+        let flags = words::flags(word);
+        let letters_only = word.iter().all(|c| c.is_ascii_alphabetic());
+        let dotted = is_dotted(word);
+
+        if next.lower {
+            // Only an ordinary word followed by a very common opener can end a sentence
+            // before a lowercase word ("... the party. then we left" in careless text).
+            return flags & (TITLE | COMMON) == 0
+                && !dotted
+                && letters_only
+                && word.len() >= 3
+                && next.starter
+                && next.word_len > 1;
+        }
+        if next.continues() {
+            return false;
+        }
+        if flags & TITLE != 0 {
+            return false;
+        }
+        if dotted && (word.eq_ignore_ascii_case(b"a.m") || word.eq_ignore_ascii_case(b"p.m")) {
+            if next.digit || next.time_follower {
+                return false;
+            }
+            // "At 5 a.m. Mr. Smith went": a short opening time phrase, not a sentence.
+            return self.words_before(ws) > 2 || !next.upper;
+        }
+        if flags & COMMON != 0 || dotted {
+            return !next.digit && (next.starter || next.opener_first);
+        }
+        if word.len() == 1 && letters_only {
+            if word[0].is_ascii_lowercase() {
+                return !next.digit && next.starter;
+            }
+            // An initial ("Jonas E. Smith") unless a lowercase word or number precedes it,
+            // as in "you and I. Did you ...".
+            let before = self.word_before(ws);
+            let lower_before = before.is_some_and(|c| c.is_lowercase() || c.is_numeric());
+            return lower_before || (next.starter && next.word_len > 1);
+        }
+        true
+    }
+
+    /// Counts the words of the current sentence before byte `upto` (stops counting at 3).
+    fn words_before(&self, upto: usize) -> usize {
+        let head = self.text.get(self.start..upto).unwrap_or("");
+        head.split_whitespace().take(3).count()
+    }
+
+    /// The first char of the word that ends before byte `ws` (skipping whitespace).
+    fn word_before(&self, ws: usize) -> Option<char> {
+        let head = self.text.get(self.start..ws)?.trim_end();
+        let start = head.rfind(char::is_whitespace).map_or(0, |p| p + 1);
+        head[start..].chars().find(|c| is_wordy(*c))
+    }
+
+    /// True when the words at `m` are a quote attribution: a name or pronoun and a verb of
+    /// saying ("Blinken said", "Mr. Smith told", "she said.").
+    fn attribution(&self, m: usize) -> bool {
+        let rest = self.text.get(m..).unwrap_or("");
+        let mut capitalised = 0;
+        for (n, word) in rest.split_whitespace().take(5).enumerate() {
+            let core = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+            let flags = words::flags(core.as_bytes());
+            if n > 0 && flags & SPEECH != 0 && core.starts_with(|c: char| c.is_lowercase()) {
+                if capitalised > 0 && n == capitalised {
+                    // A pronoun subject is an attribution only when the clause ends there
+                    // ("He said." / "he said,"), not in "He said the plan failed."
+                    let pronoun = n == 1 && is_pronoun(rest.split_whitespace().next());
+                    return !pronoun || core.len() < word.len();
+                }
+                return false;
+            }
+            if core.starts_with(|c: char| c.is_uppercase()) {
+                capitalised += 1;
+            } else {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Handles a newline at `i`: paragraph breaks, and single line breaks after lines that
+    /// have no terminal punctuation (headlines, datelines, lists, wrapped copy).
+    fn newline(&mut self, i: usize) -> usize {
+        let text = self.text;
+        let b = self.b;
+        let n = b.len();
+        // Skip the whitespace after the break, counting further newlines.
+        let mut m = i + 1;
+        let mut newlines = 1;
+        let mut indent = 0;
+        while let Some(c) = char_at(text, m) {
+            if !c.is_whitespace() {
+                break;
+            }
+            if c == '\n' {
+                newlines += 1;
+                indent = 0;
+            } else {
+                indent += if c == '\t' { 4 } else { 1 };
+            }
+            m += c.len_utf8();
+        }
+        if !self.has_content(i) {
+            return m;
+        }
+        if m >= n {
+            return n;
+        }
+        if newlines >= 2 {
+            self.push(i);
+            return m;
+        }
+        // The last character of the line.
+        let line_end = text[..i].trim_end();
+        let Some(last) = line_end.chars().next_back() else {
+            return m;
+        };
+        let Some(next) = char_at(text, m) else {
+            return n;
+        };
+        if next.is_lowercase() || matches!(next, ',' | ';' | ')' | ']' | '}' | '%') {
+            return m;
+        }
+        let list_next = is_bullet(next) || matches!(next, '-' | '*' | '–' | '—') || {
+            let digits = b[m..].iter().take_while(|c| c.is_ascii_digit()).count();
+            digits > 0 && matches!(b.get(m + digits), Some(b'.' | b')'))
+        };
+        // Lines ending in a joiner continue on the next line: "Bosnian-\nSerb", "GENEVA
+        // (Reuters) -\nThe ...", "He said:\n...".
+        let joiner = matches!(
+            last,
+            ',' | ';' | '&' | '(' | '[' | '/' | '-' | '–' | '—' | ':'
+        );
+        if joiner && !(last == ':' && list_next) {
+            return m;
+        }
+        let wrap = match self.wrap {
+            Some(w) => w,
+            None => {
+                let w = measure_wrap(b);
+                self.wrap = Some(w);
+                w
+            }
+        };
+        let split = if !wrap.wrapped {
+            true
+        } else {
+            let line_start = line_end.rfind('\n').map_or(0, |p| p + 1);
+            let line_len = line_end.len() - line_start;
+            indent >= 2 || list_next || line_len * 5 < wrap.width * 3
+        };
+        if split {
+            self.push(i);
+        }
+        m
+    }
+
+    /// Handles `)` at `i`: list items marked "1)" or "a)".
+    fn paren(&mut self, i: usize) -> usize {
+        let b = self.b;
+        let mut w = i;
+        while w > self.start && b[w - 1].is_ascii_alphanumeric() && i - w < 4 {
+            w -= 1;
+        }
+        let word = &b[w..i];
+        let spaced_after = b.get(i + 1).is_some_and(|c| *c == b' ' || *c == b'\t');
+        let spaced_before = w == 0 || !b[w - 1].is_ascii_alphanumeric() && b[w - 1] != b'(';
+        let Some((value, letters)) = list_value(word) else {
+            return i + 1;
+        };
+        if !spaced_after || !spaced_before || w > 0 && b[w - 1] == b'.' {
+            return i + 1;
+        }
+        if !self.has_content(w) {
+            self.list = Some(List {
+                next: value + 1,
+                letters,
+                marker: Marker::Paren,
+            });
+        } else if let Some(list) = self.list {
+            if list.next == value && list.letters == letters && list.marker == Marker::Paren {
+                self.list = Some(List {
+                    next: value + 1,
+                    ..list
+                });
+                self.push(w);
+            }
+        }
+        i + 1
+    }
+
+    /// Handles a multi-byte character at `i` that may be terminal punctuation or a bullet.
+    fn high(&mut self, i: usize) -> usize {
+        let Some(c) = char_at(self.text, i) else {
+            return i + 1;
+        };
+        let len = c.len_utf8();
+        if is_unicode_terminal(c) {
+            return self.terminal(i, len);
+        }
+        if is_bullet(c) {
+            let after_space = char_before(self.text, i).is_none_or(char::is_whitespace);
+            if after_space && self.has_content(i) {
+                self.push(i);
+            }
+        }
+        i + len
+    }
+}
+
+/// What follows a candidate boundary: enough about the next word to decide.
+#[derive(Debug, Default)]
+struct Next<'t> {
+    /// The next word's letters (after any opening quote or bracket).
+    word: &'t [u8],
+    /// `word.len()` in bytes.
+    word_len: usize,
+    /// The first character is a lowercase letter.
+    lower: bool,
+    /// The first word character is uppercase.
+    upper: bool,
+    /// The first word character is a digit.
+    digit: bool,
+    /// The next character opens a quote or bracket.
+    opener_first: bool,
+    /// The next character is punctuation that continues a sentence (`,`, `;`, `%` ...).
+    cont: bool,
+    /// The word is a typical sentence opener.
+    starter: bool,
+    /// The word follows clock times ("Friday", "EST").
+    time_follower: bool,
+}
+
+impl<'t> Next<'t> {
+    /// Reads the word at `m` (a non-whitespace position).
+    fn read(text: &'t str, m: usize) -> Self {
+        let mut next = Next::default();
+        let Some(first) = char_at(text, m) else {
+            return next;
+        };
+        next.lower = first.is_lowercase();
+        next.cont = matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&');
+        next.opener_first = is_opener(first);
+        let mut p = m;
+        if next.opener_first {
+            p += first.len_utf8();
+        }
+        let b = text.as_bytes();
+        let end = p + b[p..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        next.word = &b[p..end];
+        next.word_len = end - p;
+        if let Some(c) = char_at(text, p) {
+            next.upper = c.is_uppercase() || (!c.is_lowercase() && c.is_alphabetic());
+            next.digit = c.is_numeric();
+            if next.opener_first {
+                next.lower = c.is_lowercase();
+            }
+        }
+        let flags = words::flags(next.word);
+        // "Then" opens sentences; "THE" in an all-caps headline too. "I" is a word of its own.
+        next.starter = flags & STARTER != 0 && next.upper;
+        next.time_follower = flags & TIME_FOLLOWER != 0;
+        next
+    }
+
+    /// The next word may open a sentence: not lowercase, not continuing punctuation.
+    fn opens_sentence(&self) -> bool {
+        !self.lower && !self.cont
+    }
+
+    /// Punctuation that cannot start a sentence.
+    fn continues(&self) -> bool {
+        self.cont
+    }
+
+    /// The next word is exactly `w`.
+    fn is_word(&self, w: &[u8]) -> bool {
+        self.word == w
+    }
+}
+
+/// Personal pronouns that can be the subject of an attribution.
+fn is_pronoun(word: Option<&str>) -> bool {
+    matches!(word, Some("He" | "She" | "They" | "We" | "I" | "It"))
+}
+
+/// A letters-and-periods abbreviation such as "U.S", "e.g", "a.m", "Ph.D" (without the
+/// final period): letters in short groups joined by single periods.
+pub(crate) fn is_dotted(word: &[u8]) -> bool {
+    if !word.contains(&b'.') {
+        return false;
+    }
+    word.split(|&c| c == b'.')
+        .all(|part| !part.is_empty() && part.len() <= 2 && part.iter().all(u8::is_ascii_alphabetic))
+}
+
+/// The value of a list marker word: a number up to three digits, or one ASCII letter.
+fn list_value(word: &[u8]) -> Option<(u32, bool)> {
+    match word {
+        [c] if c.is_ascii_alphabetic() => Some((u32::from(c.to_ascii_lowercase()), true)),
+        _ if !word.is_empty() && word.len() <= 3 && word.iter().all(u8::is_ascii_digit) => {
+            let value = word.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+            Some((value, false))
+        }
+        _ => None,
+    }
+}
+
+/// Measures whether `b` is hard-wrapped: many single line breaks fall mid-sentence, before
+/// a lowercase word, after a line without terminal punctuation.
+fn measure_wrap(b: &[u8]) -> Wrap {
+    let mut breaks = 0usize;
+    let mut soft = 0usize;
+    let mut width = 0usize;
+    let mut line_start = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'\n' {
+            continue;
+        }
+        let line = &b[line_start..i];
+        width = width.max(line.len());
+        line_start = i + 1;
+        let last = line.iter().rev().find(|c| !c.is_ascii_whitespace());
+        let next = b[i + 1..]
+            .iter()
+            .find(|c| **c != b' ' && **c != b'\t' && **c != b'\r');
+        match (last, next) {
+            (Some(_), Some(b'\n')) | (None, _) | (_, None) => {}
+            (Some(l), Some(n)) => {
+                breaks += 1;
+                if (l.is_ascii_alphanumeric() || *l == b',') && n.is_ascii_lowercase() {
+                    soft += 1;
+                }
+            }
+        }
+    }
+    Wrap {
+        wrapped: soft >= 2 && soft * 4 >= breaks,
+        width,
+    }
+}
+
+/// Pushes `text[start..end]` trimmed of whitespace, unless nothing remains.
+pub(crate) fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
+    let Some(piece) = text.get(start..end) else {
+        return;
+    };
+    let trimmed = piece.trim_start();
+    let s = start + (piece.len() - trimmed.len());
+    let trimmed = trimmed.trim_end();
+    if !trimmed.is_empty() {
+        out.push(Span::new(s, s + trimmed.len()));
+    }
+}

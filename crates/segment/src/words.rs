@@ -1,0 +1,148 @@
+//! The word lists of `data/abbreviations/`, parsed once into one sorted table.
+//!
+//! Every lookup happens in the segmenter's hot path, so a word is packed into a `u64` (its
+//! first eight bytes, ASCII-lowercased) and found by binary search: no allocation, no
+//! hashing, a few cache lines. Words longer than eight bytes are never abbreviations.
+
+use std::sync::OnceLock;
+
+/// Stands before a name or number; never ends a sentence ("Mr.", "Gen.", "e.g.").
+pub(crate) const TITLE: u8 = 1;
+/// May end a sentence; ends one only before a typical opener ("Inc.", "Jan.", "Calif.").
+pub(crate) const COMMON: u8 = 2;
+/// A typical sentence opener ("The", "He", "How").
+pub(crate) const STARTER: u8 = 4;
+/// A verb of saying ("said"), for quote attributions.
+pub(crate) const SPEECH: u8 = 8;
+/// A word that continues a sentence after a clock time ("Friday", "EST").
+pub(crate) const TIME_FOLLOWER: u8 = 16;
+/// The `TITLE`/`COMMON` flag only holds when the text is capitalised ("Ill." but not "ill.").
+const CAP_ONLY: u8 = 128;
+
+/// The word lists, embedded so the binary needs no data files at run time.
+const LISTS: [(&str, u8); 5] = [
+    (
+        include_str!("../../../data/abbreviations/titles.txt"),
+        TITLE,
+    ),
+    (
+        include_str!("../../../data/abbreviations/common.txt"),
+        COMMON,
+    ),
+    (
+        include_str!("../../../data/abbreviations/starters.txt"),
+        STARTER,
+    ),
+    (
+        include_str!("../../../data/abbreviations/speech_verbs.txt"),
+        SPEECH,
+    ),
+    (
+        include_str!("../../../data/abbreviations/time_followers.txt"),
+        TIME_FOLLOWER,
+    ),
+];
+
+/// Sorted `(key, flags)` pairs; a key is the packed lowercase word.
+type Table = Vec<(u64, u8)>;
+
+/// The table, built on first use and shared by every `Segmenter`.
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(build)
+}
+
+fn build() -> Table {
+    let mut table: Table = Vec::new();
+    for (list, flag) in LISTS {
+        for line in list.lines() {
+            let word = line.trim();
+            if word.is_empty() || word.starts_with('#') {
+                continue;
+            }
+            let Some(key) = pack(word.as_bytes()) else {
+                continue;
+            };
+            let cap_only = word.as_bytes()[0].is_ascii_uppercase() && flag & (TITLE | COMMON) != 0;
+            let flags = flag | if cap_only { CAP_ONLY } else { 0 };
+            table.push((key, flags));
+        }
+    }
+    table.sort_unstable();
+    // Merge duplicates: a word may be in several lists ("no" opens sentences and abbreviates
+    // "number"); CAP_ONLY survives only if every abbreviation entry asked for it.
+    let mut merged: Table = Vec::with_capacity(table.len());
+    for (key, flags) in table {
+        match merged.last_mut() {
+            Some((k, f)) if *k == key => {
+                let cap = (*f & CAP_ONLY) & (flags & CAP_ONLY);
+                let cap = if *f & (TITLE | COMMON) == 0 || flags & (TITLE | COMMON) == 0 {
+                    (*f | flags) & CAP_ONLY
+                } else {
+                    cap
+                };
+                *f = ((*f | flags) & !CAP_ONLY) | cap;
+            }
+            _ => merged.push((key, flags)),
+        }
+    }
+    merged
+}
+
+/// Packs up to eight bytes, ASCII-lowercased, into a key; `None` when longer or empty.
+#[inline]
+fn pack(word: &[u8]) -> Option<u64> {
+    if word.is_empty() || word.len() > 8 {
+        return None;
+    }
+    let mut key = 0u64;
+    for &b in word {
+        key = (key << 8) | u64::from(b.to_ascii_lowercase());
+    }
+    Some(key)
+}
+
+/// The flags of `word` as written in the text (case matters for `CAP_ONLY` entries).
+#[inline]
+pub(crate) fn flags(word: &[u8]) -> u8 {
+    let Some(key) = pack(word) else { return 0 };
+    let table = table();
+    match table.binary_search_by_key(&key, |&(k, _)| k) {
+        Ok(i) => {
+            let f = table[i].1;
+            if f & CAP_ONLY != 0 && !word[0].is_ascii_uppercase() {
+                f & !(TITLE | COMMON | CAP_ONLY)
+            } else {
+                f & !CAP_ONLY
+            }
+        }
+        Err(_) => 0,
+    }
+}
+
+/// Forces the table to be built, so the first segmented text does not pay for it.
+pub(crate) fn preload() {
+    let _ = table();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_words_by_list_and_case() {
+        assert_eq!(flags(b"Mr") & TITLE, TITLE);
+        assert_eq!(flags(b"MR") & TITLE, TITLE);
+        assert_eq!(flags(b"Inc") & COMMON, COMMON);
+        assert_eq!(flags(b"Ill") & COMMON, COMMON);
+        assert_eq!(flags(b"ill") & COMMON, 0);
+        assert_eq!(flags(b"e.g") & TITLE, TITLE);
+        assert_eq!(flags(b"The") & STARTER, STARTER);
+        assert_eq!(flags(b"No") & (STARTER | COMMON), STARTER | COMMON);
+        assert_eq!(flags(b"said") & SPEECH, SPEECH);
+        assert_eq!(flags(b"Friday") & TIME_FOLLOWER, TIME_FOLLOWER);
+        assert_eq!(flags(b"Smith"), 0);
+        assert_eq!(flags(b"extraordinarily"), 0);
+        assert_eq!(flags(b""), 0);
+    }
+}
