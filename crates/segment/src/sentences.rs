@@ -492,8 +492,12 @@ impl Scan<'_, '_> {
     /// The first char of the word that ends before byte `ws` (skipping whitespace).
     fn word_before(&self, ws: usize) -> Option<char> {
         let head = self.text.get(self.start..ws)?.trim_end();
-        let start = head.rfind(char::is_whitespace).map_or(0, |p| p + 1);
-        head[start..].chars().find(|c| is_wordy(*c))
+        let start = head
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(p, c)| p + c.len_utf8());
+        head.get(start..)?.chars().find(|c| is_wordy(*c))
     }
 
     /// True when the words at `m` are a quote attribution: a name or pronoun and a verb of
