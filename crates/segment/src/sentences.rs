@@ -59,16 +59,6 @@ struct List {
     marker: Marker,
 }
 
-/// Whether line breaks in this text are layout (hard-wrapped at a fixed width, as in wire
-/// copy) or structure (one paragraph or headline per line).
-#[derive(Debug, Clone, Copy)]
-struct Wrap {
-    /// True when lines are wrapped at a width, so a single newline is usually a space.
-    wrapped: bool,
-    /// The longest line, in bytes; lines much shorter than this end paragraphs.
-    width: usize,
-}
-
 /// The state of one scan.
 struct Scan<'t, 'o> {
     /// The text being split.
@@ -79,8 +69,9 @@ struct Scan<'t, 'o> {
     start: usize,
     /// The list being enumerated, if any.
     list: Option<List>,
-    /// Line-wrap style, measured on the first single newline that needs it.
-    wrap: Option<Wrap>,
+    /// Whether line breaks are layout (hard-wrapped wire copy) rather than structure (one
+    /// paragraph or headline per line); measured on the first newline that needs it.
+    wrapped: Option<bool>,
     /// The spans found so far.
     out: &'o mut Vec<Span>,
     /// First letter or digit of the current sentence, once found.
@@ -97,7 +88,7 @@ pub(crate) fn split(text: &str, out: &mut Vec<Span>) {
         b,
         start: 0,
         list: None,
-        wrap: None,
+        wrapped: None,
         out,
         content_at: None,
         scanned: 0,
@@ -571,7 +562,11 @@ impl Scan<'_, '_> {
         }
         let list_next = is_bullet(next) || matches!(next, '-' | '*' | '–' | '—') || {
             let digits = b[m..].iter().take_while(|c| c.is_ascii_digit()).count();
-            digits > 0 && matches!(b.get(m + digits), Some(b'.' | b')'))
+            let after = b.get(m + digits + 1).copied().unwrap_or(b' ');
+            digits > 0
+                && digits <= 3
+                && (b.get(m + digits) == Some(&b')')
+                    || b.get(m + digits) == Some(&b'.') && after.is_ascii_whitespace())
         };
         // Lines ending in a joiner continue on the next line: "Bosnian-\nSerb", "GENEVA
         // (Reuters) -\nThe ...", "He said:\n...".
@@ -582,20 +577,23 @@ impl Scan<'_, '_> {
         if joiner && !(last == ':' && list_next) {
             return m;
         }
-        let wrap = match self.wrap {
+        let wrapped = match self.wrapped {
             Some(w) => w,
             None => {
-                let w = measure_wrap(b);
-                self.wrap = Some(w);
+                let w = is_wrapped(b);
+                self.wrapped = Some(w);
                 w
             }
         };
-        let split = if !wrap.wrapped {
-            true
+        // A headline does not end in "the" or "of"; a line that does was cut mid-sentence.
+        let last_word = line_end.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        let dangling = words::flags(last_word.as_bytes()) & STARTER != 0
+            && last_word.starts_with(|c: char| c.is_ascii_lowercase());
+        let split = if wrapped {
+            // Wire copy wraps at a width and marks paragraphs by indenting.
+            indent >= 2 || list_next
         } else {
-            let line_start = line_end.rfind('\n').map_or(0, |p| p + 1);
-            let line_len = line_end.len() - line_start;
-            indent >= 2 || list_next || line_len * 5 < wrap.width * 3
+            !dangling
         };
         if split {
             self.push(i);
@@ -757,19 +755,18 @@ fn list_value(word: &[u8]) -> Option<(u32, bool)> {
     }
 }
 
-/// Measures whether `b` is hard-wrapped: many single line breaks fall mid-sentence, before
-/// a lowercase word, after a line without terminal punctuation.
-fn measure_wrap(b: &[u8]) -> Wrap {
+/// Whether `b` is hard-wrapped: many single line breaks fall mid-sentence (before a
+/// lowercase word, or after a long line without terminal punctuation).
+fn is_wrapped(b: &[u8]) -> bool {
     let mut breaks = 0usize;
     let mut soft = 0usize;
-    let mut width = 0usize;
+    let mut long = 0usize;
     let mut line_start = 0usize;
     for (i, &c) in b.iter().enumerate() {
         if c != b'\n' {
             continue;
         }
         let line = &b[line_start..i];
-        width = width.max(line.len());
         line_start = i + 1;
         let last = line.iter().rev().find(|c| !c.is_ascii_whitespace());
         let next = b[i + 1..]
@@ -779,16 +776,17 @@ fn measure_wrap(b: &[u8]) -> Wrap {
             (Some(_), Some(b'\n')) | (None, _) | (_, None) => {}
             (Some(l), Some(n)) => {
                 breaks += 1;
-                if (l.is_ascii_alphanumeric() || *l == b',') && n.is_ascii_lowercase() {
+                let open = l.is_ascii_alphanumeric() || *l == b',';
+                if open && n.is_ascii_lowercase() {
                     soft += 1;
+                }
+                if open && line.len() >= 50 {
+                    long += 1;
                 }
             }
         }
     }
-    Wrap {
-        wrapped: soft >= 2 && soft * 4 >= breaks,
-        width,
-    }
+    (soft >= 2 && soft * 4 >= breaks) || (long >= 2 && long * 2 >= breaks)
 }
 
 /// Pushes `text[start..end]` trimmed of whitespace, unless nothing remains.
