@@ -4,6 +4,9 @@
 //!
 //! `NEWSFLOW_SHARED=../shared cargo bench --bench pipeline`
 
+// Tests and benches may panic on their own fixtures: a panic is a failed check.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
