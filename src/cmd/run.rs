@@ -117,7 +117,7 @@ async fn run_pipeline(
         Duration::from_secs(args.grace),
     ));
 
-    let total_bytes: Option<u64> = inputs.iter().map(Input::len).sum();
+    let total_bytes: Option<u64> = inputs.iter().map(Input::size).sum();
     let progress = (!args.quiet && std::io::stderr().is_terminal())
         .then_some(total_bytes)
         .flatten()

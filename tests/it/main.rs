@@ -1,6 +1,12 @@
 //! Integration tests of the `newsflow` binary: one test binary, one module per area.
 
+// Tests and benches may panic on their own fixtures: a panic is a failed check.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
+
+/// `newsflow run` end to end: records, sinks, bad input, signals.
+mod run;
 
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;

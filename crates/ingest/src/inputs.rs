@@ -40,7 +40,7 @@ pub enum Input {
 
 impl Input {
     /// The size in bytes when known (files), for progress bars.
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match self {
             Input::Stdin => None,
             Input::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),

@@ -1,6 +1,9 @@
 //! Behaviour of the runtime: backpressure, draining on shutdown, ordering, and failures that
 //! must cost one article at most.
 
+// Tests and benches may panic on their own fixtures: a panic is a failed check.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

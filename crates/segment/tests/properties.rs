@@ -8,12 +8,84 @@ use segment::Segmenter;
 /// Fragments that exercise the rules; random mixes of them reach far more decisions than
 /// uniformly random characters do.
 const PIECES: &[&str] = &[
-    ".", "!", "?", "...", ". . .", "…", " ", "  ", "\n", "\n\n", "\r\n", "\t", "\u{a0}",
-    "\u{2029}", "U.S.", "Mr.", "Inc.", "a.m.", "e.g.", "J.", "I.", "1.", "2.", "a.", "b.",
-    "1)", "2)", ".)", "•", "⁃", "-", "—", "“", "”", "\"", "'", "’", "'s", "n't", "don't", "(",
-    ")", "[", "]", "[...]", "http://x.io/a.b", "www.e.com", "a@b.co", "@", "3.5", "1,000",
-    "$", "%", "The", "the", "He", "said", "Smith", "word", "é", "e\u{301}", "。", "！", "？",
-    "東京", "😀", "‽", "؟", "।", "ǅ", ":", ";", ",", "&", "/", "#tag", "Ill.", "ill.",
+    ".",
+    "!",
+    "?",
+    "...",
+    ". . .",
+    "…",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\t",
+    "\u{a0}",
+    "\u{2029}",
+    "U.S.",
+    "Mr.",
+    "Inc.",
+    "a.m.",
+    "e.g.",
+    "J.",
+    "I.",
+    "1.",
+    "2.",
+    "a.",
+    "b.",
+    "1)",
+    "2)",
+    ".)",
+    "•",
+    "⁃",
+    "-",
+    "—",
+    "“",
+    "”",
+    "\"",
+    "'",
+    "’",
+    "'s",
+    "n't",
+    "don't",
+    "(",
+    ")",
+    "[",
+    "]",
+    "[...]",
+    "http://x.io/a.b",
+    "www.e.com",
+    "a@b.co",
+    "@",
+    "3.5",
+    "1,000",
+    "$",
+    "%",
+    "The",
+    "the",
+    "He",
+    "said",
+    "Smith",
+    "word",
+    "é",
+    "e\u{301}",
+    "。",
+    "！",
+    "？",
+    "東京",
+    "😀",
+    "‽",
+    "؟",
+    "।",
+    "ǅ",
+    ":",
+    ";",
+    ",",
+    "&",
+    "/",
+    "#tag",
+    "Ill.",
+    "ill.",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -22,7 +94,10 @@ fn text_strategy() -> impl Strategy<Value = String> {
         proptest::collection::vec(proptest::sample::select(PIECES), 0..40)
             .prop_map(|parts| parts.concat()),
         proptest::collection::vec(
-            prop_oneof![proptest::sample::select(PIECES).prop_map(str::to_string), any::<String>()],
+            prop_oneof![
+                proptest::sample::select(PIECES).prop_map(str::to_string),
+                any::<String>()
+            ],
             0..20
         )
         .prop_map(|parts| parts.concat()),
@@ -32,7 +107,14 @@ fn text_strategy() -> impl Strategy<Value = String> {
 fn check_invariants(text: &str) -> Result<(), TestCaseError> {
     let seg = Segmenter::new();
     let analysis = seg.analyse(text);
-    assert_eq!(seg.sentences(text), analysis.sentences.iter().map(|s| s.span).collect::<Vec<_>>());
+    assert_eq!(
+        seg.sentences(text),
+        analysis
+            .sentences
+            .iter()
+            .map(|s| s.span)
+            .collect::<Vec<_>>()
+    );
     let mut sentence_cover = vec![0u8; text.len()];
     let mut token_cover = vec![0u8; text.len()];
     let mut last_end = 0;
@@ -43,27 +125,48 @@ fn check_invariants(text: &str) -> Result<(), TestCaseError> {
         let piece = span.slice(text);
         prop_assert_eq!(piece, piece.trim(), "sentence not trimmed");
         last_end = span.end;
-        sentence_cover[span.range()].iter_mut().for_each(|c| *c += 1);
+        sentence_cover[span.range()]
+            .iter_mut()
+            .for_each(|c| *c += 1);
         let mut token_end = span.start;
         for token in &analysis.tokens[sentence.tokens.clone()] {
             let t = token.span;
-            prop_assert!(t.start >= token_end && t.start < t.end, "token out of order {t:?}");
-            prop_assert!(t.start >= span.start && t.end <= span.end, "token outside sentence");
+            prop_assert!(
+                t.start >= token_end && t.start < t.end,
+                "token out of order {t:?}"
+            );
+            prop_assert!(
+                t.start >= span.start && t.end <= span.end,
+                "token outside sentence"
+            );
             prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
-            prop_assert!(!t.slice(text).chars().any(char::is_whitespace), "token with space");
+            prop_assert!(
+                !t.slice(text).chars().any(char::is_whitespace),
+                "token with space"
+            );
             token_end = t.end;
             token_cover[t.range()].iter_mut().for_each(|c| *c += 1);
         }
     }
     let mut covered_tokens = 0;
     for sentence in &analysis.sentences {
-        prop_assert_eq!(sentence.tokens.start, covered_tokens, "token ranges not contiguous");
+        prop_assert_eq!(
+            sentence.tokens.start,
+            covered_tokens,
+            "token ranges not contiguous"
+        );
         covered_tokens = sentence.tokens.end;
     }
     prop_assert_eq!(covered_tokens, analysis.tokens.len());
     for (i, c) in text.char_indices() {
         if !c.is_whitespace() {
-            prop_assert_eq!(sentence_cover[i], 1, "char {:?} at {} not in one sentence", c, i);
+            prop_assert_eq!(
+                sentence_cover[i],
+                1,
+                "char {:?} at {} not in one sentence",
+                c,
+                i
+            );
             prop_assert_eq!(token_cover[i], 1, "char {:?} at {} not in one token", c, i);
         }
     }
@@ -81,8 +184,30 @@ proptest! {
 
 #[test]
 fn edge_cases_keep_the_invariant() {
-    for text in ["", " ", ".", "\n", "\n\n.", "..", "'", "’s", "n't", "a)", "1.", "•", ". . . .",
-        "x.\u{301}", "http://", "a@", "@b.c", "U.S.-", "1,000,", "e\u{301}.", "“.”", "\u{2029}"] {
+    for text in [
+        "",
+        " ",
+        ".",
+        "\n",
+        "\n\n.",
+        "..",
+        "'",
+        "’s",
+        "n't",
+        "a)",
+        "1.",
+        "•",
+        ". . . .",
+        "x.\u{301}",
+        "http://",
+        "a@",
+        "@b.c",
+        "U.S.-",
+        "1,000,",
+        "e\u{301}.",
+        "“.”",
+        "\u{2029}",
+    ] {
         check_invariants(text).unwrap();
     }
 }
