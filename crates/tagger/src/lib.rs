@@ -1,37 +1,281 @@
-//! Named-entity tagging.
+//! Named-entity tagging: a trained statistical tagger for PER, ORG, LOC and MISC, rules for
+//! DATE, TIME, MONEY and PERCENT, and a user entity ruler on top.
 //!
-//! Until the trained model lands (issue 4) the [`Tagger`] finds no entities, but its place
-//! in the pipeline, its API and its worker pool exist.
+//! Layout:
+//! - [`hash`]: feature keys (64-bit hashes) and the open-addressing table they index.
+//! - [`features`]: what the model looks at; word features are cached per word type.
+//! - [`gazetteer`]: phrase lists matched token by token.
+//! - [`model`]: quantised weights, Viterbi decoding, the model file format.
+//! - [`train`]: the averaged perceptron, folds and stacking.
+//! - [`labels`], [`conll`], [`score`]: BILOU/IOB tags, CoNLL files, conlleval scoring.
+//! - [`rules`], [`patterns`]: numeric entities and the user entity ruler.
+//!
+//! Invariants: tagging never fails and never panics on input; entities come out in text
+//! order, non-overlapping, on token boundaries; a [`Tagger`] is immutable once built, so
+//! worker threads share one behind an `Arc`.
 
-use article::{Analysis, Entity};
+pub mod conll;
+mod features;
+mod gazetteer;
+mod hash;
+pub mod labels;
+mod model;
+pub mod patterns;
+pub mod rules;
+pub mod score;
+pub mod train;
 
-/// Errors loading a model.
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use article::{Analysis, Entity, Label, Span};
+
+pub use conll::ConllFile;
+pub use gazetteer::CATEGORIES;
+pub use labels::{Scheme, TagSpan, TokenEntity, TYPES};
+pub use patterns::Patterns;
+pub use score::{Counts, Scores};
+pub use train::{train, TrainConfig};
+
+use model::Model;
+
+/// The model shipped with newsflow, compiled into the binary so it works from any folder.
+static EMBEDDED: &[u8] = include_bytes!("../../../data/model/ner.bin");
+
+/// Errors loading a model or a patterns file.
 #[derive(Debug, thiserror::Error)]
 pub enum TaggerError {
-    /// The model file could not be read.
-    #[error("cannot read model {path}: {source}")]
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
     Read {
-        /// The model's path.
+        /// The file's path.
         path: String,
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file's path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a model this version can read; retrain or use the embedded model.
+    #[error("bad model file: {0}")]
+    Format(String),
+    /// A line of a patterns file is not a `{"label","pattern"}` object.
+    #[error("bad patterns line {line}: {message}")]
+    Patterns {
+        /// 1-based line number (0 when the whole set failed to compile).
+        line: usize,
+        /// What was wrong.
+        message: String,
+    },
 }
 
 /// Finds entities in segmented text. Loaded once, shared by every worker thread.
-#[derive(Debug, Clone, Default)]
-pub struct Tagger {}
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    model: Arc<Model>,
+    /// User phrases that override the model, if any.
+    patterns: Option<Arc<Patterns>>,
+}
+
+impl Default for Tagger {
+    fn default() -> Self {
+        Self::embedded()
+    }
+}
 
 impl Tagger {
-    /// The default model shipped with newsflow.
+    /// The default model shipped with newsflow. Infallible: a test checks that the embedded
+    /// bytes parse; were they ever corrupt, the tagger would log an error and find only
+    /// rule-based entities rather than stop the pipeline.
     pub fn embedded() -> Self {
-        Self {}
+        match Model::from_bytes(EMBEDDED) {
+            Ok(m) => Self::from_model(m),
+            Err(e) => {
+                tracing::error!(error = %e, "embedded tagger model is unreadable; tagging with rules only");
+                Self::from_model(Model::default())
+            }
+        }
+    }
+
+    /// Loads a model file written by `newsflow train`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, TaggerError> {
+        let path = path.as_ref();
+        let bytes =
+            std::fs::read(path).map_err(|source| TaggerError::Read { path: path.display().to_string(), source })?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// Parses a model from bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, TaggerError> {
+        Ok(Self::from_model(Model::from_bytes(bytes)?))
+    }
+
+    pub(crate) fn from_model(model: Model) -> Self {
+        Tagger { model: Arc::new(model), patterns: None }
+    }
+
+    /// The model as bytes, in the format [`Tagger::from_bytes`] reads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.model.to_bytes()
+    }
+
+    /// Writes the model to `path`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), TaggerError> {
+        let path = path.as_ref();
+        std::fs::write(path, self.to_bytes())
+            .map_err(|source| TaggerError::Write { path: path.display().to_string(), source })
+    }
+
+    /// Number of decoding stages in the model (2 when it was trained with stacking).
+    pub fn stages(&self) -> usize {
+        self.model.stage_count()
+    }
+
+    /// This tagger with a user entity ruler attached; its matches override the model.
+    pub fn with_patterns(mut self, patterns: Patterns) -> Self {
+        self.patterns = Some(Arc::new(patterns));
+        self
+    }
+
+    /// Model entities of a document given as words split into sentences (token index
+    /// ranges), with scores in `[0, 1]`.
+    pub fn tag_words(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<(TokenEntity, f32)> {
+        let pred = self.model.predict(words, sentences);
+        let mut out = Vec::new();
+        for s in sentences {
+            let s = s.start.min(words.len())..s.end.min(words.len());
+            for e in labels::decode(&pred.labels[s.clone()]) {
+                let r = e.tokens.start + s.start..e.tokens.end + s.start;
+                let m = pred.margin[r.clone()].iter().copied().fold(f32::INFINITY, f32::min);
+                // The weakest token's margin over its best rival label, squashed: a
+                // monotone confidence rather than a calibrated probability.
+                let score = 1.0 / (1.0 + (-m).exp());
+                out.push((TokenEntity { tokens: r, ty: e.ty }, score));
+            }
+        }
+        out
     }
 
     /// Tags one document: reads `analysis.sentences` and `analysis.tokens` of `text` and
     /// replaces `analysis.entities` with the entities found, in text order.
     pub fn tag(&self, text: &str, analysis: &mut Analysis) {
-        let _ = text;
-        analysis.entities = Vec::<Entity>::new();
+        let words: Vec<&str> = analysis.tokens.iter().map(|t| t.span.slice(text)).collect();
+        let n = words.len();
+        let sents: Vec<Range<usize>> =
+            analysis.sentences.iter().map(|s| s.tokens.start.min(n)..s.tokens.end.min(n)).collect();
+        let tok_span = |r: &Range<usize>| {
+            Span::new(analysis.tokens[r.start].span.start, analysis.tokens[r.end - 1].span.end)
+        };
+        let mut ents: Vec<(Range<usize>, Label, f32)> = self
+            .tag_words(&words, &sents)
+            .into_iter()
+            .map(|(e, s)| (e.tokens, type_label(e.ty), s))
+            .collect();
+        for s in &sents {
+            for (r, label) in rules::find(&words[s.clone()]) {
+                let r = r.start + s.start..r.end + s.start;
+                merge_rule(&mut ents, r, label, &words);
+            }
+        }
+        let mut entities: Vec<Entity> = ents
+            .into_iter()
+            .filter(|(r, _, _)| !r.is_empty() && r.end <= n)
+            .map(|(r, label, score)| Entity { span: tok_span(&r), label, score })
+            .collect();
+        if let Some(p) = &self.patterns {
+            let found = p.find(text, &analysis.tokens);
+            if !found.is_empty() {
+                entities.retain(|e| !found.iter().any(|(s, _)| s.start < e.span.end && e.span.start < s.end));
+                entities.extend(found.into_iter().map(|(span, label)| Entity { span, label, score: 1.0 }));
+            }
+        }
+        entities.sort_by_key(|e| (e.span.start, e.span.end));
+        analysis.entities = entities;
+    }
+
+    /// Entities of every document of a CoNLL file, as sentence-local IOB spans per
+    /// sentence, in file order. With `conll_only`, only PER/ORG/LOC/MISC are kept.
+    pub fn tag_conll(&self, file: &ConllFile, conll_only: bool) -> Vec<Vec<Vec<TagSpan>>> {
+        file.documents
+            .iter()
+            .map(|doc| {
+                let (text, mut a) = file.analysis(doc);
+                self.tag(&text, &mut a);
+                let starts: Vec<usize> = a.tokens.iter().map(|t| t.span.start).collect();
+                let ends: Vec<usize> = a.tokens.iter().map(|t| t.span.end).collect();
+                let mut per_sent: Vec<Vec<TagSpan>> = vec![Vec::new(); a.sentences.len()];
+                for e in &a.entities {
+                    let name = e.label.as_str();
+                    if conll_only && !TYPES.contains(&name) {
+                        continue;
+                    }
+                    let (Ok(s), Ok(t)) = (starts.binary_search(&e.span.start), ends.binary_search(&e.span.end))
+                    else {
+                        continue;
+                    };
+                    let Some(si) = a.sentences.iter().position(|x| x.tokens.contains(&s)) else {
+                        continue;
+                    };
+                    let base = a.sentences[si].tokens.start;
+                    if t < a.sentences[si].tokens.end {
+                        per_sent[si].push(TagSpan { tokens: s - base..t + 1 - base, ty: name.to_string() });
+                    }
+                }
+                per_sent
+            })
+            .collect()
+    }
+
+    /// conlleval-style scores of this tagger against the last column of a CoNLL file.
+    pub fn evaluate(&self, file: &ConllFile) -> Scores {
+        let predicted = self.tag_conll(file, true);
+        let mut scores = Scores::default();
+        for (doc, pred) in file.documents.iter().zip(predicted) {
+            for (sent, p) in doc.sentences.iter().zip(pred) {
+                let gold: Vec<&str> = sent.iter().map(|&l| file.lines[l].last_column().unwrap_or("O")).collect();
+                scores.add(&labels::iob_spans(&gold), &p);
+                scores.tokens += sent.len();
+            }
+        }
+        scores
     }
 }
+
+fn type_label(ty: usize) -> Label {
+    match ty {
+        0 => Label::Per,
+        1 => Label::Org,
+        2 => Label::Loc,
+        _ => Label::Misc,
+    }
+}
+
+/// Adds a rule entity unless it clashes with the model: the rule replaces overlapping model
+/// entities only when each lies inside the rule span and has a digit (the model read part
+/// of an amount or date as a name); otherwise the model's reading stands.
+fn merge_rule(ents: &mut Vec<(Range<usize>, Label, f32)>, r: Range<usize>, label: Label, words: &[&str]) {
+    let overlaps = |e: &Range<usize>| e.start < r.end && r.start < e.end;
+    let numeric = |e: &Range<usize>| words[e.clone()].iter().any(|w| w.bytes().any(|b| b.is_ascii_digit()));
+    let clash: Vec<usize> = (0..ents.len()).filter(|&i| overlaps(&ents[i].0)).collect();
+    let rule_wins = clash.iter().all(|&i| {
+        let e = &ents[i].0;
+        e.start >= r.start && e.end <= r.end && numeric(e)
+    });
+    if !rule_wins {
+        return;
+    }
+    for &i in clash.iter().rev() {
+        ents.remove(i);
+    }
+    let at = ents.partition_point(|e| e.0.start < r.start);
+    ents.insert(at, (r, label, 1.0));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,423 @@
+//! Feature extraction: every feature is a 64-bit key (see [`crate::hash`]).
+//!
+//! Features come in two kinds, and the split is what makes tagging fast:
+//! - **word features** ([`word_bases`]) depend only on one word's string; seen at an offset
+//!   `k` in -2..=2 of the token being labelled, they become [`offset_key`]s. Their summed
+//!   weights are cached per word type when the model loads, so a known word costs one
+//!   lookup per token instead of dozens.
+//! - **context features** ([`context`]) depend on neighbours, the sentence, gazetteer
+//!   matches, the rest of the document and, in the second stage, on the first stage's
+//!   labels. They are hashed and looked up per token.
+//!
+//! Training extracts exactly the same keys, so the two paths agree by construction.
+
+use std::ops::Range;
+
+use crate::gazetteer::{Gazetteer, NCAT};
+use crate::hash::{Fh, IdMap, IdSet};
+use crate::labels::{parts, TokenEntity};
+
+/// Word features are seen at offsets `-WINDOW..=WINDOW`.
+pub(crate) const WINDOW: usize = 2;
+/// Number of offsets.
+pub(crate) const NOFF: usize = 2 * WINDOW + 1;
+
+const T_WORD: u64 = 1;
+const T_LOWER: u64 = 2;
+const T_SHAPE: u64 = 3;
+const T_PRE: u64 = 4;
+const T_SUF: u64 = 5;
+const T_LEN: u64 = 6;
+const T_OFF: u64 = 7;
+const T_BIAS: u64 = 8;
+const T_BOUND: u64 = 9;
+const T_BIL: u64 = 10;
+const T_BIR: u64 = 11;
+const T_SHL: u64 = 12;
+const T_SHR: u64 = 13;
+const T_FIRST: u64 = 14;
+const T_CAPSENT: u64 = 15;
+const T_GAZ: u64 = 16;
+const T_DOC: u64 = 17;
+const T_RUN: u64 = 18;
+const T_S1: u64 = 19;
+const T_TOKMAJ: u64 = 20;
+const T_ENTMAJ: u64 = 21;
+const T_S1TM: u64 = 22;
+const T_CLUSTER: u64 = 23;
+const T_FLAGS: u64 = 24;
+
+/// Token flags.
+const CAP: u8 = 1;
+const ALLCAPS: u8 = 2;
+const LOWER: u8 = 4;
+const DIGIT: u8 = 8;
+
+/// Sentence-position flags.
+const FIRST: u8 = 1;
+const SENTCAPS: u8 = 2;
+
+/// The lowercase hash of a word (also the unit of gazetteer phrases).
+pub(crate) fn lower_hash(w: &str) -> u64 {
+    Fh::new(T_LOWER).lower(w).finish()
+}
+
+/// The exact-word key, which also names a word in the model's vocabulary cache.
+pub(crate) fn word_key(w: &str) -> u64 {
+    Fh::new(T_WORD).str(w).finish()
+}
+
+/// What the features need to know about one token, computed once per token.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Tok {
+    /// [`word_key`].
+    pub(crate) word: u64,
+    /// [`lower_hash`].
+    pub(crate) lower: u64,
+    /// Hash of the collapsed word shape ("Xx", "X.X.", "d,d").
+    pub(crate) shape: u64,
+    /// CAP / ALLCAPS / LOWER / DIGIT.
+    pub(crate) flags: u8,
+}
+
+impl Tok {
+    /// Computes the token's facts in one pass over its characters.
+    pub(crate) fn new(w: &str) -> Self {
+        let mut flags = 0;
+        let mut letters = 0usize;
+        let mut uppers = 0usize;
+        let mut shape = Fh::new(T_SHAPE);
+        let mut last = 0u8;
+        let mut run = 0;
+        for (n, c) in w.chars().enumerate() {
+            let class = if c.is_uppercase() {
+                letters += 1;
+                uppers += 1;
+                b'X'
+            } else if c.is_alphabetic() {
+                letters += 1;
+                b'x'
+            } else if c.is_ascii_digit() {
+                flags |= DIGIT;
+                b'd'
+            } else if c.is_ascii() {
+                c as u8
+            } else {
+                b'*'
+            };
+            if n == 0 {
+                if class == b'X' {
+                    flags |= CAP;
+                } else if class == b'x' {
+                    flags |= LOWER;
+                }
+            }
+            // Collapse runs beyond two so "Xxxxx" and "Xxxxxxxx" share a shape.
+            if class == last {
+                run += 1;
+            } else {
+                run = 0;
+                last = class;
+            }
+            if run < 2 {
+                shape = shape.byte(class);
+            }
+        }
+        if letters > 0 && uppers == letters && (letters > 1 || w.len() == 1) {
+            flags |= ALLCAPS;
+        }
+        Tok { word: word_key(w), lower: lower_hash(w), shape: shape.finish(), flags }
+    }
+
+    /// Whether the token starts with an uppercase letter.
+    pub(crate) fn is_cap(&self) -> bool {
+        self.flags & CAP != 0
+    }
+}
+
+/// Calls `f(base, windowed)` for each word feature of `w`; windowed features are also seen
+/// at the neighbours' offsets, the rest only at offset 0. `cluster` is the word's cluster
+/// path when the model has clusters.
+pub(crate) fn word_bases(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl FnMut(u64, bool)) {
+    f(tok.lower, true);
+    f(tok.shape, true);
+    f(tok.word, false);
+    f(Fh::new(T_FLAGS).u64(u64::from(tok.flags)).finish(), true);
+    let nchars = w.chars().count();
+    f(Fh::new(T_LEN).u64(nchars.min(8) as u64).finish(), false);
+    // Affixes of up to four characters, lowercased: case is already in the shape.
+    let mut ends = w.char_indices().map(|(i, _)| i).skip(1).chain(std::iter::once(w.len()));
+    for n in 1..=4.min(nchars) {
+        if let Some(e) = ends.next() {
+            f(Fh::new(T_PRE).u64(n as u64).lower(&w[..e]).finish(), false);
+        }
+    }
+    let mut rstarts = w.char_indices().rev().map(|(i, _)| i);
+    for n in 1..=4.min(nchars) {
+        if let Some(s) = rstarts.next() {
+            f(Fh::new(T_SUF).u64(n as u64).lower(&w[s..]).finish(), false);
+        }
+    }
+    if let Some(c) = cluster {
+        // Cluster paths at several depths: coarse classes generalise, fine ones separate.
+        for depth in [4u32, 8, 12, 20] {
+            let prefix = c >> (32 - depth).min(31);
+            f(Fh::new(T_CLUSTER).u64(u64::from(depth)).u64(u64::from(prefix)).finish(), true);
+        }
+    }
+}
+
+/// The key of word feature `base` seen at offset `k` from the labelled token.
+#[inline]
+pub(crate) fn offset_key(base: u64, k: usize) -> u64 {
+    Fh::new(T_OFF).u64(base).u64(k as u64).finish()
+}
+
+/// Document-wide facts for the context features, computed once per document.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DocCtx {
+    /// Per-token facts.
+    pub(crate) toks: Vec<Tok>,
+    /// Sentence of each token.
+    sent_of: Vec<u32>,
+    /// Token ranges of the sentences.
+    pub(crate) sents: Vec<Range<usize>>,
+    /// FIRST / SENTCAPS per token.
+    pos: Vec<u8>,
+    /// Gazetteer match tag per token and list.
+    gaz: Vec<[u8; NCAT]>,
+    /// Position in a run of capitalised tokens (0 = not in one).
+    run: Vec<u8>,
+    /// Document evidence bits per token.
+    doc: Vec<u8>,
+}
+
+impl DocCtx {
+    /// Computes the document facts for `words` split into `sents`.
+    pub(crate) fn new(words: &[&str], sents: &[Range<usize>], gaz: &Gazetteer) -> Self {
+        let n = words.len();
+        let toks: Vec<Tok> = words.iter().map(|w| Tok::new(w)).collect();
+        let mut sent_of = vec![0u32; n];
+        let mut pos = vec![0u8; n];
+        let mut gz = vec![[0u8; NCAT]; n];
+        let mut run = vec![0u8; n];
+        for (si, s) in sents.iter().enumerate() {
+            let s = s.start.min(n)..s.end.min(n);
+            if s.is_empty() {
+                continue;
+            }
+            let t = &toks[s.clone()];
+            // A headline: most words all-caps, so case says nothing about names.
+            let words_n = t.iter().filter(|t| t.flags & (CAP | LOWER) != 0).count();
+            let caps = t.iter().filter(|t| t.flags & ALLCAPS != 0).count();
+            let sentcaps = words_n >= 2 && caps * 2 > words_n;
+            for i in s.clone() {
+                sent_of[i] = si as u32;
+                pos[i] = if sentcaps { SENTCAPS } else { 0 };
+            }
+            pos[s.start] |= FIRST;
+            gaz.tag(t, &mut gz[s.clone()]);
+            let mut i = s.start;
+            while i < s.end {
+                if !toks[i].is_cap() {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i;
+                while j < s.end && toks[j].is_cap() {
+                    j += 1;
+                }
+                let len = j - i;
+                for (p, r) in run[i..j].iter_mut().enumerate() {
+                    let code = if len == 1 {
+                        1
+                    } else if p == 0 {
+                        2
+                    } else if p == len - 1 {
+                        3
+                    } else {
+                        4
+                    };
+                    *r = code * 8 + len.min(5) as u8;
+                }
+                i = j;
+            }
+        }
+        let mut lowered = IdSet::default();
+        let mut titled = IdSet::default();
+        let mut capmid: IdMap<u32> = IdMap::default();
+        for (i, t) in toks.iter().enumerate() {
+            if t.flags & LOWER != 0 {
+                lowered.insert(t.lower);
+            }
+            if pos[i] & SENTCAPS == 0 && t.is_cap() {
+                if t.flags & ALLCAPS == 0 {
+                    titled.insert(t.lower);
+                }
+                if pos[i] & FIRST == 0 {
+                    *capmid.entry(t.lower).or_default() += 1;
+                }
+            }
+        }
+        let mut doc = vec![0u8; n];
+        for (i, t) in toks.iter().enumerate() {
+            if !t.is_cap() {
+                continue;
+            }
+            let mut d = 0;
+            if lowered.contains(&t.lower) {
+                d |= 1;
+            }
+            let own = u32::from(pos[i] & (SENTCAPS | FIRST) == 0);
+            if capmid.get(&t.lower).copied().unwrap_or(0) > own {
+                d |= 2;
+            }
+            if t.flags & ALLCAPS != 0 && titled.contains(&t.lower) {
+                d |= 4;
+            }
+            doc[i] = d;
+        }
+        DocCtx { toks, sent_of, sents: sents.to_vec(), pos, gaz: gz, run, doc }
+    }
+
+    /// The sentence range holding token `i`.
+    pub(crate) fn sent_range(&self, i: usize) -> Range<usize> {
+        self.sents[self.sent_of[i] as usize].clone()
+    }
+}
+
+/// What the second stage knows from the first: its labels and how the same token and the
+/// same entity string were labelled elsewhere in the document (Krishnan & Manning 2006).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stack {
+    /// First-stage BILOU label per token.
+    labels: Vec<u8>,
+    /// Majority first-stage type of the other occurrences of a capitalised token: 0..4 a
+    /// type, 4 = outside, 5 = no other occurrence.
+    tokmaj: Vec<u8>,
+    /// For tokens inside a first-stage entity: 1 + majority type of the other occurrences
+    /// of the same string, times 2 plus whether the token starts it; 0 otherwise.
+    entmaj: Vec<u8>,
+}
+
+impl Stack {
+    /// Builds the stacked facts from first-stage labels of the whole document.
+    pub(crate) fn new(labels: Vec<u8>, ctx: &DocCtx) -> Self {
+        let toks = &ctx.toks;
+        let n = toks.len();
+        let ty = |l: u8| parts(l as usize).map_or(4usize, |(t, _)| t);
+        let mut counts: IdMap<[u16; 5]> = IdMap::default();
+        for (i, t) in toks.iter().enumerate() {
+            if t.is_cap() {
+                counts.entry(t.lower).or_default()[ty(labels[i])] += 1;
+            }
+        }
+        let mut tokmaj = vec![5u8; n];
+        for (i, t) in toks.iter().enumerate() {
+            if !t.is_cap() {
+                continue;
+            }
+            if let Some(c) = counts.get(&t.lower) {
+                let mut c = *c;
+                c[ty(labels[i])] -= 1;
+                if c.iter().any(|&x| x > 0) {
+                    tokmaj[i] = argmax(&c) as u8;
+                }
+            }
+        }
+        let mut entities: Vec<(TokenEntity, u64)> = Vec::new();
+        for s in &ctx.sents {
+            for e in crate::labels::decode(&labels[s.clone()]) {
+                let r = e.tokens.start + s.start..e.tokens.end + s.start;
+                let h = crate::gazetteer::phrase_hash(toks[r.clone()].iter().map(|t| t.lower));
+                entities.push((TokenEntity { tokens: r, ty: e.ty }, h));
+            }
+        }
+        let mut ecounts: IdMap<[u16; 4]> = IdMap::default();
+        for (e, h) in &entities {
+            ecounts.entry(*h).or_default()[e.ty] += 1;
+        }
+        let mut entmaj = vec![0u8; n];
+        for (e, h) in &entities {
+            if let Some(c) = ecounts.get(h) {
+                let mut c = *c;
+                c[e.ty] -= 1;
+                if c.iter().any(|&x| x > 0) {
+                    let m = argmax(&c) as u8;
+                    for i in e.tokens.clone() {
+                        entmaj[i] = (1 + m) * 2 + u8::from(i == e.tokens.start);
+                    }
+                }
+            }
+        }
+        Stack { labels, tokmaj, entmaj }
+    }
+}
+
+fn argmax(c: &[u16]) -> usize {
+    let mut best = 0;
+    for (i, &x) in c.iter().enumerate() {
+        if x > c[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Calls `f` with every context feature of token `i`.
+#[inline]
+pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut impl FnMut(u64)) {
+    let s = ctx.sent_range(i);
+    let toks = &ctx.toks;
+    let t = &toks[i];
+    f(Fh::new(T_BIAS).finish());
+    for (k, d) in [(0u64, -2isize), (1, -1), (2, 1), (3, 2)] {
+        let j = i as isize + d;
+        if j < s.start as isize || j >= s.end as isize {
+            f(Fh::new(T_BOUND).u64(k).finish());
+        }
+    }
+    let (pl, ps) = if i > s.start { (toks[i - 1].lower, toks[i - 1].shape) } else { (0, 0) };
+    let (nl, ns) = if i + 1 < s.end { (toks[i + 1].lower, toks[i + 1].shape) } else { (0, 0) };
+    f(Fh::new(T_BIL).u64(pl).u64(t.lower).finish());
+    f(Fh::new(T_BIR).u64(t.lower).u64(nl).finish());
+    f(Fh::new(T_SHL).u64(ps).u64(t.shape).finish());
+    f(Fh::new(T_SHR).u64(t.shape).u64(ns).finish());
+    let pos = ctx.pos[i];
+    if pos & FIRST != 0 {
+        f(Fh::new(T_FIRST).u64(t.lower).finish());
+    }
+    if pos & SENTCAPS != 0 {
+        f(Fh::new(T_CAPSENT).u64(t.lower).finish());
+    }
+    for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
+        if j < s.start || j >= s.end {
+            continue;
+        }
+        for (c, &g) in ctx.gaz[j].iter().enumerate() {
+            if g != 0 {
+                f(Fh::new(T_GAZ).u64(k * 64 + c as u64 * 4 + u64::from(g)).finish());
+            }
+        }
+    }
+    let d = ctx.doc[i];
+    for b in 0..3 {
+        if d & (1 << b) != 0 {
+            f(Fh::new(T_DOC).u64(b * 4 + u64::from(pos)).finish());
+        }
+    }
+    if ctx.run[i] != 0 {
+        f(Fh::new(T_RUN).u64(u64::from(ctx.run[i])).finish());
+    }
+    if let Some(st) = stack {
+        for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
+            let l = if j < s.start || j >= s.end { 255 } else { u64::from(st.labels[j]) };
+            f(Fh::new(T_S1).u64(k * 256 + l).finish());
+        }
+        f(Fh::new(T_TOKMAJ).u64(u64::from(st.tokmaj[i])).finish());
+        f(Fh::new(T_S1TM).u64(u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i])).finish());
+        if st.entmaj[i] != 0 {
+            f(Fh::new(T_ENTMAJ).u64(u64::from(st.entmaj[i])).finish());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Feature keys and the lookup table behind them.
+//!
+//! Every feature is a 64-bit key hashed from a template id and its values; nothing is
+//! interned as a string, so extracting a feature never allocates. Keys are already well
+//! mixed, which lets [`KeyTable`] use them directly as their own hash.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The splitmix64 finaliser: spreads every input bit over the whole key.
+pub(crate) const fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Builds one key: FNV-1a over the values fed in, finished with [`mix`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fh(u64);
+
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+impl Fh {
+    /// Starts a key for template `t`.
+    pub(crate) const fn new(t: u64) -> Self {
+        Fh(mix(t ^ 0x9e37_79b9_7f4a_7c15))
+    }
+
+    #[inline]
+    pub(crate) fn byte(self, b: u8) -> Self {
+        Fh((self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+    }
+
+    /// Feeds a string; a terminator keeps ("ab","c") apart from ("a","bc").
+    #[inline]
+    pub(crate) fn str(self, s: &str) -> Self {
+        s.bytes().fold(self, Fh::byte).byte(0xff)
+    }
+
+    /// Feeds a string lowercased, without allocating.
+    #[inline]
+    pub(crate) fn lower(self, s: &str) -> Self {
+        let mut h = self;
+        if s.is_ascii() {
+            for b in s.bytes() {
+                h = h.byte(b.to_ascii_lowercase());
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            for c in s.chars().flat_map(char::to_lowercase) {
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    h = h.byte(b);
+                }
+            }
+        }
+        h.byte(0xff)
+    }
+
+    /// Feeds a whole 64-bit value (a sub-key, an offset, a label) in one step.
+    #[inline]
+    pub(crate) fn u64(self, v: u64) -> Self {
+        Fh(mix(self.0 ^ v).wrapping_add(0x632b_e59b_d9b4_e019))
+    }
+
+    /// The finished key; never 0, because 0 marks an empty slot in [`KeyTable`].
+    #[inline]
+    pub(crate) fn finish(self) -> u64 {
+        mix(self.0) | 1
+    }
+}
+
+/// A `Hasher` for keys that are already hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A `HashMap` keyed by pre-hashed `u64`s.
+pub(crate) type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+/// A `HashSet` of pre-hashed `u64`s.
+pub(crate) type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+/// Open-addressing map from a key to a row number, built once at load and read by every
+/// worker. Linear probing at a load factor of at most one half keeps a miss (the common case
+/// for unseen features) to one or two cache lines.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyTable {
+    keys: Vec<u64>,
+    rows: Vec<u32>,
+    mask: usize,
+    /// The keys in row order, kept so a model can be written back out.
+    row_keys: Vec<u64>,
+}
+
+impl KeyTable {
+    /// A table mapping `keys[i]` to `i`.
+    pub(crate) fn new(keys: &[u64]) -> Self {
+        let cap = (keys.len() * 2).next_power_of_two().max(16);
+        let mut t = KeyTable {
+            keys: vec![0; cap],
+            rows: vec![0; cap],
+            mask: cap - 1,
+            row_keys: keys.to_vec(),
+        };
+        for (i, &k) in keys.iter().enumerate() {
+            let mut slot = (k as usize) & t.mask;
+            while t.keys[slot] != 0 && t.keys[slot] != k {
+                slot = (slot + 1) & t.mask;
+            }
+            t.keys[slot] = k;
+            t.rows[slot] = i as u32;
+        }
+        t
+    }
+
+    /// The keys in row order.
+    pub(crate) fn row_keys(&self) -> &[u64] {
+        &self.row_keys
+    }
+
+    /// The row of `key`, if the model has it.
+    #[inline]
+    pub(crate) fn get(&self, key: u64) -> Option<usize> {
+        let mut slot = (key as usize) & self.mask;
+        loop {
+            let k = self.keys[slot];
+            if k == key {
+                return Some(self.rows[slot] as usize);
+            }
+            if k == 0 {
+                return None;
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercase_hash_ignores_case_only() {
+        let a = Fh::new(1).lower("Geneva").finish();
+        assert_eq!(a, Fh::new(1).lower("GENEVA").finish());
+        assert_ne!(a, Fh::new(1).lower("Genevb").finish());
+        assert_eq!(Fh::new(1).lower("Zürich").finish(), Fh::new(1).lower("ZÜRICH").finish());
+    }
+
+    #[test]
+    fn table_finds_every_key_and_misses_others() {
+        let keys: Vec<u64> = (1..1000u64).map(|i| Fh::new(7).u64(i).finish()).collect();
+        let t = KeyTable::new(&keys);
+        for (i, &k) in keys.iter().enumerate() {
+            assert_eq!(t.get(k), Some(i));
+        }
+        assert_eq!(t.get(Fh::new(8).u64(3).finish()), None);
+    }
+}

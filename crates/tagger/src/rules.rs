@@ -1,0 +1,261 @@
+//! Rule-based entities the CoNLL model does not know: DATE, TIME, MONEY and PERCENT.
+//!
+//! Rules work on tokens, not characters, so they see exactly what the model sees and their
+//! spans always fall on token boundaries. They are deliberately conservative: a rule that
+//! fires on "May" the verb or on a bare number costs more trust than it earns.
+
+use std::ops::Range;
+
+use article::Label;
+
+const MONTHS: [&str; 12] = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+];
+const MONTH_ABBR: [&str; 13] =
+    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "febr"];
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const RELATIVE: [&str; 7] = ["last", "next", "this", "past", "coming", "previous", "following"];
+const PERIODS: [&str; 6] = ["week", "month", "year", "weekend", "quarter", "decade"];
+const DAYWORDS: [&str; 3] = ["yesterday", "today", "tomorrow"];
+const YEAR_CUES: [&str; 10] = ["in", "since", "by", "until", "from", "early", "late", "mid", "of", "before"];
+const SCALES: [&str; 9] = ["thousand", "million", "billion", "trillion", "mln", "bln", "bn", "m", "k"];
+const CURRENCY_SIGNS: [&str; 9] = ["$", "US$", "£", "€", "¥", "C$", "A$", "HK$", "NZ$"];
+const CURRENCY_WORDS: [&str; 20] = [
+    "dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "yen", "franc",
+    "francs", "mark", "marks", "yuan", "rupee", "rupees", "peso", "pesos", "sterling", "rubles",
+];
+const PERCENT_WORDS: [&str; 3] = ["percent", "pct", "%"];
+const AMPM: [&str; 6] = ["a.m.", "p.m.", "am", "pm", "a.m", "p.m"];
+const ZONES: [&str; 8] = ["gmt", "utc", "est", "edt", "pst", "pdt", "cet", "bst"];
+
+fn lower_in(w: &str, list: &[&str]) -> bool {
+    list.iter().any(|x| w.eq_ignore_ascii_case(x))
+}
+
+/// A number written with digits: "10", "1,500", "3.5", "-2", "1/2".
+fn is_num(w: &str) -> bool {
+    let w = w.strip_prefix(['-', '+']).unwrap_or(w);
+    !w.is_empty()
+        && w.as_bytes()[0].is_ascii_digit()
+        && w.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.' || b == b'/')
+        && w.as_bytes()[w.len() - 1].is_ascii_digit()
+}
+
+fn month(w: &str) -> Option<bool> {
+    let base = w.strip_suffix('.').unwrap_or(w);
+    if !w.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    if lower_in(w, &MONTHS) {
+        // "May" and "March" are also a verb and a noun; they need a day or year beside them.
+        return Some(!w.eq_ignore_ascii_case("may") && !w.eq_ignore_ascii_case("march"));
+    }
+    if lower_in(base, &MONTH_ABBR) && (w.ends_with('.') || w.len() <= 4) {
+        return Some(false);
+    }
+    None
+}
+
+fn day(w: &str) -> bool {
+    let d = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &w[d.len()..];
+    (suffix.is_empty() || lower_in(suffix, &["st", "nd", "rd", "th"]))
+        && d.len() <= 2
+        && d.parse::<u32>().is_ok_and(|n| (1..=31).contains(&n))
+}
+
+fn year(w: &str) -> bool {
+    w.len() == 4 && w.parse::<u32>().is_ok_and(|y| (1000..=2100).contains(&y))
+}
+
+/// "1996-08-22", "22/08/1996", "08/22/96".
+fn numeric_date(w: &str) -> bool {
+    let parts: Vec<&str> = w.split(['-', '/']).collect();
+    parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        && (parts[0].len() == 4 || parts[2].len() >= 2)
+}
+
+/// "10:30", "9.30" are times only beside am/pm or a zone; "10:30" alone is also a time.
+fn clock(w: &str) -> bool {
+    let Some((h, m)) = w.split_once(':') else {
+        return false;
+    };
+    h.len() <= 2 && m.len() == 2 && h.parse::<u32>().is_ok_and(|h| h < 25) && m.parse::<u32>().is_ok_and(|m| m < 60)
+}
+
+fn money(w: &[&str], i: usize) -> Option<usize> {
+    let at = |j: usize| w.get(j).copied().unwrap_or("");
+    let scaled = |j: usize| if lower_in(at(j), &SCALES) { j + 1 } else { j };
+    if lower_in(at(i), &CURRENCY_SIGNS) && is_num(at(i + 1)) {
+        return Some(scaled(i + 2));
+    }
+    // "$1.5" as one token.
+    let sign = CURRENCY_SIGNS.iter().find(|s| at(i).starts_with(**s));
+    if let Some(s) = sign {
+        if is_num(&at(i)[s.len()..]) {
+            return Some(scaled(i + 1));
+        }
+    }
+    if is_num(at(i)) {
+        let j = scaled(i + 1);
+        if lower_in(at(j), &CURRENCY_WORDS) {
+            return Some(j + 1);
+        }
+    }
+    None
+}
+
+fn percent(w: &[&str], i: usize) -> Option<usize> {
+    let at = |j: usize| w.get(j).copied().unwrap_or("");
+    if at(i).len() > 1 && at(i).ends_with('%') && is_num(&at(i)[..at(i).len() - 1]) {
+        return Some(i + 1);
+    }
+    if is_num(at(i)) {
+        if lower_in(at(i + 1), &PERCENT_WORDS) {
+            return Some(i + 2);
+        }
+        if at(i + 1).eq_ignore_ascii_case("per") && at(i + 2).eq_ignore_ascii_case("cent") {
+            return Some(i + 3);
+        }
+    }
+    None
+}
+
+fn time(w: &[&str], i: usize) -> Option<usize> {
+    let at = |j: usize| w.get(j).copied().unwrap_or("");
+    let zoned = |j: usize| if lower_in(at(j), &ZONES) { j + 1 } else { j };
+    if lower_in(at(i), &["noon", "midnight"]) {
+        return Some(i + 1);
+    }
+    let hour = at(i).parse::<u32>().is_ok_and(|h| (1..=12).contains(&h));
+    if (hour || clock(at(i))) && lower_in(at(i + 1), &AMPM) {
+        return Some(zoned(i + 2));
+    }
+    if clock(at(i)) {
+        return Some(zoned(i + 1));
+    }
+    None
+}
+
+fn date(w: &[&str], i: usize) -> Option<usize> {
+    let at = |j: usize| w.get(j).copied().unwrap_or("");
+    // ", 1996" after a day.
+    let with_year = |j: usize| {
+        if at(j) == "," && year(at(j + 1)) {
+            j + 2
+        } else if year(at(j)) {
+            j + 1
+        } else {
+            j
+        }
+    };
+    if numeric_date(at(i)) {
+        return Some(i + 1);
+    }
+    if let Some(alone_ok) = month(at(i)) {
+        if day(at(i + 1)) {
+            return Some(with_year(i + 2));
+        }
+        if year(at(i + 1)) {
+            return Some(i + 2);
+        }
+        return alone_ok.then_some(i + 1);
+    }
+    if day(at(i)) && month(at(i + 1)).is_some() {
+        return Some(if year(at(i + 2)) { i + 3 } else { i + 2 });
+    }
+    if lower_in(at(i), &WEEKDAYS) && at(i).starts_with(|c: char| c.is_ascii_uppercase()) {
+        return Some(i + 1);
+    }
+    if lower_in(at(i), &DAYWORDS) {
+        return Some(i + 1);
+    }
+    if lower_in(at(i), &RELATIVE) && (lower_in(at(i + 1), &PERIODS) || lower_in(at(i + 1), &WEEKDAYS)) {
+        return Some(i + 2);
+    }
+    if year(at(i)) && i > 0 && lower_in(at(i - 1), &YEAR_CUES) {
+        return Some(i + 1);
+    }
+    None
+}
+
+/// Rule entities of one sentence's words, as token ranges (sentence-local) with labels.
+pub fn find(words: &[&str]) -> Vec<(Range<usize>, Label)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let candidates = [
+            (money(words, i), Label::Money),
+            (percent(words, i), Label::Percent),
+            (time(words, i), Label::Time),
+            (date(words, i), Label::Date),
+        ];
+        let best = candidates
+            .into_iter()
+            .filter_map(|(end, l)| Some((end?.min(words.len()), l)))
+            .filter(|(end, _)| *end > i)
+            .max_by_key(|(end, _)| *end);
+        match best {
+            Some((end, label)) => {
+                out.push((i..end, label));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks the rule entities of a space-tokenised sentence, written as `LABEL:text`.
+    fn check(sentence: &str, expected: &[&str]) {
+        let words: Vec<&str> = sentence.split(' ').collect();
+        let got: Vec<String> =
+            find(&words).into_iter().map(|(r, l)| format!("{l}:{}", words[r].join(" "))).collect();
+        assert_eq!(got, expected, "in {sentence:?}");
+    }
+
+    #[test]
+    fn dates() {
+        check("talks in Geneva on January 10 ended", &["DATE:January 10"]);
+        check("on Jan. 10 , 1996 .", &["DATE:Jan. 10 , 1996"]);
+        check("on 10 January 1996 .", &["DATE:10 January 1996"]);
+        check("BRUSSELS 1996-08-22", &["DATE:1996-08-22"]);
+        check("last week and on Monday", &["DATE:last week", "DATE:Monday"]);
+        check("profit rose in 1996", &["DATE:1996"]);
+        check("in September", &["DATE:September"]);
+    }
+
+    #[test]
+    fn ambiguous_months_need_a_number() {
+        check("he May resign", &[]);
+        check("the March on Rome", &[]);
+        check("on May 5", &["DATE:May 5"]);
+    }
+
+    #[test]
+    fn times() {
+        check("at 10 a.m. GMT", &["TIME:10 a.m. GMT"]);
+        check("at 14:30 today", &["TIME:14:30", "DATE:today"]);
+        check("around noon", &["TIME:noon"]);
+    }
+
+    #[test]
+    fn money_and_percent() {
+        check("a $ 1.5 billion deal", &["MONEY:$ 1.5 billion"]);
+        check("a $1.5 billion deal", &["MONEY:$1.5 billion"]);
+        check("rose 3.5 percent to 12%", &["PERCENT:3.5 percent", "PERCENT:12%"]);
+        check("cost 200 million dollars", &["MONEY:200 million dollars"]);
+        check("3 per cent", &["PERCENT:3 per cent"]);
+    }
+
+    #[test]
+    fn plain_numbers_are_not_entities() {
+        check("12 people met 3 times", &[]);
+    }
+}
