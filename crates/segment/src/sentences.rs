@@ -96,10 +96,7 @@ pub(crate) fn split(text: &str, out: &mut Vec<Span>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
-        // The tight loop: most bytes are not candidates.
-        while i < n && CLASS[b[i] as usize] == PLAIN {
-            i += 1;
-        }
+        i = next_candidate(b, i);
         if i >= n {
             break;
         }
@@ -107,10 +104,64 @@ pub(crate) fn split(text: &str, out: &mut Vec<Span>) {
             DOT | BANG => s.terminal(i, 1),
             NEWLINE => s.newline(i),
             PAREN => s.paren(i),
-            _ => s.high(i),
+            HIGH => s.high(i),
+            // Another non-ASCII byte: letters like "é" are never boundaries.
+            _ => i + 1,
         };
     }
     s.push(n);
+}
+
+/// Bytes with every lane set to 0x01 and to 0x80, for eight-bytes-at-a-time scanning.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each lane of `v` that is zero; exact for the lowest such lane (higher
+/// lanes may be false positives, which the first-match search never looks at).
+#[inline(always)]
+fn zero_lanes(v: u64) -> u64 {
+    v.wrapping_sub(LO) & !v & HI
+}
+
+/// The first position at or after `i` that may be a candidate: ASCII terminal punctuation,
+/// a newline, `)`, or any non-ASCII byte. Checks eight bytes per step (SWAR) because this
+/// loop is where nearly all the time of the scan goes.
+#[inline]
+fn next_candidate(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(lanes);
+        let hits = (w & HI)
+            | zero_lanes(w ^ (LO * u64::from(b'.')))
+            | zero_lanes(w ^ (LO * u64::from(b'\n')))
+            | zero_lanes(w ^ (LO * u64::from(b'!')))
+            | zero_lanes(w ^ (LO * u64::from(b'?')))
+            | zero_lanes(w ^ (LO * u64::from(b')')));
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && CLASS[b[i] as usize] == PLAIN && b[i] < 0x80 {
+        i += 1;
+    }
+    i
+}
+
+/// The first `\n` at or after `i`, eight bytes per step.
+#[inline]
+fn find_newline(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(chunk);
+        let hits = zero_lanes(u64::from_le_bytes(lanes) ^ (LO * u64::from(b'\n')));
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'\n').map(|p| i + p)
 }
 
 /// Decodes the char at byte `i` (which must be a char boundary), or `None` at the end.
@@ -384,6 +435,14 @@ impl Scan<'_, '_> {
         // The word before the period: back to whitespace, then past opening punctuation.
         let mut ws = i;
         while ws > self.start && i - ws < 64 {
+            let c = b[ws - 1];
+            if c < 0x80 {
+                if c.is_ascii_whitespace() {
+                    break;
+                }
+                ws -= 1;
+                continue;
+            }
             match char_before(text, ws) {
                 Some(c) if !c.is_whitespace() => ws -= c.len_utf8(),
                 _ => break,
@@ -391,6 +450,14 @@ impl Scan<'_, '_> {
         }
         let mut w = ws;
         while w < i {
+            let c = b[w];
+            if c.is_ascii_alphanumeric() {
+                break;
+            }
+            if c < 0x80 {
+                w += 1;
+                continue;
+            }
             match char_at(text, w) {
                 Some(c) if !is_wordy(c) => w += c.len_utf8(),
                 _ => break,
@@ -527,10 +594,15 @@ impl Scan<'_, '_> {
         let mut m = i + 1;
         let mut newlines = 1;
         let mut indent = 0;
-        while let Some(c) = char_at(text, m) {
-            if !c.is_whitespace() {
-                break;
-            }
+        while m < n {
+            let c = match b[m] {
+                c @ (b' ' | b'\t' | b'\r' | b'\n') => char::from(c),
+                c if c < 0x80 => break,
+                _ => match char_at(text, m) {
+                    Some(c) if c.is_whitespace() => c,
+                    _ => break,
+                },
+            };
             if c == '\n' {
                 newlines += 1;
                 indent = 0;
@@ -758,6 +830,9 @@ fn list_value(word: &[u8]) -> Option<(u32, bool)> {
     }
 }
 
+/// How many line breaks `is_wrapped` looks at.
+const WRAP_SAMPLE_LINES: usize = 24;
+
 /// Whether `b` is hard-wrapped: many single line breaks fall mid-sentence (before a
 /// lowercase word, or after a long line without terminal punctuation).
 fn is_wrapped(b: &[u8]) -> bool {
@@ -765,9 +840,13 @@ fn is_wrapped(b: &[u8]) -> bool {
     let mut soft = 0usize;
     let mut long = 0usize;
     let mut line_start = 0usize;
-    for (i, &c) in b.iter().enumerate() {
-        if c != b'\n' {
-            continue;
+    let mut from = 0usize;
+    while let Some(i) = find_newline(b, from) {
+        from = i + 1;
+        // A text keeps one layout throughout; its first lines tell which, and looking no
+        // further keeps this linear in the article size.
+        if breaks >= WRAP_SAMPLE_LINES {
+            break;
         }
         let line = &b[line_start..i];
         line_start = i + 1;

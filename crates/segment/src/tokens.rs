@@ -32,8 +32,21 @@ pub(crate) fn tokenize(text: &str, span: Span, out: &mut Vec<Token>) {
         if c < 0x80 {
             if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
                 i += 1;
-            } else if c.is_ascii_alphanumeric() {
-                i = t.word(i);
+            } else if ALNUM[c as usize] {
+                // Fast path for the common word: letters and digits up to a space or a
+                // plain punctuation mark, which can be no URL, number, clitic or
+                // abbreviation (those stop at `.`, `'`, `-`, `:`, `,` after a digit ...).
+                let mut j = i + 1;
+                while j < end && ALNUM[b[j] as usize] {
+                    j += 1;
+                }
+                let stop = if j < end { b[j] } else { b' ' };
+                if PLAIN_STOP[stop as usize] && !(stop == b',' && b[j - 1].is_ascii_digit()) {
+                    t.push(i, j);
+                    i = j;
+                } else {
+                    i = t.word(i);
+                }
             } else {
                 i = t.punct(i);
             }
@@ -53,6 +66,29 @@ pub(crate) fn tokenize(text: &str, span: Span, out: &mut Vec<Token>) {
         }
     }
 }
+
+/// ASCII letters and digits, as a table: the word loop's only test for most bytes.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
+/// Bytes that end a word without any further decision (see the fast path in `tokenize`).
+static PLAIN_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b" \t\n\r,;()\"!?[]{}<>*|";
+    let mut k = 0;
+    while k < stops.len() {
+        t[stops[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Decodes the char at byte `i`.
 #[inline]
@@ -208,7 +244,12 @@ impl Tokenizer<'_, '_> {
     /// Tokenizes the word starting at `start`; returns where it ends.
     fn word(&mut self, start: usize) -> usize {
         let b = self.b;
-        if matches!(b[start], b'w' | b'W' | b'h' | b'H' | b'f' | b'F') {
+        // Only words that start like a URL pay for the check.
+        let head = &b[start..self.end.min(start + 6)];
+        let prefix = |p: &[u8]| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p);
+        if matches!(b[start] | 0x20, b'h' | b'w' | b'f')
+            && (prefix(b"http") || prefix(b"www.") || prefix(b"ftp:") || prefix(b"ftps:"))
+        {
             if let Some(e) = self.link_end(start) {
                 self.push(start, e);
                 return e;
@@ -216,11 +257,14 @@ impl Tokenizer<'_, '_> {
         }
         let mut j = start;
         while j < self.end {
-            let c = b[j];
-            if c.is_ascii_alphanumeric() {
+            // Letters and digits are nearly every byte of a word: run through them first.
+            while j < self.end && ALNUM[b[j] as usize] {
                 j += 1;
-                continue;
             }
+            if j >= self.end {
+                break;
+            }
+            let c = b[j];
             if c >= 0x80 {
                 let Some(ch) = char_at(self.text, j) else {
                     break;
