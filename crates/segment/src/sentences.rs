@@ -400,6 +400,9 @@ impl Scan<'_, '_> {
         }
 
         let next = Next::read(self.text, m);
+        // In text laid out one sentence or paragraph per line, terminal punctuation at the
+        // end of a line ends the sentence whatever follows (lowercase starts included).
+        let line_end = newlines == 1 && !self.wrapped() && !next.cont;
         let split = if cjk {
             !next.lower
         } else if ellipsis {
@@ -417,9 +420,9 @@ impl Scan<'_, '_> {
                 next.opens_sentence() && !next.is_word(b"I")
             }
         } else if qe || dots == 0 {
-            !next.lower && !next.continues()
+            line_end || !next.lower && !next.continues()
         } else {
-            self.after_period(i, &next)
+            self.after_period(i, &next, line_end, k > j)
         };
         let split = split && !(quoted && next.upper && self.attribution(m));
         if split {
@@ -428,8 +431,9 @@ impl Scan<'_, '_> {
         m
     }
 
-    /// Decides whether a single period at `i` ends the sentence, given the next word.
-    fn after_period(&mut self, i: usize, next: &Next) -> bool {
+    /// Decides whether a single period at `i` ends the sentence, given the next word, whether
+    /// a line break follows in one-line-per-sentence text, and whether closers follow it.
+    fn after_period(&mut self, i: usize, next: &Next, line_end: bool, closed: bool) -> bool {
         let text = self.text;
         let b = self.b;
         // The word before the period: back to whitespace, then past opening punctuation.
@@ -501,16 +505,20 @@ impl Scan<'_, '_> {
         let flags = words::flags(word);
         let letters_only = word.iter().all(|c| c.is_ascii_alphabetic());
         let dotted = is_dotted(word);
+        if line_end {
+            return flags & TITLE == 0;
+        }
 
         if next.lower {
             // Only an ordinary word followed by a very common opener can end a sentence
-            // before a lowercase word ("... the party. then we left" in careless text).
-            return flags & (TITLE | COMMON) == 0
+            // before a lowercase word ("... the party. then we left" in careless text); after
+            // a closing quote or bracket a lowercase word continues ("great." she said).
+            return !closed
+                && flags & (TITLE | COMMON) == 0
                 && !dotted
                 && letters_only
                 && word.len() >= 3
-                && next.starter
-                && next.word_len > 1;
+                && next.starter;
         }
         if next.continues() {
             return false;
@@ -526,7 +534,12 @@ impl Scan<'_, '_> {
             return self.words_before(ws) > 2 || !next.upper;
         }
         if flags & COMMON != 0 || dotted {
-            return !next.digit && (next.starter || next.opener_first);
+            return !next.digit && next.starter;
+        }
+        // A short capitalised word before a number is most likely an abbreviation we do not
+        // list ("Matt. 4:19", "Sect. 3").
+        if next.digit && letters_only && word.len() <= 4 && word[0].is_ascii_uppercase() {
+            return word.len() > 1 && word[1..].iter().all(u8::is_ascii_uppercase);
         }
         if word.len() == 1 && letters_only {
             if word[0].is_ascii_lowercase() {
@@ -649,14 +662,7 @@ impl Scan<'_, '_> {
         if joiner && !(last == ':' && list_next) {
             return m;
         }
-        let wrapped = match self.wrapped {
-            Some(w) => w,
-            None => {
-                let w = is_wrapped(b);
-                self.wrapped = Some(w);
-                w
-            }
-        };
+        let wrapped = self.wrapped();
         // A headline does not end in "the" or "of"; a line that does was cut mid-sentence.
         let last_word = line_end
             .rsplit(|c: char| !c.is_ascii_alphabetic())
@@ -674,6 +680,18 @@ impl Scan<'_, '_> {
             self.push(i);
         }
         m
+    }
+
+    /// Whether the text is hard-wrapped, measured once per text on first need.
+    fn wrapped(&mut self) -> bool {
+        match self.wrapped {
+            Some(w) => w,
+            None => {
+                let w = is_wrapped(self.b);
+                self.wrapped = Some(w);
+                w
+            }
+        }
     }
 
     /// Handles `)` at `i`: list items marked "1)" or "a)".
@@ -781,8 +799,9 @@ impl<'t> Next<'t> {
             }
         }
         let flags = words::flags(next.word);
-        // "Then" opens sentences; "THE" in an all-caps headline too. "I" is a word of its own.
-        next.starter = flags & STARTER != 0 && next.upper;
+        // Case is checked by the caller: "The" after "Inc." opens a sentence, "the" after an
+        // ordinary word ends one only in careless lowercase text.
+        next.starter = flags & STARTER != 0;
         next.time_follower = flags & TIME_FOLLOWER != 0;
         next
     }
