@@ -2,435 +2,264 @@
 
 use super::*;
 
-/// Asserts the sentences of `text`.
+/// One case: the input and the expected sentences (or tokens).
+type Case = (&'static str, &'static [&'static str]);
+
+/// Asserts the sentences of every case, reporting all failures at once.
 #[track_caller]
-fn check(text: &str, want: &[&str]) {
-    let got: Vec<_> = Segmenter::new()
-        .sentences(text)
-        .iter()
-        .map(|s| s.slice(text))
-        .collect();
-    assert_eq!(got, want, "input: {text:?}");
+fn check(cases: &[Case]) {
+    let segmenter = Segmenter::new();
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got: Vec<_> = segmenter
+            .sentences(text)
+            .iter()
+            .map(|s| s.slice(text))
+            .collect();
+        if got != *want {
+            failures.push(format!("input {text:?}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Asserts the tokens of `text`, all sentences together.
+/// Asserts the tokens of every case (all sentences together).
 #[track_caller]
-fn tokens(text: &str, want: &[&str]) {
-    let a = Segmenter::new().analyse(text);
-    let got: Vec<_> = a.tokens.iter().map(|t| t.span.slice(text)).collect();
-    assert_eq!(got, want, "input: {text:?}");
+fn check_tokens(cases: &[Case]) {
+    let segmenter = Segmenter::new();
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let a = segmenter.analyse(text);
+        let got: Vec<_> = a.tokens.iter().map(|t| t.span.slice(text)).collect();
+        if got != *want {
+            failures.push(format!("input {text:?}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[rustfmt::skip]
+const TERMINAL_PUNCTUATION: &[Case] = &[
+    ("The vote passed. Critics objected.", &["The vote passed.", "Critics objected."]),
+    ("Who won? Nobody knows.", &["Who won?", "Nobody knows."]),
+    ("We did it! Fans cheered.", &["We did it!", "Fans cheered."]),
+    ("Really?! Yes, really.", &["Really?!", "Yes, really."]),
+    ("Stop!!! Please stop.", &["Stop!!!", "Please stop."]),
+    ("Is that so?? Maybe.", &["Is that so??", "Maybe."]),
+    ("No final punctuation", &["No final punctuation"]),
+    ("  ", &[]),
+    ("", &[]),
+];
 
 #[test]
 fn terminal_punctuation() {
-    check(
-        "The vote passed. Critics objected.",
-        &["The vote passed.", "Critics objected."],
-    );
-    check("Who won? Nobody knows.", &["Who won?", "Nobody knows."]);
-    check("We did it! Fans cheered.", &["We did it!", "Fans cheered."]);
-    check("Really?! Yes, really.", &["Really?!", "Yes, really."]);
-    check("Stop!!! Please stop.", &["Stop!!!", "Please stop."]);
-    check("Is that so?? Maybe.", &["Is that so??", "Maybe."]);
-    check("No final punctuation", &["No final punctuation"]);
-    check("  ", &[]);
-    check("", &[]);
+    check(TERMINAL_PUNCTUATION);
 }
+
+#[rustfmt::skip]
+const TITLES_AND_ABBREVIATIONS: &[Case] = &[
+    ("Mr. Brown met Dr. Green in St. Paul.", &["Mr. Brown met Dr. Green in St. Paul."]),
+    ("Gen. Ham spoke to Sen. Reid on Friday.", &["Gen. Ham spoke to Sen. Reid on Friday."]),
+    ("Shares of Acme Inc. rose. The index fell.", &["Shares of Acme Inc. rose.", "The index fell."]),
+    ("He joined Acme Inc. Chief Executive Ann Lee said.", &["He joined Acme Inc. Chief Executive Ann Lee said."]),
+    ("He sold it to Acme Corp. It paid cash.", &["He sold it to Acme Corp.", "It paid cash."]),
+    ("Fruit, e.g. apples, i.e. food, etc. are sold.", &["Fruit, e.g. apples, i.e. food, etc. are sold."]),
+    ("It happened on Jan. 5 in Springfield.", &["It happened on Jan. 5 in Springfield."]),
+    ("Prices rose in Sept. The index fell.", &["Prices rose in Sept.", "The index fell."]),
+    ("She lives in Springfield, Ill. The town is small.", &["She lives in Springfield, Ill.", "The town is small."]),
+    ("He felt ill. The doctor came.", &["He felt ill.", "The doctor came."]),
+    ("See p. 12 and pp. 30-31 of vol. 2 for details.", &["See p. 12 and pp. 30-31 of vol. 2 for details."]),
+    ("The case Roe v. Wade was cited.", &["The case Roe v. Wade was cited."]),
+    ("He is ranked No. 1 in the world.", &["He is ranked No. 1 in the world."]),
+    ("Shares of Acme Inc. (ACME.N) fell.", &["Shares of Acme Inc. (ACME.N) fell."]),
+    ("He quoted it (Matt. 4:19) twice.", &["He quoted it (Matt. 4:19) twice."]),
+    ("The talks start at 3 p.m. Eastern time.", &["The talks start at 3 p.m. Eastern time."]),
+];
 
 #[test]
 fn titles_and_abbreviations() {
-    check(
-        "Mr. Brown met Dr. Green in St. Paul.",
-        &["Mr. Brown met Dr. Green in St. Paul."],
-    );
-    check(
-        "Gen. Ham spoke to Sen. Reid on Friday.",
-        &["Gen. Ham spoke to Sen. Reid on Friday."],
-    );
-    check(
-        "Shares of Acme Inc. rose. The index fell.",
-        &["Shares of Acme Inc. rose.", "The index fell."],
-    );
-    check(
-        "He joined Acme Inc. Chief Executive Ann Lee said.",
-        &["He joined Acme Inc. Chief Executive Ann Lee said."],
-    );
-    check(
-        "He sold it to Acme Corp. It paid cash.",
-        &["He sold it to Acme Corp.", "It paid cash."],
-    );
-    check(
-        "Fruit, e.g. apples, i.e. food, etc. are sold.",
-        &["Fruit, e.g. apples, i.e. food, etc. are sold."],
-    );
-    check(
-        "It happened on Jan. 5 in Springfield.",
-        &["It happened on Jan. 5 in Springfield."],
-    );
-    check(
-        "Prices rose in Sept. The index fell.",
-        &["Prices rose in Sept.", "The index fell."],
-    );
-    check(
-        "She lives in Springfield, Ill. The town is small.",
-        &["She lives in Springfield, Ill.", "The town is small."],
-    );
-    check(
-        "He felt ill. The doctor came.",
-        &["He felt ill.", "The doctor came."],
-    );
-    check(
-        "See p. 12 and pp. 30-31 of vol. 2 for details.",
-        &["See p. 12 and pp. 30-31 of vol. 2 for details."],
-    );
-    check(
-        "The case Roe v. Wade was cited.",
-        &["The case Roe v. Wade was cited."],
-    );
-    check(
-        "He is ranked No. 1 in the world.",
-        &["He is ranked No. 1 in the world."],
-    );
+    check(TITLES_AND_ABBREVIATIONS);
 }
+
+#[rustfmt::skip]
+const DOTTED_ABBREVIATIONS: &[Case] = &[
+    ("The U.S. Treasury sold bonds.", &["The U.S. Treasury sold bonds."]),
+    ("Troops left the U.S. They went home.", &["Troops left the U.S.", "They went home."]),
+    ("The U.N. says so. The U.K. agrees.", &["The U.N. says so.", "The U.K. agrees."]),
+    ("She earned a Ph.D. in physics.", &["She earned a Ph.D. in physics."]),
+    ("Trade with the U.S. rose 5 percent.", &["Trade with the U.S. rose 5 percent."]),
+];
 
 #[test]
 fn dotted_abbreviations() {
-    check(
-        "The U.S. Treasury sold bonds.",
-        &["The U.S. Treasury sold bonds."],
-    );
-    check(
-        "Troops left the U.S. They went home.",
-        &["Troops left the U.S.", "They went home."],
-    );
-    check(
-        "The U.N. says so. The U.K. agrees.",
-        &["The U.N. says so.", "The U.K. agrees."],
-    );
-    check(
-        "She earned a Ph.D. in physics.",
-        &["She earned a Ph.D. in physics."],
-    );
-    check(
-        "Trade with the U.S. rose 5 percent.",
-        &["Trade with the U.S. rose 5 percent."],
-    );
+    check(DOTTED_ABBREVIATIONS);
 }
+
+#[rustfmt::skip]
+const INITIALS: &[Case] = &[
+    ("J. R. R. Tolkien wrote it.", &["J. R. R. Tolkien wrote it."]),
+    ("John F. Kennedy was shot in 1963.", &["John F. Kennedy was shot in 1963."]),
+    ("The winner was you and I. Then we left.", &["The winner was you and I.", "Then we left."]),
+    ("They took vitamin C. It helped.", &["They took vitamin C.", "It helped."]),
+    ("Henry I. Miller spoke.", &["Henry I. Miller spoke."]),
+];
 
 #[test]
 fn initials() {
-    check(
-        "J. R. R. Tolkien wrote it.",
-        &["J. R. R. Tolkien wrote it."],
-    );
-    check(
-        "John F. Kennedy was shot in 1963.",
-        &["John F. Kennedy was shot in 1963."],
-    );
-    check(
-        "The winner was you and I. Then we left.",
-        &["The winner was you and I.", "Then we left."],
-    );
-    check(
-        "They took vitamin C. It helped.",
-        &["They took vitamin C.", "It helped."],
-    );
-    check("Henry I. Miller spoke.", &["Henry I. Miller spoke."]);
+    check(INITIALS);
 }
+
+#[rustfmt::skip]
+const NUMBERS_TIMES_MONEY: &[Case] = &[
+    ("Growth was 3.5 percent. It slowed.", &["Growth was 3.5 percent.", "It slowed."]),
+    ("It costs $1,250.75 today.", &["It costs $1,250.75 today."]),
+    ("The bill was $40.50. He paid it.", &["The bill was $40.50.", "He paid it."]),
+    ("Sales hit 1.2 bln in 2019. 2020 was worse.", &["Sales hit 1.2 bln in 2019.", "2020 was worse."]),
+    ("We met at 9 a.m. on Monday.", &["We met at 9 a.m. on Monday."]),
+    ("We met at 9 a.m. Monday in Rome.", &["We met at 9 a.m. Monday in Rome."]),
+    ("The talks ended at 11 p.m. The parties left.", &["The talks ended at 11 p.m.", "The parties left."]),
+    ("By 7 a.m. Ms. Cole was at work.", &["By 7 a.m. Ms. Cole was at work."]),
+    ("Trading opens at 9:30 a.m. EST daily.", &["Trading opens at 9:30 a.m. EST daily."]),
+    ("It rose 4.5%. Bonds fell.", &["It rose 4.5%.", "Bonds fell."]),
+];
 
 #[test]
 fn numbers_times_money() {
-    check(
-        "Growth was 3.5 percent. It slowed.",
-        &["Growth was 3.5 percent.", "It slowed."],
-    );
-    check("It costs $1,250.75 today.", &["It costs $1,250.75 today."]);
-    check(
-        "The bill was $40.50. He paid it.",
-        &["The bill was $40.50.", "He paid it."],
-    );
-    check(
-        "Sales hit 1.2 bln in 2019. 2020 was worse.",
-        &["Sales hit 1.2 bln in 2019.", "2020 was worse."],
-    );
-    check(
-        "We met at 9 a.m. on Monday.",
-        &["We met at 9 a.m. on Monday."],
-    );
-    check(
-        "We met at 9 a.m. Monday in Rome.",
-        &["We met at 9 a.m. Monday in Rome."],
-    );
-    check(
-        "The talks ended at 11 p.m. The parties left.",
-        &["The talks ended at 11 p.m.", "The parties left."],
-    );
-    check(
-        "By 7 a.m. Ms. Cole was at work.",
-        &["By 7 a.m. Ms. Cole was at work."],
-    );
-    check(
-        "Trading opens at 9:30 a.m. EST daily.",
-        &["Trading opens at 9:30 a.m. EST daily."],
-    );
-    check(
-        "It rose 4.5%. Bonds fell.",
-        &["It rose 4.5%.", "Bonds fell."],
-    );
+    check(NUMBERS_TIMES_MONEY);
 }
+
+#[rustfmt::skip]
+const ELLIPSES: &[Case] = &[
+    ("I thought... well, never mind.", &["I thought... well, never mind."]),
+    ("He paused... Then he spoke.", &["He paused...", "Then he spoke."]),
+    ("It was over.... Nobody cared.", &["It was over....", "Nobody cared."]),
+    ("And then … the lights went out.", &["And then … the lights went out."]),
+    ("Wait for it . . . nothing happened.", &["Wait for it . . . nothing happened."]),
+    ("The end came . . . . Then silence.", &["The end came . . . .", "Then silence."]),
+    ("It was lost. . . . The search went on.", &["It was lost.", ". . . The search went on."]),
+    ("The report [...] was leaked.", &["The report [...] was leaked."]),
+];
 
 #[test]
 fn ellipses() {
-    check(
-        "I thought... well, never mind.",
-        &["I thought... well, never mind."],
-    );
-    check(
-        "He paused... Then he spoke.",
-        &["He paused...", "Then he spoke."],
-    );
-    check(
-        "It was over.... Nobody cared.",
-        &["It was over....", "Nobody cared."],
-    );
-    check(
-        "And then … the lights went out.",
-        &["And then … the lights went out."],
-    );
-    check(
-        "Wait for it . . . nothing happened.",
-        &["Wait for it . . . nothing happened."],
-    );
-    check(
-        "The end came . . . . Then silence.",
-        &["The end came . . . .", "Then silence."],
-    );
-    check(
-        "It was lost. . . . The search went on.",
-        &["It was lost.", ". . . The search went on."],
-    );
-    check(
-        "The report [...] was leaked.",
-        &["The report [...] was leaked."],
-    );
+    check(ELLIPSES);
 }
+
+#[rustfmt::skip]
+const QUOTES_AND_BRACKETS: &[Case] = &[
+    ("“We will act today.” Blinken said.", &["“We will act today.” Blinken said."]),
+    ("“It is done.” Secretary Mike Pompeo told reporters.", &["“It is done.” Secretary Mike Pompeo told reporters."]),
+    ("He said, “It is over.” Then he left.", &["He said, “It is over.”", "Then he left."]),
+    ("\"Go home.\" she said.", &["\"Go home.\" she said."]),
+    ("\"Go home!\" the crowd chanted.", &["\"Go home!\" the crowd chanted."]),
+    ("'Enough.' he said quietly.", &["'Enough.' he said quietly."]),
+    ("\"I quit.\" She walked out.", &["\"I quit.\"", "She walked out."]),
+    ("\"We won.\" He said the team played well.", &["\"We won.\"", "He said the team played well."]),
+    ("The plan (it was late.) failed.", &["The plan (it was late.) failed."]),
+    ("He left. (He was tired.) We stayed.", &["He left.", "(He was tired.)", "We stayed."]),
+    ("Stocks fell. \"Sell now,\" one trader said.", &["Stocks fell.", "\"Sell now,\" one trader said."]),
+];
 
 #[test]
 fn quotes_and_brackets() {
-    check(
-        "“We will act today.” Blinken said.",
-        &["“We will act today.” Blinken said."],
-    );
-    check(
-        "“It is done.” Secretary Mike Pompeo told reporters.",
-        &["“It is done.” Secretary Mike Pompeo told reporters."],
-    );
-    check(
-        "He said, “It is over.” Then he left.",
-        &["He said, “It is over.”", "Then he left."],
-    );
-    check("\"Go home.\" she said.", &["\"Go home.\" she said."]);
-    check(
-        "\"Go home!\" the crowd chanted.",
-        &["\"Go home!\" the crowd chanted."],
-    );
-    check(
-        "'Enough.' he said quietly.",
-        &["'Enough.' he said quietly."],
-    );
-    check(
-        "\"I quit.\" She walked out.",
-        &["\"I quit.\"", "She walked out."],
-    );
-    check(
-        "\"We won.\" He said the team played well.",
-        &["\"We won.\"", "He said the team played well."],
-    );
-    check(
-        "The plan (it was late.) failed.",
-        &["The plan (it was late.) failed."],
-    );
-    check(
-        "He left. (He was tired.) We stayed.",
-        &["He left.", "(He was tired.)", "We stayed."],
-    );
-    check(
-        "Stocks fell. \"Sell now,\" one trader said.",
-        &["Stocks fell.", "\"Sell now,\" one trader said."],
-    );
+    check(QUOTES_AND_BRACKETS);
 }
+
+#[rustfmt::skip]
+const LISTS: &[Case] = &[
+    ("1. Buy milk 2. Sell eggs 3. Go home", &["1. Buy milk", "2. Sell eggs", "3. Go home"]),
+    ("1) Open the box 2) Read it", &["1) Open the box", "2) Read it"]),
+    ("1.) Alpha item. 2.) Beta item.", &["1.) Alpha item.", "2.) Beta item."]),
+    ("a. First point b. Second point", &["a. First point", "b. Second point"]),
+    ("• Rates rose • Bonds fell", &["• Rates rose", "• Bonds fell"]),
+    ("Key facts:\n- Rates rose\n- Bonds fell", &["Key facts:", "- Rates rose", "- Bonds fell"]),
+    ("Results:\n1. Smith 10\n2. Jones 9", &["Results:", "1. Smith 10", "2. Jones 9"]),
+];
 
 #[test]
 fn lists() {
-    check(
-        "1. Buy milk 2. Sell eggs 3. Go home",
-        &["1. Buy milk", "2. Sell eggs", "3. Go home"],
-    );
-    check(
-        "1) Open the box 2) Read it",
-        &["1) Open the box", "2) Read it"],
-    );
-    check(
-        "1.) Alpha item. 2.) Beta item.",
-        &["1.) Alpha item.", "2.) Beta item."],
-    );
-    check(
-        "a. First point b. Second point",
-        &["a. First point", "b. Second point"],
-    );
-    check(
-        "• Rates rose • Bonds fell",
-        &["• Rates rose", "• Bonds fell"],
-    );
-    check(
-        "Key facts:\n- Rates rose\n- Bonds fell",
-        &["Key facts:", "- Rates rose", "- Bonds fell"],
-    );
-    check(
-        "Results:\n1. Smith 10\n2. Jones 9",
-        &["Results:", "1. Smith 10", "2. Jones 9"],
-    );
+    check(LISTS);
 }
+
+#[rustfmt::skip]
+const URLS_AND_EMAILS: &[Case] = &[
+    ("Write to news@example.org. We read it all.", &["Write to news@example.org.", "We read it all."]),
+    ("Visit https://example.com/a.b?c=1. It is free.", &["Visit https://example.com/a.b?c=1.", "It is free."]),
+    ("See www.example.co.uk for more.", &["See www.example.co.uk for more."]),
+    ("The site Example.com grew fast.", &["The site Example.com grew fast."]),
+];
 
 #[test]
 fn urls_and_emails() {
-    check(
-        "Write to news@example.org. We read it all.",
-        &["Write to news@example.org.", "We read it all."],
-    );
-    check(
-        "Visit https://example.com/a.b?c=1. It is free.",
-        &["Visit https://example.com/a.b?c=1.", "It is free."],
-    );
-    check(
-        "See www.example.co.uk for more.",
-        &["See www.example.co.uk for more."],
-    );
-    check(
-        "The site Example.com grew fast.",
-        &["The site Example.com grew fast."],
-    );
+    check(URLS_AND_EMAILS);
 }
+
+#[rustfmt::skip]
+const PARAGRAPHS_HEADLINES_DATELINES: &[Case] = &[
+    ("Markets rally\n\nStocks rose on Monday.", &["Markets rally", "Stocks rose on Monday."]),
+    ("Dr.\n\nSmith arrived.", &["Dr.", "Smith arrived."]),
+    ("Storm hits coast\nThousands lost power on Sunday.", &["Storm hits coast", "Thousands lost power on Sunday."]),
+    ("GENEVA (Reuters) - The talks failed. Both sides left.", &["GENEVA (Reuters) - The talks failed.", "Both sides left."]),
+    ("GENEVA (Reuters) -\nThe talks failed.", &["GENEVA (Reuters) -\nThe talks failed."]),
+    ("LONDON, March 3 - Oil prices rose.", &["LONDON, March 3 - Oil prices rose."]),
+    ("The price of oil rose sharply in\nearly trading on Monday.", &["The price of oil rose sharply in\nearly trading on Monday."]),
+    ("Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.\n    The dry spell means a late crop.", &[ "Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.", "The dry spell means a late crop."]),
+    ("Para one ends here\n\n\nPara two", &["Para one ends here", "Para two"]),
+    ("Is it real? maybe not.\ni think so.", &["Is it real? maybe not.", "i think so."]),
+    ("We met Mr.\nJones there.", &["We met Mr.\nJones there."]),
+    ("Line one\r\n\r\nLine two", &["Line one", "Line two"]),
+];
 
 #[test]
 fn paragraphs_headlines_datelines() {
-    check(
-        "Markets rally\n\nStocks rose on Monday.",
-        &["Markets rally", "Stocks rose on Monday."],
-    );
-    check("Dr.\n\nSmith arrived.", &["Dr.", "Smith arrived."]);
-    check(
-        "Storm hits coast\nThousands lost power on Sunday.",
-        &["Storm hits coast", "Thousands lost power on Sunday."],
-    );
-    check(
-        "GENEVA (Reuters) - The talks failed. Both sides left.",
-        &["GENEVA (Reuters) - The talks failed.", "Both sides left."],
-    );
-    check(
-        "GENEVA (Reuters) -\nThe talks failed.",
-        &["GENEVA (Reuters) -\nThe talks failed."],
-    );
-    check(
-        "LONDON, March 3 - Oil prices rose.",
-        &["LONDON, March 3 - Oil prices rose."],
-    );
-    check(
-        "The price of oil rose sharply in\nearly trading on Monday.",
-        &["The price of oil rose sharply in\nearly trading on Monday."],
-    );
-    check(
-        "Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.\n    The dry spell means a late crop.",
-        &[
-            "Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.",
-            "The dry spell means a late crop.",
-        ],
-    );
-    check(
-        "Para one ends here\n\n\nPara two",
-        &["Para one ends here", "Para two"],
-    );
-    check("Line one\r\n\r\nLine two", &["Line one", "Line two"]);
+    check(PARAGRAPHS_HEADLINES_DATELINES);
 }
+
+#[rustfmt::skip]
+const UNICODE_PUNCTUATION: &[Case] = &[
+    ("今天下雨。明天晴天！真的吗？", &["今天下雨。", "明天晴天！", "真的吗？"]),
+    ("Wait… What happened?", &["Wait…", "What happened?"]),
+    ("She said “no.” Then she left.", &["She said “no.”", "Then she left."]),
+    ("Ça va. Très bien.", &["Ça va.", "Très bien."]),
+    ("Really‽ No.", &["Really‽", "No."]),
+];
 
 #[test]
 fn unicode_punctuation() {
-    check(
-        "今天下雨。明天晴天！真的吗？",
-        &["今天下雨。", "明天晴天！", "真的吗？"],
-    );
-    check("Wait… What happened?", &["Wait…", "What happened?"]);
-    check(
-        "She said “no.” Then she left.",
-        &["She said “no.”", "Then she left."],
-    );
-    check("Ça va. Très bien.", &["Ça va.", "Très bien."]);
-    check("Really‽ No.", &["Really‽", "No."]);
+    check(UNICODE_PUNCTUATION);
 }
+
+#[rustfmt::skip]
+const EXCLAMATIONS_INSIDE_NAMES: &[Case] = &[
+    ("She works at Yahoo! in sales.", &["She works at Yahoo! in sales."]),
+    ("\"Why?\" she asked.", &["\"Why?\" she asked."]),
+];
 
 #[test]
 fn exclamations_inside_names() {
-    check(
-        "She works at Yahoo! in sales.",
-        &["She works at Yahoo! in sales."],
-    );
-    check("\"Why?\" she asked.", &["\"Why?\" she asked."]);
+    check(EXCLAMATIONS_INSIDE_NAMES);
 }
+
+#[rustfmt::skip]
+const TOKENS_FOLLOW_CONLL: &[Case] = &[
+    ("Russia's troops don't stop.", &["Russia", "'s", "troops", "do", "n't", "stop", "."]),
+    ("It's 3.5 or 1,000.50 dollars.", &["It", "'s", "3.5", "or", "1,000.50", "dollars", "."]),
+    ("The Bosnian-Serb and U.S.-based firms.", &["The", "Bosnian-Serb", "and", "U.S.-based", "firms", "."]),
+    ("Mr. Smith of Acme Inc. left the U.S.", &["Mr.", "Smith", "of", "Acme", "Inc.", "left", "the", "U.S."]),
+    ("I can't, won't, we'll, they're, I'm, I'd, we've.", &[ "I", "ca", "n't", ",", "wo", "n't", ",", "we", "'ll", ",", "they", "'re", ",", "I", "'m", ",", "I", "'d", ",", "we", "'ve", "."]),
+    ("Mail jane.doe@example.com or see https://x.org/a_b.html.", &[ "Mail", "jane.doe@example.com", "or", "see", "https://x.org/a_b.html", "."]),
+    ("“Yes” — he said (twice).", &["“", "Yes", "”", "—", "he", "said", "(", "twice", ")", "."]),
+    ("O'Brien's players' fans.", &["O'Brien", "'s", "players", "'", "fans", "."]),
+    ("one’s life didn’t", &["one", "’s", "life", "did", "n’t"]),
+    ("$1.5 billion, 20% and 3-1/2 at 10:30.", &[ "$", "1.5", "billion", ",", "20", "%", "and", "3-1/2", "at", "10:30", "."]),
+    ("1. Michael Schumacher", &["1.", "Michael", "Schumacher"]),
+    ("JFK Jr.'s book...", &["JFK", "Jr.", "'s", "book", "..."]),
+    ("S&P and AT&T -- up", &["S&P", "and", "AT&T", "--", "up"]),
+    ("Wait?! No", &["Wait", "?!", "No"]),
+    ("Café naïve", &["Café", "naïve"]),
+];
 
 #[test]
 fn tokens_follow_conll() {
-    tokens(
-        "Russia's troops don't stop.",
-        &["Russia", "'s", "troops", "do", "n't", "stop", "."],
-    );
-    tokens(
-        "It's 3.5 or 1,000.50 dollars.",
-        &["It", "'s", "3.5", "or", "1,000.50", "dollars", "."],
-    );
-    tokens(
-        "The Bosnian-Serb and U.S.-based firms.",
-        &["The", "Bosnian-Serb", "and", "U.S.-based", "firms", "."],
-    );
-    tokens(
-        "Mr. Smith of Acme Inc. left the U.S.",
-        &["Mr.", "Smith", "of", "Acme", "Inc.", "left", "the", "U.S."],
-    );
-    tokens(
-        "I can't, won't, we'll, they're, I'm, I'd, we've.",
-        &[
-            "I", "ca", "n't", ",", "wo", "n't", ",", "we", "'ll", ",", "they", "'re", ",", "I",
-            "'m", ",", "I", "'d", ",", "we", "'ve", ".",
-        ],
-    );
-    tokens(
-        "Mail jane.doe@example.com or see https://x.org/a_b.html.",
-        &[
-            "Mail",
-            "jane.doe@example.com",
-            "or",
-            "see",
-            "https://x.org/a_b.html",
-            ".",
-        ],
-    );
-    tokens(
-        "“Yes” — he said (twice).",
-        &["“", "Yes", "”", "—", "he", "said", "(", "twice", ")", "."],
-    );
-    tokens(
-        "O'Brien's players' fans.",
-        &["O'Brien", "'s", "players", "'", "fans", "."],
-    );
-    tokens("one’s life didn’t", &["one", "’s", "life", "did", "n’t"]);
-    tokens(
-        "$1.5 billion, 20% and 3-1/2 at 10:30.",
-        &[
-            "$", "1.5", "billion", ",", "20", "%", "and", "3-1/2", "at", "10:30", ".",
-        ],
-    );
-    tokens("1. Michael Schumacher", &["1.", "Michael", "Schumacher"]);
-    tokens("JFK Jr.'s book...", &["JFK", "Jr.", "'s", "book", "..."]);
-    tokens("S&P and AT&T -- up", &["S&P", "and", "AT&T", "--", "up"]);
-    tokens("Wait?! No", &["Wait", "?!", "No"]);
-    tokens("Café naïve", &["Café", "naïve"]);
+    check_tokens(TOKENS_FOLLOW_CONLL);
 }
