@@ -287,7 +287,11 @@ impl Scan<'_, '_> {
         let b = self.b;
         let n = b.len();
         // Fast path: a dot inside a token ("3.5", "U.S", "example.com") decides nothing.
-        if b[i] == b'.' && i + 1 < n && b[i + 1].is_ascii_alphanumeric() {
+        if b[i] == b'.'
+            && i + 1 < n
+            && b[i + 1].is_ascii_alphanumeric()
+            && !(b[i + 1].is_ascii_uppercase() && i > 0 && b[i - 1].is_ascii_lowercase())
+        {
             return i + 1;
         }
 
@@ -365,7 +369,7 @@ impl Scan<'_, '_> {
             return n;
         };
         if !after.is_whitespace() {
-            if cjk && self.has_content(i) {
+            if (cjk || self.missing_space(i, k)) && self.has_content(i) {
                 self.push(k);
             }
             return k;
@@ -552,6 +556,54 @@ impl Scan<'_, '_> {
             return lower_before || (next.starter && next.word_len > 1);
         }
         true
+    }
+
+    /// True for a sentence end typed without its space ("the deal.The talks"): a lowercase
+    /// word of letters before the mark, a capitalised word of letters after it. Domains,
+    /// addresses and abbreviations ("example.Com" aside) never look like that.
+    fn missing_space(&self, i: usize, k: usize) -> bool {
+        let b = self.b;
+        let mut w = i;
+        while w > self.start && b[w - 1].is_ascii_alphabetic() {
+            w -= 1;
+        }
+        let before_ok = i - w >= 2
+            && b[i - 1].is_ascii_lowercase()
+            && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\''));
+        if !before_ok || words::flags(&b[w..i]) & (TITLE | COMMON) != 0 {
+            return false;
+        }
+        let rest = &b[k..];
+        let len = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let tld = matches!(
+            rest[..len].to_ascii_lowercase().as_slice(),
+            b"com"
+                | b"org"
+                | b"net"
+                | b"edu"
+                | b"gov"
+                | b"int"
+                | b"mil"
+                | b"info"
+                | b"biz"
+                | b"io"
+                | b"co"
+                | b"uk"
+                | b"us"
+                | b"de"
+                | b"fr"
+                | b"ca"
+                | b"au"
+                | b"jp"
+                | b"tv"
+        );
+        len >= 2
+            && !tld
+            && rest[0].is_ascii_uppercase()
+            && rest[1].is_ascii_lowercase()
+            && rest
+                .get(len)
+                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b',' | b'\''))
     }
 
     /// Counts the words of the current sentence before byte `upto` (stops counting at 3).

@@ -187,6 +187,9 @@ const URLS_AND_EMAILS: &[Case] = &[
     ("Visit https://example.com/a.b?c=1. It is free.", &["Visit https://example.com/a.b?c=1.", "It is free."]),
     ("See www.example.co.uk for more.", &["See www.example.co.uk for more."]),
     ("The site Example.com grew fast.", &["The site Example.com grew fast."]),
+    ("They signed the deal.The talks ended.", &["They signed the deal.", "The talks ended."]),
+    ("Is it over?Yes it is.", &["Is it over?", "Yes it is."]),
+    ("Visit example.Com today.", &["Visit example.Com today."]),
 ];
 
 #[test]
