@@ -237,6 +237,11 @@ fn is_wordy(c: char) -> bool {
 impl Scan<'_, '_> {
     /// Ends the current sentence at `end` (trimmed) and starts the next one there.
     fn push(&mut self, end: usize) {
+        // A boundary inside a character or behind the sentence start would lose text;
+        // refusing it keeps the coverage invariant whatever a rule computed.
+        if end < self.start || !self.text.is_char_boundary(end) {
+            return;
+        }
         push_trimmed(self.text, self.start, end, self.out);
         self.start = end;
         self.content_at = None;
@@ -410,7 +415,7 @@ impl Scan<'_, '_> {
         let split = if cjk {
             !next.lower
         } else if ellipsis {
-            if spaced && attached && dots == 4 && next.opens_sentence() {
+            if b[i] == b'.' && spaced && attached && dots == 4 && next.opens_sentence() {
                 // "compounds. . . . The practice": the first dot ends the sentence and the
                 // spaced ellipsis opens the next one.
                 self.push(i + 1);

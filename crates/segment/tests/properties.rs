@@ -207,6 +207,9 @@ fn edge_cases_keep_the_invariant() {
         "e\u{301}.",
         "“.”",
         "\u{2029}",
+        // Regression: an ellipsis character before spaced dots pushed a boundary inside
+        // the character and lost the whole text.
+        "U.S.1)…. . ..) .",
     ] {
         check_invariants(text).unwrap();
     }
