@@ -410,14 +410,21 @@ pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut imp
         f(Fh::new(T_RUN).u64(u64::from(ctx.run[i])).finish());
     }
     if let Some(st) = stack {
-        for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
-            let l = if j < s.start || j >= s.end { 255 } else { u64::from(st.labels[j]) };
-            f(Fh::new(T_S1).u64(k * 256 + l).finish());
-        }
-        f(Fh::new(T_TOKMAJ).u64(u64::from(st.tokmaj[i])).finish());
-        f(Fh::new(T_S1TM).u64(u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i])).finish());
-        if st.entmaj[i] != 0 {
-            f(Fh::new(T_ENTMAJ).u64(u64::from(st.entmaj[i])).finish());
-        }
+        stack_features(ctx, i, st, f);
+    }
+}
+
+/// Calls `f` with the stacked (second-stage) features of token `i`.
+#[inline]
+pub(crate) fn stack_features(ctx: &DocCtx, i: usize, st: &Stack, f: &mut impl FnMut(u64)) {
+    let s = ctx.sent_range(i);
+    for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
+        let l = if j < s.start || j >= s.end { 255 } else { u64::from(st.labels[j]) };
+        f(Fh::new(T_S1).u64(k * 256 + l).finish());
+    }
+    f(Fh::new(T_TOKMAJ).u64(u64::from(st.tokmaj[i])).finish());
+    f(Fh::new(T_S1TM).u64(u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i])).finish());
+    if st.entmaj[i] != 0 {
+        f(Fh::new(T_ENTMAJ).u64(u64::from(st.entmaj[i])).finish());
     }
 }

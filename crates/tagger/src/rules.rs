@@ -181,11 +181,50 @@ fn date(w: &[&str], i: usize) -> Option<usize> {
     None
 }
 
+/// Whether any rule can start at `w`: a digit or a currency sign first, or one of the
+/// words the rules begin with. Most tokens fail this cheap test, which keeps the rules off
+/// the tagger's profile.
+fn may_start(w: &str) -> bool {
+    let Some(&b) = w.as_bytes().first() else {
+        return false;
+    };
+    if b.is_ascii_digit() || b == b'$' || b == b'-' || b == b'+' || !b.is_ascii() {
+        return true;
+    }
+    if !b.is_ascii_alphabetic() || w.len() > 9 {
+        return w.starts_with("US$") || w.starts_with("C$") || w.starts_with("A$") || w.starts_with("HK$");
+    }
+    let mut buf = [0u8; 9];
+    for (o, c) in buf.iter_mut().zip(w.bytes()) {
+        *o = c.to_ascii_lowercase();
+    }
+    let lw = &buf[..w.len()];
+    let base = lw.strip_suffix(b".").unwrap_or(lw);
+    let words = starters();
+    let hit = |x: &[u8]| words.binary_search_by(|s| s.as_bytes().cmp(x)).is_ok();
+    hit(lw) || hit(base)
+}
+
+/// Every lowercase word a rule can start with, sorted for binary search.
+fn starters() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut v: Vec<&'static str> = [&MONTHS[..], &MONTH_ABBR, &WEEKDAYS, &RELATIVE, &DAYWORDS, &["noon", "midnight"]]
+            .concat();
+        v.sort_unstable();
+        v
+    })
+}
+
 /// Rule entities of one sentence's words, as token ranges (sentence-local) with labels.
 pub fn find(words: &[&str]) -> Vec<(Range<usize>, Label)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
+        if !may_start(words[i]) {
+            i += 1;
+            continue;
+        }
         let candidates = [
             (money(words, i), Label::Money),
             (percent(words, i), Label::Percent),

@@ -547,10 +547,16 @@ pub fn train(
         stages.push(stage_weights(&int2.keys, &w2));
     }
 
-    let mut vocab: Vec<&str> = tdocs.iter().flat_map(|d| d.words.iter().copied()).collect();
+    // Words seen at least twice get their scores cached at load; rarer ones are rare at
+    // run time too, and leaving them out keeps loading fast.
+    let min_count: usize = std::env::var("VOCAB_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for w in tdocs.iter().flat_map(|d| d.words.iter()) {
+        *counts.entry(w).or_default() += 1;
+    }
+    let mut vocab: Vec<String> =
+        counts.into_iter().filter(|(w, c)| *c >= min_count && w.len() < 256).map(|(w, _)| w.to_string()).collect();
     vocab.sort_unstable();
-    vocab.dedup();
-    let vocab: Vec<String> = vocab.into_iter().filter(|w| w.len() < 256).map(str::to_string).collect();
     let model = Model::from_parts(full, clusters, vocab, &stages);
     Ok(Tagger::from_model(model))
 }
