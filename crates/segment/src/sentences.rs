@@ -358,7 +358,16 @@ impl Scan<'_, '_> {
         // Closing quotes and brackets belong to the sentence they close.
         let mut k = j;
         let mut quoted = false;
-        while let Some(c) = char_at(self.text, k) {
+        while k < n {
+            // ASCII first: after a terminal the next byte is nearly always a space.
+            let c = match b[k] {
+                b' ' | b'\n' => break,
+                c if c < 0x80 => char::from(c),
+                _ => match char_at(self.text, k) {
+                    Some(c) => c,
+                    None => break,
+                },
+            };
             if !is_closer(c) {
                 break;
             }
@@ -381,10 +390,15 @@ impl Scan<'_, '_> {
         }
         let mut m = k;
         let mut newlines = 0;
-        while let Some(c) = char_at(self.text, m) {
-            if !c.is_whitespace() {
-                break;
-            }
+        while m < n {
+            let c = match b[m] {
+                c @ (b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) => char::from(c),
+                c if c < 0x80 => break,
+                _ => match char_at(self.text, m) {
+                    Some(c) if c.is_whitespace() => c,
+                    _ => break,
+                },
+            };
             newlines += usize::from(c == '\n' || c == '\u{2029}');
             m += c.len_utf8();
         }
@@ -907,7 +921,7 @@ fn list_value(word: &[u8]) -> Option<(u32, bool)> {
 }
 
 /// How many line breaks `is_wrapped` looks at.
-const WRAP_SAMPLE_LINES: usize = 24;
+const WRAP_SAMPLE_LINES: usize = 10;
 
 /// Whether `b` is hard-wrapped: many single line breaks fall mid-sentence (before a
 /// lowercase word, or after a long line without terminal punctuation).
