@@ -436,11 +436,14 @@ impl Scan<'_, '_> {
                 return m;
             }
             // Four dots are an ellipsis plus a period; three may trail off inside a sentence,
-            // and before "I" they usually do ("the thing is . . . I didn't").
+            // and a spaced one before "I" usually does ("the thing is . . . I didn't"),
+            // while "What a day... I can't" ends one.
+            let spaced_ellipsis =
+                spaced || char_before(self.text, i).is_some_and(char::is_whitespace);
             if dots >= 4 {
                 next.opens_sentence()
             } else {
-                next.opens_sentence() && !next.is_word(b"I")
+                next.opens_sentence() && !(spaced_ellipsis && next.is_word(b"I"))
             }
         } else if qe || dots == 0 {
             line_end || !next.lower && !next.continues()
@@ -768,6 +771,17 @@ impl Scan<'_, '_> {
     /// Handles `)` at `i`: list items marked "1)" or "a)".
     fn paren(&mut self, i: usize) -> usize {
         let b = self.b;
+        // An emoticon ends a sentence in web text: "Will go back :) The food was ok."
+        if i > 0 && matches!(b[i - 1], b':' | b';' | b'-') && b.get(i + 1) == Some(&b' ') {
+            let smiley = b[i - 1] != b'-' || (i > 1 && matches!(b[i - 2], b':' | b';'));
+            if smiley && self.has_content(i) {
+                let next = Next::read(self.text, i + 2);
+                if next.upper && (next.starter || next.word_len > 1) {
+                    self.push(i + 1);
+                }
+            }
+            return i + 1;
+        }
         let mut w = i;
         while w > self.start && b[w - 1].is_ascii_alphanumeric() && i - w < 4 {
             w -= 1;
@@ -848,14 +862,18 @@ impl<'t> Next<'t> {
         let Some(first) = char_at(text, m) else {
             return next;
         };
+        let b = text.as_bytes();
         next.lower = first.is_lowercase();
-        next.cont = matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&');
+        // A dash continues ("... 5 p.m. - the time"), but a dash glued to a name is a
+        // sign-off ("Thanks. -John").
+        let glued_dash = first == '-' && b.get(m + 1).is_some_and(u8::is_ascii_alphabetic);
+        next.cont =
+            matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&') && !glued_dash;
         next.opener_first = is_opener(first);
         let mut p = m;
         if next.opener_first {
             p += first.len_utf8();
         }
-        let b = text.as_bytes();
         let end = p + b[p..]
             .iter()
             .take_while(|c| c.is_ascii_alphabetic())

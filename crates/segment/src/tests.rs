@@ -222,6 +222,9 @@ fn paragraphs_headlines_datelines() {
 const UNICODE_PUNCTUATION: &[Case] = &[
     ("今天下雨。明天晴天！真的吗？", &["今天下雨。", "明天晴天！", "真的吗？"]),
     ("Wait… What happened?", &["Wait…", "What happened?"]),
+    ("What a day... I can't believe it.", &["What a day...", "I can't believe it."]),
+    ("Great food :) The staff was kind.", &["Great food :)", "The staff was kind."]),
+    ("Thanks for the help. -Ann", &["Thanks for the help.", "-Ann"]),
     ("She said “no.” Then she left.", &["She said “no.”", "Then she left."]),
     ("Ça va. Très bien.", &["Ça va.", "Très bien."]),
     ("Really‽ No.", &["Really‽", "No."]),
