@@ -214,3 +214,26 @@ fn edge_cases_keep_the_invariant() {
         check_invariants(text).unwrap();
     }
 }
+
+/// Adversarial repetitions must stay linear: each is 1 MB and gets a generous time budget
+/// (debug build), far below what a quadratic rule would need.
+#[test]
+fn pathological_inputs_stay_linear() {
+    let patterns = [
+        "! ", ". ", "a. ", "A. ", "U.S. ", "... ", ". . . ", "\n", "\n\n", "x", "1) ", "• ", "\"“",
+        ":) ", "Mr. ", "a.m. ", "é. ", "—", "a\n", "A\n", "x.The ", "'s ", "n't ",
+    ];
+    let segmenter = Segmenter::new();
+    for pattern in patterns {
+        let text = pattern.repeat(1_000_000 / pattern.len());
+        let started = std::time::Instant::now();
+        let analysis = segmenter.analyse(&text);
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed < std::time::Duration::from_secs(5),
+            "{pattern:?} x {} took {elapsed:?} ({} sentences)",
+            text.len() / pattern.len(),
+            analysis.sentences.len()
+        );
+    }
+}
