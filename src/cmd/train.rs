@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Epochs without a dev improvement before stopping.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 8)]
     patience: usize,
     /// Folder of gazetteer lists (see data/gazetteers/README.md).
     #[arg(long, default_value = "data/gazetteers")]
@@ -40,9 +40,12 @@ pub struct Args {
     /// Train one stage only (no stacking on first-stage labels).
     #[arg(long)]
     no_stacking: bool,
-    /// Word clusters file (`word<TAB>bit path` per line).
+    /// Word clusters file (`word<TAB>bit path` per line; see scripts/build_clusters.py).
+    #[arg(long, default_value = "data/clusters/news.tsv")]
+    clusters: PathBuf,
+    /// Train without word clusters.
     #[arg(long)]
-    clusters: Option<PathBuf>,
+    no_clusters: bool,
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<tagger::ConllFile> {
@@ -61,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         stacking: !args.no_stacking,
         gazetteers: (!args.no_gazetteers).then(|| args.gazetteers.clone()),
         harvest: !args.no_harvest,
-        clusters: args.clusters.clone(),
+        clusters: (!args.no_clusters).then(|| args.clusters.clone()),
         ..tagger::TrainConfig::default()
     };
     let started = Instant::now();

@@ -160,7 +160,7 @@ pub(crate) fn word_bases(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl 
     }
     if let Some(c) = cluster {
         // Cluster paths at several depths: coarse classes generalise, fine ones separate.
-        for depth in [4u32, 8, 12, 20] {
+        for depth in [4u32, 6, 8, 10] {
             let prefix = c >> (32 - depth).min(31);
             f(Fh::new(T_CLUSTER).u64(u64::from(depth)).u64(u64::from(prefix)).finish(), true);
         }

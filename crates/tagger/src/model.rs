@@ -177,15 +177,12 @@ impl Model {
         let per_word = ns * NOFF * NL;
         self.vocab = IdMap::default();
         self.vocab.reserve(self.vocab_words.len());
-        self.cache = vec![0; self.vocab_words.len() * per_word];
+        let mut cache = vec![0; self.vocab_words.len() * per_word];
         for (v, w) in self.vocab_words.iter().enumerate() {
-            let tok = Tok::new(w);
-            self.vocab.insert(tok.word, v as u32);
-            let cluster = self.clusters.get(&tok.lower).copied();
-            let mut out = std::mem::take(&mut self.cache);
-            self.word_scores(w, &tok, cluster, &mut out[v * per_word..(v + 1) * per_word]);
-            self.cache = out;
+            self.vocab.insert(crate::features::word_key(w), v as u32);
         }
+        fill_cache(self, &mut cache);
+        self.cache = cache;
     }
 
     /// Labels a document of `words` split into `sents` (token index ranges).
@@ -206,7 +203,7 @@ impl Model {
         let mut unknown: Vec<i32> = Vec::new();
         let mut rows: Vec<u32> = Vec::with_capacity(n * 16);
         let mut offs: Vec<u32> = Vec::with_capacity(n + 1);
-        self.lookup(words, &ctx, &mut src, &mut unknown, &mut rows, &mut offs);
+        lookup(self, words, &ctx, &mut src, &mut unknown, &mut rows, &mut offs);
         let words_em = WordScores { cache: &self.cache, unknown: &unknown, src: &src };
         let mut stack: Option<Stack> = None;
         for si in 0..self.stages.len() {
@@ -221,6 +218,7 @@ impl Model {
 
     /// Word-feature scores of `w` for every stage and offset, into `out`
     /// (`[stage][offset][label]`).
+    #[inline(always)]
     fn word_scores(&self, w: &str, tok: &Tok, cluster: Option<u32>, out: &mut [i32]) {
         word_bases(w, tok, cluster, &mut |b, windowed| {
             for k in 0..NOFF {
@@ -238,6 +236,7 @@ impl Model {
 
     /// Finds every token's word-feature scores (from the cache, or computed for unknown
     /// words) and the rows of its context features.
+    #[inline(always)]
     fn lookup(
         &self,
         words: &[&str],
@@ -585,6 +584,33 @@ fn viterbi(stage: &Stage, em: &[i32], scores: &mut [i32], out: &mut [u8]) {
             arg = best_prev(trans, &prev, arg).1;
         }
     }
+}
+
+/// Fills the word-score cache of every vocabulary word at load; the bulk of loading, so
+/// compiled like [`decode_stage`].
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn fill_cache(model: &Model, cache: &mut [i32]) {
+    let per_word = model.stages.len() * NOFF * NL;
+    for (v, w) in model.vocab_words.iter().enumerate() {
+        let tok = Tok::new(w);
+        let cluster = model.clusters.get(&tok.lower).copied();
+        model.word_scores(w, &tok, cluster, &mut cache[v * per_word..(v + 1) * per_word]);
+    }
+}
+
+/// [`Model::lookup`], compiled like [`decode_stage`]: unknown words sum many weight rows.
+#[allow(clippy::too_many_arguments)]
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn lookup(
+    model: &Model,
+    words: &[&str],
+    ctx: &DocCtx,
+    src: &mut Vec<u32>,
+    unknown: &mut Vec<i32>,
+    rows: &mut Vec<u32>,
+    offs: &mut Vec<u32>,
+) {
+    model.lookup(words, ctx, src, unknown, rows, offs);
 }
 
 /// Scratch buffers of one document's decoding, sized for its longest sentence.

@@ -52,7 +52,7 @@ impl Default for TrainConfig {
         TrainConfig {
             epochs: 30,
             seed: 1,
-            patience: 4,
+            patience: 8,
             folds: 5,
             stacking: true,
             gazetteers: None,
