@@ -445,6 +445,9 @@ impl Scan<'_, '_> {
             } else {
                 next.opens_sentence() && !(spaced_ellipsis && next.is_word(b"I"))
             }
+        } else if qe && self.b[i] == b'!' && j == i + 1 && self.word_ends_with(i, b"Yahoo") {
+            // The one brand whose name ends in "!" and turns up in news all the time.
+            !next.lower && next.starter
         } else if qe || dots == 0 {
             line_end || !next.lower && !next.continues()
         } else {
@@ -508,6 +511,24 @@ impl Scan<'_, '_> {
             if let Some((value, letters)) = list_value(word) {
                 self.list = Some(List {
                     next: value + 1,
+                    letters,
+                    marker,
+                });
+                return false;
+            }
+        }
+        // A list announced by a colon: "Steps: 1. Mix it 2. Bake it".
+        if word == b"1" || word == b"a" {
+            let colon = self
+                .text
+                .get(..ws)
+                .map(str::trim_end)
+                .is_some_and(|h| h.ends_with(':'));
+            if colon {
+                let letters = word == b"a";
+                let next = if letters { u32::from(b'b') } else { 2 };
+                self.list = Some(List {
+                    next,
                     letters,
                     marker,
                 });
@@ -626,6 +647,13 @@ impl Scan<'_, '_> {
             && rest
                 .get(len)
                 .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b',' | b'\''))
+    }
+
+    /// True when the text just before `i` is the word `w` (whole word, ASCII case-insensitive).
+    fn word_ends_with(&self, i: usize, w: &[u8]) -> bool {
+        i >= w.len()
+            && self.b[i - w.len()..i].eq_ignore_ascii_case(w)
+            && (i == w.len() || !self.b[i - w.len() - 1].is_ascii_alphanumeric())
     }
 
     /// Counts the words of the current sentence before byte `upto` (stops counting at 3).

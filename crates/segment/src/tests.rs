@@ -172,6 +172,7 @@ const LISTS: &[Case] = &[
     ("1.) Alpha item. 2.) Beta item.", &["1.) Alpha item.", "2.) Beta item."]),
     ("a. First point b. Second point", &["a. First point", "b. Second point"]),
     ("• Rates rose • Bonds fell", &["• Rates rose", "• Bonds fell"]),
+    ("Steps: 1. Mix the dough 2. Bake it", &["Steps: 1. Mix the dough", "2. Bake it"]),
     ("Key facts:\n- Rates rose\n- Bonds fell", &["Key facts:", "- Rates rose", "- Bonds fell"]),
     ("Results:\n1. Smith 10\n2. Jones 9", &["Results:", "1. Smith 10", "2. Jones 9"]),
 ];
@@ -238,6 +239,8 @@ fn unicode_punctuation() {
 #[rustfmt::skip]
 const EXCLAMATIONS_INSIDE_NAMES: &[Case] = &[
     ("She works at Yahoo! in sales.", &["She works at Yahoo! in sales."]),
+    ("He joined Yahoo! Research in May.", &["He joined Yahoo! Research in May."]),
+    ("He joined Yahoo! The pay was good.", &["He joined Yahoo!", "The pay was good."]),
     ("\"Why?\" she asked.", &["\"Why?\" she asked."]),
 ];
 
