@@ -41,7 +41,7 @@ impl Segmenter {
     /// Appends the sentence spans of `text` to `out` (which is not cleared), so a caller
     /// can reuse one buffer across articles.
     pub fn sentences_into(&self, text: &str, out: &mut Vec<Span>) {
-        sentences::split(text, out);
+        sentences::split(text, &mut |span| out.push(span));
     }
 
     /// Appends the tokens of `text[span]` to `out`. A span that does not fit `text` or
@@ -63,17 +63,17 @@ impl Segmenter {
         analysis.sentences.clear();
         analysis.tokens.clear();
         analysis.entities.clear();
-        let mut spans = Vec::new();
-        self.sentences_into(text, &mut spans);
-        analysis.sentences.reserve(spans.len());
+        // Spans go straight into the sentences, token ranges filled in after, so no
+        // temporary buffer is allocated per article.
+        let sentences = &mut analysis.sentences;
+        sentences::split(text, &mut |span| {
+            sentences.push(Sentence { span, tokens: 0..0 })
+        });
         analysis.tokens.reserve(text.len() / 5);
-        for span in spans {
+        for sentence in &mut analysis.sentences {
             let first = analysis.tokens.len();
-            self.tokens_into(text, span, &mut analysis.tokens);
-            analysis.sentences.push(Sentence {
-                span,
-                tokens: first..analysis.tokens.len(),
-            });
+            self.tokens_into(text, sentence.span, &mut analysis.tokens);
+            sentence.tokens = first..analysis.tokens.len();
         }
     }
 }

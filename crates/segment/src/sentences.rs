@@ -73,15 +73,16 @@ struct Scan<'t, 'o> {
     /// paragraph or headline per line); measured on the first newline that needs it.
     wrapped: Option<bool>,
     /// The spans found so far.
-    out: &'o mut Vec<Span>,
+    out: &'o mut dyn FnMut(Span),
     /// First letter or digit of the current sentence, once found.
     content_at: Option<usize>,
     /// How far the current sentence is known to hold no letter or digit.
     scanned: usize,
 }
 
-/// Appends the sentence spans of `text` to `out`.
-pub(crate) fn split(text: &str, out: &mut Vec<Span>) {
+/// Calls `out` with each sentence span of `text`, in order. A callback rather than a `Vec`
+/// so `analyse_into` can store spans straight into its sentences.
+pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
     let b = text.as_bytes();
     let mut s = Scan {
         text,
@@ -1007,8 +1008,8 @@ fn is_wrapped(b: &[u8]) -> bool {
     (soft >= 2 && soft * 4 >= breaks) || (long >= 2 && long * 2 >= breaks)
 }
 
-/// Pushes `text[start..end]` trimmed of whitespace, unless nothing remains.
-pub(crate) fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
+/// Emits `text[start..end]` trimmed of whitespace, unless nothing remains.
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut dyn FnMut(Span)) {
     let Some(piece) = text.get(start..end) else {
         return;
     };
@@ -1016,6 +1017,6 @@ pub(crate) fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<S
     let s = start + (piece.len() - trimmed.len());
     let trimmed = trimmed.trim_end();
     if !trimmed.is_empty() {
-        out.push(Span::new(s, s + trimmed.len()));
+        out(Span::new(s, s + trimmed.len()));
     }
 }
