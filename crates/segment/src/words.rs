@@ -1,8 +1,8 @@
 //! The word lists of `data/abbreviations/`, parsed once into one sorted table.
 //!
 //! Every lookup happens in the segmenter's hot path, so a word is packed into a `u64` (its
-//! first eight bytes, ASCII-lowercased) and found by binary search: no allocation, no
-//! hashing, a few cache lines. Words longer than eight bytes are never abbreviations.
+//! first eight bytes, ASCII-lowercased) and found in a small open-addressing hash table: no
+//! allocation, no string hashing, one or two cache lines. Words longer than eight bytes are never abbreviations.
 
 use std::sync::OnceLock;
 
@@ -45,6 +45,57 @@ const LISTS: [(&str, u8); 5] = [
 
 /// Sorted `(key, flags)` pairs; a key is the packed lowercase word.
 type Table = Vec<(u64, u8)>;
+
+/// Slots of the lookup hash table: a power of two well above the ~500 words, so probes
+/// are short.
+const SLOTS: usize = 2048;
+
+/// Open-addressing hash of the table: a multiply-shift hash and linear probing find a word
+/// in one or two cache-line reads without the mispredicted branches of a binary search.
+struct Index {
+    /// `(key, flags)`; key 0 marks an empty slot (no word packs to 0).
+    slots: Vec<(u64, u8)>,
+}
+
+impl Index {
+    fn new(table: &Table) -> Self {
+        let mut slots = vec![(0u64, 0u8); SLOTS];
+        for &(key, flags) in table {
+            let mut at = slot(key);
+            while slots[at].0 != 0 {
+                at = (at + 1) & (SLOTS - 1);
+            }
+            slots[at] = (key, flags);
+        }
+        Self { slots }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> u8 {
+        let mut at = slot(key);
+        loop {
+            let (k, f) = self.slots[at];
+            if k == key {
+                return f;
+            }
+            if k == 0 {
+                return 0;
+            }
+            at = (at + 1) & (SLOTS - 1);
+        }
+    }
+}
+
+#[inline]
+fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
+/// The hash index, built on first use and shared by every `Segmenter`.
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| Index::new(table()))
+}
 
 /// The table, built on first use and shared by every `Segmenter`.
 fn table() -> &'static Table {
@@ -106,23 +157,17 @@ fn pack(word: &[u8]) -> Option<u64> {
 #[inline]
 pub(crate) fn flags(word: &[u8]) -> u8 {
     let Some(key) = pack(word) else { return 0 };
-    let table = table();
-    match table.binary_search_by_key(&key, |&(k, _)| k) {
-        Ok(i) => {
-            let f = table[i].1;
-            if f & CAP_ONLY != 0 && !word[0].is_ascii_uppercase() {
-                f & !(TITLE | COMMON | CAP_ONLY)
-            } else {
-                f & !CAP_ONLY
-            }
-        }
-        Err(_) => 0,
+    let f = index().get(key);
+    if f & CAP_ONLY != 0 && !word[0].is_ascii_uppercase() {
+        f & !(TITLE | COMMON | CAP_ONLY)
+    } else {
+        f & !CAP_ONLY
     }
 }
 
 /// Forces the table to be built, so the first segmented text does not pay for it.
 pub(crate) fn preload() {
-    let _ = table();
+    let _ = index();
 }
 
 #[cfg(test)]
