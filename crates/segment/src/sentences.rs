@@ -454,7 +454,7 @@ impl Scan<'_, '_> {
         } else {
             self.after_period(i, &next, line_end, k > j)
         };
-        let split = split && !(quoted && next.upper && self.attribution(m));
+        let split = split && !(quoted && next.upper && !line_end && self.attribution(m));
         if split {
             self.push(k);
         }
@@ -687,7 +687,7 @@ impl Scan<'_, '_> {
                     // A pronoun subject is an attribution only when the clause ends there
                     // ("He said." / "he said,"), not in "He said the plan failed."
                     let pronoun = n == 1 && is_pronoun(rest.split_whitespace().next());
-                    return !pronoun || core.len() < word.len();
+                    return !pronoun || word[core.len()..].starts_with([',', '.']);
                 }
                 return false;
             }

@@ -154,6 +154,8 @@ const QUOTES_AND_BRACKETS: &[Case] = &[
     ("\"Go home!\" the crowd chanted.", &["\"Go home!\" the crowd chanted."]),
     ("'Enough.' he said quietly.", &["'Enough.' he said quietly."]),
     ("\"I quit.\" She walked out.", &["\"I quit.\"", "She walked out."]),
+    ("“Yes.” He said. Then he left.", &["“Yes.” He said.", "Then he left."]),
+    ("“Yes.”\nHe said: “No.”", &["“Yes.”", "He said: “No.”"]),
     ("\"We won.\" He said the team played well.", &["\"We won.\"", "He said the team played well."]),
     ("The plan (it was late.) failed.", &["The plan (it was late.) failed."]),
     ("He left. (He was tired.) We stayed.", &["He left.", "(He was tired.)", "We stayed."]),
