@@ -23,7 +23,7 @@ pub mod source;
 pub mod stage;
 pub mod stats;
 
-pub use runtime::{run, Capacities, PipelineConfig, PipelineError, Summary};
+pub use runtime::{run, Capacities, PipelineConfig, PipelineError, RetryPolicy, Summary};
 pub use sink::{Batch, Record, Sink};
 pub use source::{Envelope, Payload, Source, SourceSender};
 pub use stage::{Segment, Stage, Tag};

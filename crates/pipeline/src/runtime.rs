@@ -29,6 +29,36 @@ pub const SINK_BATCH: usize = 256;
 /// takes much longer than those after it.
 pub const ORDERED_WINDOW: usize = 1024;
 
+/// Retries of a retryable sink failure before the run fails: with the default backoff the
+/// last attempt comes about 15 s after the first failure, enough to ride out a database
+/// restart or a broker leader election, short enough to fail loudly.
+pub const SINK_RETRIES: u32 = 5;
+/// Wait before the first retry; doubled on each further retry.
+pub const SINK_BACKOFF_INITIAL: Duration = Duration::from_millis(500);
+/// Longest wait between two retries.
+pub const SINK_BACKOFF_MAX: Duration = Duration::from_secs(8);
+
+/// How a sink's retryable failures are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first failed attempt; 0 fails at once.
+    pub retries: u32,
+    /// Wait before the first retry.
+    pub initial_backoff: Duration,
+    /// Longest wait between retries.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            retries: SINK_RETRIES,
+            initial_backoff: SINK_BACKOFF_INITIAL,
+            max_backoff: SINK_BACKOFF_MAX,
+        }
+    }
+}
+
 /// Channel capacities; the defaults are the constants above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capacities {
@@ -67,6 +97,8 @@ pub struct PipelineConfig {
     pub capacities: Capacities,
     /// Where rejected records go, as JSON Lines; `None` reports them on stderr only.
     pub dead_letter: Option<PathBuf>,
+    /// How failed sink writes are retried.
+    pub retry: RetryPolicy,
 }
 
 impl Default for PipelineConfig {
@@ -76,6 +108,7 @@ impl Default for PipelineConfig {
             ordered: false,
             capacities: Capacities::default(),
             dead_letter: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -87,11 +120,14 @@ pub enum PipelineError {
     /// The source stopped with an error.
     #[error("input failed: {0}")]
     Source(Box<dyn std::error::Error + Send + Sync>),
-    /// A sink failed; the run stopped so that no further records are lost silently.
-    #[error("sink {name} failed: {source}")]
+    /// A sink failed (after its retries); the run stopped so that no records are lost
+    /// silently.
+    #[error("sink {name} failed after {attempts} attempt(s): {source}")]
     Sink {
         /// The sink's name.
         name: String,
+        /// How many times the failing write was tried.
+        attempts: u32,
         /// What went wrong.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -236,7 +272,7 @@ where
     for sink in sinks {
         let (tx, rx) = async_channel::bounded::<Batch>(caps.sink_queue.max(1));
         sink_txs.push(tx);
-        sink_tasks.push(tokio::spawn(sink_loop(sink, rx)));
+        sink_tasks.push(tokio::spawn(sink_loop(sink, rx, config.retry)));
     }
 
     let writer = Writer {
@@ -359,23 +395,41 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
     }
 }
 
-/// Runs one sink: write each batch as it comes, then finish.
+/// Runs one sink: write each batch as it comes, retrying what the sink says may be retried,
+/// then finish.
 async fn sink_loop<K: Sink>(
     mut sink: K,
     rx: async_channel::Receiver<Batch>,
+    retry: RetryPolicy,
 ) -> Result<(), PipelineError> {
-    let fail = |name: String, e: K::Error| PipelineError::Sink {
+    let fail = |name: String, attempts: u32, e: K::Error| PipelineError::Sink {
         name,
+        attempts,
         source: Box::new(e),
     };
     while let Ok(batch) = rx.recv().await {
-        if let Err(e) = sink.write(batch).await {
-            // Dropping `rx` here closes the channel, which stops the writer.
-            return Err(fail(sink.name(), e));
+        let mut attempt = 1;
+        let mut backoff = retry.initial_backoff;
+        loop {
+            match sink.write(Arc::clone(&batch)).await {
+                Ok(()) => break,
+                Err(e) if attempt <= retry.retries && sink.retryable(&e) => {
+                    tracing::warn!(
+                        "sink {} failed (attempt {attempt} of {}): {e}; retrying in {backoff:?}",
+                        sink.name(),
+                        retry.retries + 1
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(retry.max_backoff);
+                    attempt += 1;
+                }
+                // Dropping `rx` on return closes the channel, which stops the writer.
+                Err(e) => return Err(fail(sink.name(), attempt, e)),
+            }
         }
     }
     let name = sink.name();
-    sink.finish().await.map_err(|e| fail(name, e))
+    sink.finish().await.map_err(|e| fail(name, 1, e))
 }
 
 /// Orders, batches and fans out finished records; writes dead letters.

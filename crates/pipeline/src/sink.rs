@@ -33,6 +33,14 @@ pub trait Sink: Send + 'static {
     /// Writes one batch durably enough that a later `finish` can commit it.
     fn write(&mut self, batch: Batch) -> impl Future<Output = Result<(), Self::Error>> + Send;
 
+    /// Whether a failed `write` may be tried again with the same batch: only when writing a
+    /// batch twice is harmless (the sink upserts or de-duplicates) and the error can pass
+    /// (a lost connection, a timeout). The default, `false`, fails the run at once.
+    fn retryable(&self, error: &Self::Error) -> bool {
+        let _ = error;
+        false
+    }
+
     /// Flushes and closes; called once, after the last batch.
     fn finish(self) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }

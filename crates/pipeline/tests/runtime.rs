@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use article::{Document, Origin};
 use pipeline::{
-    Batch, CancellationToken, Capacities, Payload, PipelineConfig, Sink, Source, SourceSender,
-    Stage, Stats, Summary,
+    Batch, CancellationToken, Capacities, Payload, PipelineConfig, RetryPolicy, Sink, Source,
+    SourceSender, Stage, Stats, Summary,
 };
 use tokio::sync::Semaphore;
 
@@ -165,6 +165,7 @@ fn tiny_config(workers: usize) -> PipelineConfig {
             ordered_window: 4,
         },
         dead_letter: None,
+        retry: RetryPolicy::default(),
     }
 }
 
@@ -367,4 +368,96 @@ async fn a_failing_sink_fails_the_run_loudly() {
         sent.load(Ordering::SeqCst) < 10_000,
         "the source was not stopped"
     );
+}
+
+/// Fails its first `failures` writes with a retryable error, then writes.
+struct Flaky {
+    failures: usize,
+    attempts: Arc<AtomicUsize>,
+    written: Arc<AtomicUsize>,
+}
+
+impl Sink for Flaky {
+    type Error = std::io::Error;
+    fn name(&self) -> String {
+        "flaky".into()
+    }
+    async fn write(&mut self, batch: Batch) -> std::io::Result<()> {
+        if self.attempts.fetch_add(1, Ordering::SeqCst) < self.failures {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "connection lost",
+            ));
+        }
+        self.written.fetch_add(batch.len(), Ordering::SeqCst);
+        Ok(())
+    }
+    fn retryable(&self, error: &std::io::Error) -> bool {
+        error.kind() == std::io::ErrorKind::ConnectionReset
+    }
+    async fn finish(self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn run_flaky(
+    failures: usize,
+    retries: u32,
+) -> (Result<Summary, pipeline::PipelineError>, usize, usize) {
+    let (attempts, written) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let sink = Flaky {
+        failures,
+        attempts: Arc::clone(&attempts),
+        written: Arc::clone(&written),
+    };
+    let source = TestSource {
+        n: 20,
+        sent: Arc::default(),
+        wait_for_cancel: false,
+    };
+    let retry = RetryPolicy {
+        retries,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(2),
+    };
+    let config = PipelineConfig {
+        workers: 1,
+        retry,
+        ..PipelineConfig::default()
+    };
+    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![Box::new(Noop) as Box<dyn Stage>]);
+    let stats = Arc::new(Stats::default());
+    let result = pipeline::run(
+        source,
+        stages,
+        vec![sink],
+        config,
+        stats,
+        CancellationToken::new(),
+    )
+    .await;
+    (
+        result,
+        attempts.load(Ordering::SeqCst),
+        written.load(Ordering::SeqCst),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retryable_sink_failures_are_retried_with_the_same_batch() {
+    let (result, attempts, written) = run_flaky(2, 5).await;
+    let summary = result.unwrap();
+    assert_eq!((summary.articles_written, written), (20, 20));
+    assert!(attempts >= 3, "{attempts}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sink_that_stays_down_fails_after_its_retries() {
+    let (result, attempts, written) = run_flaky(usize::MAX, 3).await;
+    let err = result.unwrap_err().to_string();
+    assert!(
+        err.contains("flaky failed after 4 attempt(s): connection lost"),
+        "{err}"
+    );
+    assert_eq!((attempts, written), (4, 0));
 }
