@@ -2,6 +2,7 @@
 //! work happens in the library crates under `crates/`.
 
 mod cmd;
+mod config;
 
 use std::process::ExitCode;
 

@@ -9,9 +9,11 @@ use std::time::Duration;
 use anyhow::Context;
 use ingest::{resolve_inputs, Input, JsonLinesSource};
 use pipeline::{
-    CancellationToken, Capacities, PipelineConfig, Segment, Stage, Stats, Summary, Tag,
+    CancellationToken, Capacities, PipelineConfig, RetryPolicy, Segment, Stage, Stats, Summary, Tag,
 };
-use sinks::SinkSpec;
+use sinks::{SinkOptions, SinkSpec};
+
+use crate::config::RunConfig;
 
 /// How long a first SIGINT/SIGTERM waits for in-flight articles before giving up: long
 /// enough for a database commit, short enough for a supervisor's stop timeout.
@@ -20,15 +22,20 @@ const DEFAULT_GRACE_SECS: u64 = 30;
 /// How often the progress bar is redrawn.
 const PROGRESS_TICK: Duration = Duration::from_millis(100);
 
-/// Arguments of `newsflow run`.
+/// Arguments of `newsflow run`. Options without a value here fall back to `--config`, then
+/// to the built-in defaults.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// JSON Lines files, directories of .jsonl files, or - for stdin (the default).
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
-    /// Where results go: stdout, jsonl:PATH, sqlite:PATH. Repeat to fan out to several.
-    #[arg(long = "sink", value_name = "URI", default_value = "stdout")]
+    /// Where results go: stdout (default), jsonl:PATH, sqlite:PATH,
+    /// postgres://USER@HOST:PORT/DB, nats://HOST:PORT/SUBJECT. Repeat to fan out.
+    #[arg(long = "sink", value_name = "URI")]
     pub sinks: Vec<String>,
+    /// Read settings from a TOML file (see the README); flags override it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Worker threads for segmentation and tagging [default: available cores].
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
@@ -38,43 +45,123 @@ pub struct Args {
     /// Append rejected records (with file, line and reason) to this JSON Lines file.
     #[arg(long, value_name = "PATH")]
     pub dead_letter: Option<PathBuf>,
-    /// Articles queued between stages (source → workers → writer).
-    #[arg(long, value_name = "N", default_value_t = pipeline::runtime::SOURCE_QUEUE)]
-    pub queue: usize,
-    /// Most articles per sink write (one transaction for SQLite).
-    #[arg(long, value_name = "N", default_value_t = pipeline::runtime::SINK_BATCH)]
-    pub batch: usize,
-    /// Seconds to drain in-flight articles after SIGINT/SIGTERM before aborting.
-    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_GRACE_SECS)]
-    pub grace: u64,
+    /// Articles queued between stages (source → workers → writer) [default: 256].
+    #[arg(long, value_name = "N")]
+    pub queue: Option<usize>,
+    /// Most articles per sink write (one database transaction) [default: 256].
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
+    /// Retries of a failed database or broker write before the run fails [default: 5].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Rotate jsonl: sink files once they reach this many bytes (to PATH.1, PATH.2, ...).
+    #[arg(long, value_name = "BYTES")]
+    pub rotate_bytes: Option<u64>,
+    /// Seconds to drain in-flight articles after SIGINT/SIGTERM before aborting [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub grace: Option<u64>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
+/// Everything `newsflow run` needs, resolved from flags, config file and defaults.
+struct Settings {
+    inputs: Vec<String>,
+    sinks: Vec<SinkSpec>,
+    sink_options: SinkOptions,
+    pipeline: PipelineConfig,
+    grace: Duration,
+    quiet: bool,
+}
+
+impl Settings {
+    fn resolve(args: Args) -> anyhow::Result<Self> {
+        let file = match &args.config {
+            Some(path) => RunConfig::load(path)?,
+            None => RunConfig::default(),
+        };
+        let inputs = if args.inputs.is_empty() {
+            file.inputs
+        } else {
+            args.inputs
+        };
+        let mut sink_uris = if args.sinks.is_empty() {
+            file.sinks
+        } else {
+            args.sinks
+        };
+        if sink_uris.is_empty() {
+            sink_uris.push("stdout".into());
+        }
+        let sinks = sink_uris
+            .iter()
+            .map(|uri| SinkSpec::parse(uri))
+            .collect::<Result<Vec<_>, _>>()?;
+        let defaults = PipelineConfig::default();
+        let workers = args.workers.or(file.workers).unwrap_or(defaults.workers);
+        anyhow::ensure!(workers >= 1, "--workers must be at least 1");
+        let queue = args
+            .queue
+            .or(file.queue)
+            .unwrap_or(defaults.capacities.source_queue)
+            .max(1);
+        let file_retry = file.retry.unwrap_or_default();
+        let ms = Duration::from_millis;
+        let pipeline = PipelineConfig {
+            workers,
+            ordered: args.ordered || file.ordered.unwrap_or(false),
+            capacities: Capacities {
+                source_queue: queue,
+                result_queue: queue,
+                sink_batch: args
+                    .batch
+                    .or(file.batch)
+                    .unwrap_or(defaults.capacities.sink_batch)
+                    .max(1),
+                sink_queue: file
+                    .sink_queue
+                    .unwrap_or(defaults.capacities.sink_queue)
+                    .max(1),
+                ordered_window: file
+                    .ordered_window
+                    .unwrap_or(defaults.capacities.ordered_window)
+                    .max(1),
+            },
+            dead_letter: args.dead_letter.or(file.dead_letter),
+            retry: RetryPolicy {
+                retries: args
+                    .retries
+                    .or(file_retry.retries)
+                    .unwrap_or(defaults.retry.retries),
+                initial_backoff: file_retry
+                    .initial_backoff_ms
+                    .map_or(defaults.retry.initial_backoff, ms),
+                max_backoff: file_retry
+                    .max_backoff_ms
+                    .map_or(defaults.retry.max_backoff, ms),
+            },
+        };
+        let grace =
+            Duration::from_secs(args.grace.or(file.grace_secs).unwrap_or(DEFAULT_GRACE_SECS));
+        let sink_options = SinkOptions {
+            rotate_bytes: args.rotate_bytes.or(file.rotate_bytes),
+        };
+        Ok(Self {
+            inputs,
+            sinks,
+            sink_options,
+            pipeline,
+            grace,
+            quiet: args.quiet,
+        })
+    }
+}
+
 /// Runs the pipeline until the input ends or a signal stops it.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let inputs = resolve_inputs(&args.inputs)?;
-    let specs = args
-        .sinks
-        .iter()
-        .map(|uri| SinkSpec::parse(uri))
-        .collect::<Result<Vec<_>, _>>()?;
-    let workers = args
-        .workers
-        .unwrap_or_else(|| PipelineConfig::default().workers);
-    anyhow::ensure!(workers >= 1, "--workers must be at least 1");
-    let config = PipelineConfig {
-        workers,
-        ordered: args.ordered,
-        capacities: Capacities {
-            source_queue: args.queue.max(1),
-            result_queue: args.queue.max(1),
-            sink_batch: args.batch.max(1),
-            ..Capacities::default()
-        },
-        dead_letter: args.dead_letter.clone(),
-    };
+    let settings = Settings::resolve(args)?;
+    let inputs = resolve_inputs(&settings.inputs)?;
     let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
         Box::new(Segment::default()) as Box<dyn Stage>,
         Box::new(Tag::default()),
@@ -85,11 +172,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(run_pipeline(inputs, specs, stages, config, &args));
+    let quiet = settings.quiet;
+    let result = runtime.block_on(run_pipeline(inputs, stages, settings));
     // Stdin is read on a blocking thread that cannot be interrupted; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));
     let summary = result?;
-    if !args.quiet {
+    if !quiet {
         eprintln!("{}", describe(&summary));
     }
     Ok(ExitCode::SUCCESS)
@@ -97,34 +185,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn run_pipeline(
     inputs: Vec<Input>,
-    specs: Vec<SinkSpec>,
     stages: Arc<[Box<dyn Stage>]>,
-    config: PipelineConfig,
-    args: &Args,
+    settings: Settings,
 ) -> anyhow::Result<Summary> {
-    let mut sinks = Vec::with_capacity(specs.len());
-    for spec in &specs {
+    let mut sinks = Vec::with_capacity(settings.sinks.len());
+    for spec in &settings.sinks {
         sinks.push(
-            spec.build()
+            spec.build(&settings.sink_options)
                 .await
-                .with_context(|| format!("cannot open sink {spec:?}"))?,
+                .with_context(|| format!("cannot open sink {spec}"))?,
         );
     }
     let stats = Arc::new(Stats::default());
     let shutdown = CancellationToken::new();
-    tokio::spawn(watch_signals(
-        shutdown.clone(),
-        Duration::from_secs(args.grace),
-    ));
+    tokio::spawn(watch_signals(shutdown.clone(), settings.grace));
 
     let total_bytes: Option<u64> = inputs.iter().map(Input::size).sum();
-    let progress = (!args.quiet && std::io::stderr().is_terminal())
+    let progress = (!settings.quiet && std::io::stderr().is_terminal())
         .then_some(total_bytes)
         .flatten()
         .map(|total| spawn_progress(total, Arc::clone(&stats)));
 
     let source = JsonLinesSource::new(inputs);
-    let result = pipeline::run(source, stages, sinks, config, stats, shutdown).await;
+    let result = pipeline::run(source, stages, sinks, settings.pipeline, stats, shutdown).await;
     if let Some((bar, task)) = progress {
         task.abort();
         bar.finish_and_clear();

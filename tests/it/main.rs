@@ -7,6 +7,8 @@ mod support;
 
 /// `newsflow run` end to end: records, sinks, bad input, signals.
 mod run;
+/// Sinks against the real PostgreSQL and NATS servers.
+mod services;
 
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;

@@ -21,8 +21,10 @@ fn main() -> std::io::Result<()> {
         let analysis = segmenter.analyse(text);
         for s in &analysis.sentences {
             if tokens {
-                let toks: Vec<_> =
-                    analysis.tokens[s.tokens.clone()].iter().map(|t| t.span.slice(text)).collect();
+                let toks: Vec<_> = analysis.tokens[s.tokens.clone()]
+                    .iter()
+                    .map(|t| t.span.slice(text))
+                    .collect();
                 println!("{}", toks.join(" | "));
             } else {
                 println!("{}", s.span.slice(text).replace('\n', " "));

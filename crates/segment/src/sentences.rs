@@ -586,7 +586,10 @@ impl Scan<'_, '_> {
             }
         };
         // A headline does not end in "the" or "of"; a line that does was cut mid-sentence.
-        let last_word = line_end.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+        let last_word = line_end
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
         let dangling = words::flags(last_word.as_bytes()) & STARTER != 0
             && last_word.starts_with(|c: char| c.is_ascii_lowercase());
         let split = if wrapped {
