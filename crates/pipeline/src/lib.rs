@@ -25,7 +25,7 @@ pub mod stats;
 
 pub use runtime::{run, Capacities, PipelineConfig, PipelineError, RetryPolicy, Summary};
 pub use sink::{Batch, Record, Sink};
-pub use source::{Envelope, Payload, Source, SourceSender};
+pub use source::{Acknowledge, BoxFuture, Envelope, Payload, Source, SourceSender};
 pub use stage::{Segment, Stage, Tag};
 pub use stats::Stats;
 pub use tokio_util::sync::CancellationToken;

@@ -11,7 +11,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::{Batch, Envelope, Payload, Record, Sink, Source, SourceSender, Stage, Stats};
+use crate::{
+    Acknowledge, Batch, Envelope, Payload, Record, Sink, Source, SourceSender, Stage, Stats,
+};
 
 /// Envelopes waiting for a worker. Enough to keep every worker busy while the source stalls
 /// on a slow read; at a few KB per article it holds about a megabyte.
@@ -194,11 +196,13 @@ enum Outcome {
     Done {
         seq: u64,
         record: Record,
+        ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
     },
     Rejected {
         seq: u64,
         dead: DeadLetter,
+        ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
     },
 }
@@ -346,23 +350,25 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
         origin,
         payload,
         permit,
+        ack,
     } = envelope;
-    let reject = |error: String, record: String, permit| Outcome::Rejected {
+    let reject = |error: String, record: String, permit, ack| Outcome::Rejected {
         seq,
         dead: DeadLetter {
             origin: origin.clone(),
             error,
             record,
         },
+        ack,
         _permit: permit,
     };
     let article = match payload {
         Payload::Json(line) => match Article::from_json(&line) {
             Ok(article) => article,
-            Err(e) => return reject(e.to_string(), line, permit),
+            Err(e) => return reject(e.to_string(), line, permit, ack),
         },
         Payload::Article(article) => *article,
-        Payload::Invalid { error, raw } => return reject(error, raw, permit),
+        Payload::Invalid { error, raw } => return reject(error, raw, permit, ack),
     };
     let text = article.text();
     let mut doc = Document {
@@ -383,7 +389,7 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
             .unwrap_or_default();
         doc.analysis = Analysis::default();
         let error = format!("internal error while analysing this article (please report): {what}");
-        return reject(error, doc.to_json(), permit);
+        return reject(error, doc.to_json(), permit, ack);
     }
     let mut json = Vec::with_capacity(doc.text.len() * 2 + 256);
     doc.write_json(&mut json);
@@ -391,6 +397,7 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
     Outcome::Done {
         seq,
         record: Record { doc, json },
+        ack,
         _permit: permit,
     }
 }
@@ -411,8 +418,11 @@ async fn sink_loop<K: Sink>(
         let mut attempt = 1;
         let mut backoff = retry.initial_backoff;
         loop {
-            match sink.write(Arc::clone(&batch)).await {
-                Ok(()) => break,
+            match sink.write(batch.clone()).await {
+                Ok(()) => {
+                    batch.sink_done().await;
+                    break;
+                }
                 Err(e) if attempt <= retry.retries && sink.retryable(&e) => {
                     tracing::warn!(
                         "sink {} failed (attempt {attempt} of {}): {e}; retrying in {backoff:?}",
@@ -446,12 +456,32 @@ struct Writer {
     stats: Arc<Stats>,
 }
 
+/// Outcomes sorted for writing: records with their acknowledgements, and dead letters.
+#[derive(Default)]
+struct Sorted {
+    records: Vec<Record>,
+    acks: Vec<Box<dyn Acknowledge>>,
+    dead: Vec<(DeadLetter, Option<Box<dyn Acknowledge>>)>,
+}
+
+impl Sorted {
+    /// Files an outcome; its ordering permit is released here.
+    fn push(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Done { record, ack, .. } => {
+                self.records.push(record);
+                self.acks.extend(ack);
+            }
+            Outcome::Rejected { dead, ack, .. } => self.dead.push((dead, ack)),
+        }
+    }
+}
+
 impl Writer {
     async fn run(mut self, rx: async_channel::Receiver<Outcome>) -> Result<(), PipelineError> {
         let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
         let mut next_seq = 0u64;
-        let mut records = Vec::with_capacity(self.batch_size);
-        let mut dead = Vec::new();
+        let mut sorted = Sorted::default();
         while let Ok(first) = rx.recv().await {
             let mut incoming = Some(first);
             while let Some(outcome) = incoming.take() {
@@ -459,47 +489,48 @@ impl Writer {
                     pending.insert(outcome.seq(), outcome);
                     while let Some(ready) = pending.remove(&next_seq) {
                         next_seq += 1;
-                        sort(ready, &mut records, &mut dead);
+                        sorted.push(ready);
                     }
                 } else {
-                    sort(outcome, &mut records, &mut dead);
+                    sorted.push(outcome);
                 }
-                if records.len() < self.batch_size {
+                if sorted.records.len() < self.batch_size {
                     incoming = rx.try_recv().ok();
                 }
             }
-            self.write_dead(&mut dead).await?;
-            self.flush(&mut records).await?;
+            self.write_dead(&mut sorted).await?;
+            self.flush(&mut sorted).await?;
         }
         // Every worker has finished; in ordered mode nothing can still be pending, because
         // every sequence number produced exactly one outcome.
         for (_, outcome) in std::mem::take(&mut pending) {
-            sort(outcome, &mut records, &mut dead);
+            sorted.push(outcome);
         }
-        self.write_dead(&mut dead).await?;
-        self.flush(&mut records).await?;
+        self.write_dead(&mut sorted).await?;
+        self.flush(&mut sorted).await?;
         if let Some(file) = self.dead_letters.take() {
             file.close().await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self, records: &mut Vec<Record>) -> Result<(), PipelineError> {
-        if records.is_empty() {
+    async fn flush(&mut self, sorted: &mut Sorted) -> Result<(), PipelineError> {
+        if sorted.records.is_empty() {
             return Ok(());
         }
-        let batch: Vec<Record> = std::mem::replace(records, Vec::with_capacity(self.batch_size));
+        let records = std::mem::replace(&mut sorted.records, Vec::with_capacity(self.batch_size));
+        let acks = std::mem::take(&mut sorted.acks);
         let (mut sentences, mut tokens, mut entities, mut bytes) = (0, 0, 0, 0);
-        for r in &batch {
+        for r in &records {
             sentences += r.doc.analysis.sentences.len() as u64;
             tokens += r.doc.analysis.tokens.len() as u64;
             entities += r.doc.analysis.entities.len() as u64;
             bytes += r.doc.text.len() as u64;
         }
-        let n = batch.len() as u64;
-        let batch: Batch = Arc::new(batch);
+        let n = records.len() as u64;
+        let batch = Batch::new(records, self.sinks.len(), acks);
         for tx in &self.sinks {
-            if tx.send(Arc::clone(&batch)).await.is_err() {
+            if tx.send(batch.clone()).await.is_err() {
                 // The sink task ended with an error; it reports it. Stop taking records.
                 return Err(PipelineError::Internal("a sink stopped".into()));
             }
@@ -512,23 +543,30 @@ impl Writer {
         Ok(())
     }
 
-    async fn write_dead(&mut self, dead: &mut Vec<DeadLetter>) -> Result<(), PipelineError> {
-        for letter in dead.drain(..) {
+    /// Logs and writes dead letters, then rejects them upstream: only once the file has
+    /// them, so a rejected record is never lost.
+    async fn write_dead(&mut self, sorted: &mut Sorted) -> Result<(), PipelineError> {
+        if sorted.dead.is_empty() {
+            return Ok(());
+        }
+        let mut rejects = Vec::new();
+        for (letter, ack) in sorted.dead.drain(..) {
             Stats::add(&self.stats.rejected, 1);
             tracing::warn!("{}: rejected record: {}", letter.origin, letter.error);
             if let Some(file) = &mut self.dead_letters {
                 file.write(&letter).await?;
             }
+            rejects.extend(ack);
+        }
+        if !rejects.is_empty() {
+            if let Some(file) = &mut self.dead_letters {
+                file.flush().await?;
+            }
+            for ack in rejects {
+                ack.reject().await;
+            }
         }
         Ok(())
-    }
-}
-
-/// Files an outcome as a record to write or a dead letter; its ordering permit is released.
-fn sort(outcome: Outcome, records: &mut Vec<Record>, dead: &mut Vec<DeadLetter>) {
-    match outcome {
-        Outcome::Done { record, .. } => records.push(record),
-        Outcome::Rejected { dead: letter, .. } => dead.push(letter),
     }
 }
 
@@ -565,6 +603,17 @@ impl DeadLetterFile {
             .await
             .map_err(|source| PipelineError::DeadLetter {
                 path: self.path.clone(),
+                source,
+            })
+    }
+
+    async fn flush(&mut self) -> Result<(), PipelineError> {
+        let path = &self.path;
+        self.file
+            .flush()
+            .await
+            .map_err(|source| PipelineError::DeadLetter {
+                path: path.clone(),
                 source,
             })
     }
