@@ -1,5 +1,6 @@
 //! `newsflow run`: read articles, segment, tag, write to every sink.
 
+use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,17 +8,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use ingest::{resolve_inputs, Input, JsonLinesSource};
+use ingest::AnySource;
 use pipeline::{
     CancellationToken, Capacities, PipelineConfig, RetryPolicy, Segment, Stage, Stats, Summary, Tag,
 };
-use sinks::{SinkOptions, SinkSpec};
+use sinks::{AnySink, SinkOptions, SinkSpec};
 
 use crate::config::RunConfig;
 
 /// How long a first SIGINT/SIGTERM waits for in-flight articles before giving up: long
 /// enough for a database commit, short enough for a supervisor's stop timeout.
-const DEFAULT_GRACE_SECS: u64 = 30;
+pub(crate) const DEFAULT_GRACE_SECS: u64 = 30;
 
 /// How often the progress bar is redrawn.
 const PROGRESS_TICK: Duration = Duration::from_millis(100);
@@ -26,7 +27,8 @@ const PROGRESS_TICK: Duration = Duration::from_millis(100);
 /// to the built-in defaults.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// JSON Lines files, directories of .jsonl files, or - for stdin (the default).
+    /// JSON Lines files, directories of .jsonl files, - for stdin (the default), or one
+    /// nats://HOST:PORT/SUBJECT?stream=NAME&consumer=DURABLE to work from a JetStream stream.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
     /// Where results go: stdout (default), jsonl:PATH, sqlite:PATH,
@@ -161,63 +163,104 @@ impl Settings {
 /// Runs the pipeline until the input ends or a signal stops it.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = Settings::resolve(args)?;
-    let inputs = resolve_inputs(&settings.inputs)?;
+    let (source, total_bytes) = AnySource::open(&settings.inputs)?;
     let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
         Box::new(Segment::default()) as Box<dyn Stage>,
         Box::new(Tag::default()),
     ]);
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let quiet = settings.quiet;
-    let result = runtime.block_on(run_pipeline(inputs, stages, settings));
-    // Stdin is read on a blocking thread that cannot be interrupted; do not wait for it.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    let summary = result?;
+    let Settings {
+        sinks: specs,
+        sink_options,
+        pipeline,
+        grace,
+        quiet,
+        ..
+    } = settings;
+    let job = Job {
+        source,
+        total_bytes,
+        stages,
+        config: pipeline,
+        grace,
+        quiet,
+    };
+    let summary = job.execute(|| async move {
+        let mut sinks = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            let sink = spec.build(&sink_options).await;
+            sinks.push(sink.with_context(|| format!("cannot open sink {spec}"))?);
+        }
+        Ok(sinks)
+    })?;
     if !quiet {
         eprintln!("{}", describe(&summary));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_pipeline(
-    inputs: Vec<Input>,
-    stages: Arc<[Box<dyn Stage>]>,
-    settings: Settings,
-) -> anyhow::Result<Summary> {
-    let mut sinks = Vec::with_capacity(settings.sinks.len());
-    for spec in &settings.sinks {
-        sinks.push(
-            spec.build(&settings.sink_options)
-                .await
-                .with_context(|| format!("cannot open sink {spec}"))?,
-        );
-    }
-    let stats = Arc::new(Stats::default());
-    let shutdown = CancellationToken::new();
-    tokio::spawn(watch_signals(shutdown.clone(), settings.grace));
+/// One pipeline run as the CLI drives it: on its own runtime, with signal handling and a
+/// progress bar. Shared by `run` and `publish`.
+pub(crate) struct Job {
+    /// Where records come from.
+    pub source: AnySource,
+    /// Total input bytes, when known, for the progress bar.
+    pub total_bytes: Option<u64>,
+    /// The CPU stages.
+    pub stages: Arc<[Box<dyn Stage>]>,
+    /// Workers, capacities, retries, dead letters.
+    pub config: PipelineConfig,
+    /// Drain time after a first signal.
+    pub grace: Duration,
+    /// No progress bar.
+    pub quiet: bool,
+}
 
-    let total_bytes: Option<u64> = inputs.iter().map(Input::size).sum();
-    let progress = (!settings.quiet && std::io::stderr().is_terminal())
-        .then_some(total_bytes)
-        .flatten()
-        .map(|total| spawn_progress(total, Arc::clone(&stats)));
-
-    let source = JsonLinesSource::new(inputs);
-    let result = pipeline::run(source, stages, sinks, settings.pipeline, stats, shutdown).await;
-    if let Some((bar, task)) = progress {
-        task.abort();
-        bar.finish_and_clear();
+impl Job {
+    /// Opens the sinks with `open_sinks` (inside the runtime, since clients need it) and
+    /// runs the pipeline to its end.
+    pub fn execute<F, Fut>(self, open_sinks: F) -> anyhow::Result<Summary>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = anyhow::Result<Vec<AnySink>>>,
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let result = runtime.block_on(async move {
+            let sinks = open_sinks().await?;
+            let stats = Arc::new(Stats::default());
+            let shutdown = CancellationToken::new();
+            tokio::spawn(watch_signals(shutdown.clone(), self.grace));
+            let progress = (!self.quiet && std::io::stderr().is_terminal())
+                .then_some(self.total_bytes)
+                .flatten()
+                .map(|total| spawn_progress(total, Arc::clone(&stats)));
+            let result = pipeline::run(
+                self.source,
+                self.stages,
+                sinks,
+                self.config,
+                stats,
+                shutdown,
+            )
+            .await;
+            if let Some((bar, task)) = progress {
+                task.abort();
+                bar.finish_and_clear();
+            }
+            anyhow::Ok(result?)
+        });
+        // Stdin is read on a blocking thread that cannot be interrupted; do not wait for it.
+        runtime.shutdown_timeout(Duration::from_millis(100));
+        result
     }
-    Ok(result?)
 }
 
 /// First SIGINT/SIGTERM: stop reading and drain. Second signal, or the grace period running
 /// out: exit at once with 130, naming what was abandoned.
-async fn watch_signals(shutdown: CancellationToken, grace: Duration) {
+pub(crate) async fn watch_signals(shutdown: CancellationToken, grace: Duration) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),

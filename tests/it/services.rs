@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use crate::support::{newsflow, shared_dir};
 
-const POSTGRES: &str = "127.0.0.1:5432";
-const NATS: &str = "127.0.0.1:4222";
+pub const POSTGRES: &str = "127.0.0.1:5432";
+pub const NATS: &str = "127.0.0.1:4222";
 
 /// True when a server answers on `addr`; otherwise skips (prints why) or, in CI, panics.
-fn server_up(test: &str, name: &str, addr: &str) -> bool {
+pub fn server_up(test: &str, name: &str, addr: &str) -> bool {
     let sock: SocketAddr = addr.parse().unwrap();
     if TcpStream::connect_timeout(&sock, Duration::from_secs(2)).is_ok() {
         return true;
@@ -25,7 +25,7 @@ fn server_up(test: &str, name: &str, addr: &str) -> bool {
 }
 
 /// A name unique to this test process, for schemas, streams and subjects.
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -33,7 +33,7 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{nanos}", std::process::id())
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -41,7 +41,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn pg() -> tokio_postgres::Client {
+pub async fn pg() -> tokio_postgres::Client {
     let (client, conn) = tokio_postgres::connect(
         "host=127.0.0.1 port=5432 user=postgres dbname=test",
         tokio_postgres::NoTls,
@@ -52,7 +52,7 @@ async fn pg() -> tokio_postgres::Client {
     client
 }
 
-async fn pg_count(client: &tokio_postgres::Client, sql: &str) -> i64 {
+pub async fn pg_count(client: &tokio_postgres::Client, sql: &str) -> i64 {
     client.query_one(sql, &[]).await.unwrap().get(0)
 }
 

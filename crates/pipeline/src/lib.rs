@@ -12,11 +12,13 @@
 //! - [`sink`]: the [`Sink`] trait and the [`Record`]s it receives.
 //! - [`runtime`]: [`run`], which wires them and returns a [`Summary`].
 //! - [`stats`]: counters shared by every task, read by progress bars and summaries.
+//! - [`endpoint`]: addresses shared by sources and sinks (NATS subjects).
 //!
 //! Invariants: every envelope a source sends ends as exactly one written record or one
 //! dead letter; every channel is bounded, so a slow sink slows the source; only the source
 //! sees the shutdown signal, and everything downstream drains once its input closes.
 
+pub mod endpoint;
 pub mod runtime;
 pub mod sink;
 pub mod source;

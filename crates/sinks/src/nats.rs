@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
+use pipeline::endpoint::NatsUri;
 use pipeline::{Batch, Sink};
 
 use crate::SinkError;
@@ -15,70 +16,25 @@ use crate::SinkError;
 /// How long to wait for the server when connecting.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A parsed `nats://HOST:PORT/SUBJECT` URI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NatsUri {
-    /// `HOST:PORT` of the server.
-    pub server: String,
-    /// The subject to publish to (or to consume from).
-    pub subject: String,
-    /// `?stream=NAME`, when given.
-    pub stream: Option<String>,
-    /// `?consumer=DURABLE`, when given.
-    pub consumer: Option<String>,
-}
+/// How long a stream created by `newsflow publish` remembers message ids to drop duplicates:
+/// a feed re-published within a day adds nothing. (JetStream's default is two minutes.)
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
-impl NatsUri {
-    /// Parses `nats://HOST[:PORT]/SUBJECT[?stream=NAME&consumer=DURABLE]`.
-    pub fn parse(uri: &str) -> Result<Self, SinkError> {
-        let invalid = |reason: &str| SinkError::InvalidUri {
-            uri: uri.to_string(),
-            reason: reason.into(),
-        };
-        let rest = uri
-            .strip_prefix("nats://")
-            .ok_or_else(|| invalid("must start with nats://"))?;
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (host, subject) = rest
-            .split_once('/')
-            .ok_or_else(|| invalid("needs a subject: nats://HOST:PORT/SUBJECT"))?;
-        let valid_subject = !subject.is_empty()
-            && !subject.contains(char::is_whitespace)
-            && subject.split('.').all(|token| !token.is_empty());
-        if !valid_subject {
-            return Err(invalid(
-                "the subject must be dot-separated tokens without spaces",
-            ));
-        }
-        if host.is_empty() {
-            return Err(invalid("needs a host"));
-        }
-        let server = if host.contains(':') {
-            host.to_string()
-        } else {
-            format!("{host}:4222")
-        };
-        let mut parsed = Self {
-            server,
-            subject: subject.to_string(),
-            stream: None,
-            consumer: None,
-        };
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            match pair.split_once('=') {
-                Some(("stream", name)) if !name.is_empty() => parsed.stream = Some(name.into()),
-                Some(("consumer", name)) if !name.is_empty() => parsed.consumer = Some(name.into()),
-                _ => return Err(invalid(&format!("unknown parameter {pair:?}"))),
-            }
-        }
-        Ok(parsed)
-    }
+/// What each message holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatsPayload {
+    /// The output record (`newsflow run --sink nats://...`).
+    Record,
+    /// The input article, for workers to analyse (`newsflow publish`).
+    Article,
 }
 
 /// Publishes every record as one message.
 pub struct NatsSink {
     /// Where it publishes.
     uri: NatsUri,
+    /// What it publishes.
+    payload: NatsPayload,
     /// The connection.
     client: async_nats::Client,
     /// The JetStream context when a stream captures the subject.
@@ -89,6 +45,7 @@ impl std::fmt::Debug for NatsSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NatsSink")
             .field("uri", &self.uri)
+            .field("payload", &self.payload)
             .field("jetstream", &self.jetstream.is_some())
             .finish()
     }
@@ -96,7 +53,7 @@ impl std::fmt::Debug for NatsSink {
 
 impl NatsSink {
     /// Connects and finds out whether a stream captures the subject.
-    pub async fn open(uri: NatsUri) -> Result<Self, SinkError> {
+    pub async fn open(uri: NatsUri, payload: NatsPayload) -> Result<Self, SinkError> {
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(CONNECT_TIMEOUT)
             .name("newsflow")
@@ -126,9 +83,61 @@ impl NatsSink {
         };
         Ok(Self {
             uri,
+            payload,
             client,
             jetstream,
         })
+    }
+
+    /// Connects, creates the stream named in the URI (capturing its subject) if it does not
+    /// exist, and publishes through JetStream; for `newsflow publish`.
+    pub async fn open_stream(uri: NatsUri, payload: NatsPayload) -> Result<Self, SinkError> {
+        let Some(name) = uri.stream.clone() else {
+            return Err(SinkError::InvalidUri {
+                uri: uri.to_string(),
+                reason: "needs ?stream=NAME".into(),
+            });
+        };
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(CONNECT_TIMEOUT)
+            .name("newsflow")
+            .connect(uri.server.as_str())
+            .await
+            .map_err(|e| nats_error(&uri, format!("cannot connect: {e}"), false))?;
+        let context = jetstream::new(client.clone());
+        let config = jetstream::stream::Config {
+            name: name.clone(),
+            subjects: vec![uri.subject.clone()],
+            duplicate_window: DUPLICATE_WINDOW,
+            ..Default::default()
+        };
+        let stream = context
+            .get_or_create_stream(config)
+            .await
+            .map_err(|e| nats_error(&uri, format!("cannot create stream {name}: {e}"), false))?;
+        let captures = stream
+            .cached_info()
+            .config
+            .subjects
+            .iter()
+            .any(|s| s == &uri.subject);
+        if !captures {
+            let reason = format!("stream {name} exists but does not capture {}", uri.subject);
+            return Err(nats_error(&uri, reason, false));
+        }
+        Ok(Self {
+            uri,
+            payload,
+            client,
+            jetstream: Some(context),
+        })
+    }
+
+    fn message(&self, record: &pipeline::Record) -> bytes::Bytes {
+        match self.payload {
+            NatsPayload::Record => record.json.clone().into_bytes().into(),
+            NatsPayload::Article => record.doc.article.to_json().into_bytes().into(),
+        }
     }
 
     fn target(&self) -> String {
@@ -161,7 +170,7 @@ impl Sink for NatsSink {
                 for record in batch.iter() {
                     let mut headers = async_nats::HeaderMap::new();
                     headers.insert("Nats-Msg-Id", record.doc.article.id.as_str());
-                    let payload = record.json.clone().into_bytes().into();
+                    let payload = self.message(record);
                     let ack = js
                         .publish_with_headers(subject.clone(), headers, payload)
                         .await
@@ -178,7 +187,7 @@ impl Sink for NatsSink {
                 for record in batch.iter() {
                     let mut headers = async_nats::HeaderMap::new();
                     headers.insert("Nats-Msg-Id", record.doc.article.id.as_str());
-                    let payload = record.json.clone().into_bytes().into();
+                    let payload = self.message(record);
                     self.client
                         .publish_with_headers(subject.clone(), headers, payload)
                         .await
@@ -209,31 +218,5 @@ impl Sink for NatsSink {
             .flush()
             .await
             .map_err(|e| nats_error(&self.uri, format!("flush failed: {e}"), true))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_nats_uris() {
-        let u = NatsUri::parse("nats://127.0.0.1:4222/news.tagged?stream=NEWS").unwrap();
-        assert_eq!(u.server, "127.0.0.1:4222");
-        assert_eq!(u.subject, "news.tagged");
-        assert_eq!(u.stream.as_deref(), Some("NEWS"));
-        assert_eq!(
-            NatsUri::parse("nats://broker/a").unwrap().server,
-            "broker:4222"
-        );
-        for bad in [
-            "nats://h:1",
-            "nats://h:1/",
-            "nats://h:1/a..b",
-            "nats://h/a?x=1",
-            "nats:///a",
-        ] {
-            assert!(NatsUri::parse(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use pipeline::{Batch, Sink};
 
 use crate::jsonl::JsonlSink;
-use crate::nats::{NatsSink, NatsUri};
+use crate::nats::{NatsPayload, NatsSink};
 use crate::postgres::{PostgresSink, PostgresTarget};
 use crate::sqlite::SqliteSink;
 use crate::stdout::StdoutSink;
 use crate::SinkError;
+use pipeline::endpoint::NatsUri;
 
 /// A sink as configured, before anything is opened.
 #[derive(Debug, Clone)]
@@ -44,7 +45,14 @@ impl SinkSpec {
             Some(("postgres" | "postgresql", _)) => {
                 PostgresTarget::parse(uri).map(|t| SinkSpec::Postgres(Box::new(t)))
             }
-            Some(("nats", _)) => NatsUri::parse(uri).map(SinkSpec::Nats),
+            Some(("nats", _)) => {
+                NatsUri::parse(uri)
+                    .map(SinkSpec::Nats)
+                    .map_err(|reason| SinkError::InvalidUri {
+                        uri: uri.to_string(),
+                        reason,
+                    })
+            }
             _ => Err(SinkError::UnknownUri(uri.to_string())),
         }
     }
@@ -60,7 +68,9 @@ impl SinkSpec {
             SinkSpec::Postgres(target) => {
                 AnySink::Postgres(PostgresSink::open((**target).clone()).await?)
             }
-            SinkSpec::Nats(uri) => AnySink::Nats(NatsSink::open(uri.clone()).await?),
+            SinkSpec::Nats(uri) => {
+                AnySink::Nats(NatsSink::open(uri.clone(), NatsPayload::Record).await?)
+            }
         })
     }
 }
