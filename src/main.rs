@@ -2,6 +2,7 @@
 //! work happens in the library crates under `crates/`.
 
 mod cmd;
+mod config;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Read articles, split sentences, tag entities, write to sinks.
     Run(cmd::run::Args),
+    /// Load articles into a NATS JetStream stream for `run` workers to share.
+    Publish(cmd::publish::Args),
     /// Print the sentences of articles or plain text, one per line.
     Segment(cmd::segment::Args),
     /// Train the entity tagger on CoNLL files.
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     cmd::init_logging();
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Publish(args) => cmd::publish::run(args),
         Command::Segment(args) => cmd::segment::run(args),
         Command::Train(args) => cmd::train::run(args),
         Command::Eval(args) => cmd::eval::run(args),

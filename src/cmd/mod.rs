@@ -1,6 +1,7 @@
 //! One module per subcommand; each has an `Args` (clap) and a `run`.
 
 pub mod eval;
+pub mod publish;
 pub mod run;
 pub mod segment;
 pub mod tag;

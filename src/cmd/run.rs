@@ -1,5 +1,6 @@
 //! `newsflow run`: read articles, segment, tag, write to every sink.
 
+use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,28 +8,36 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use ingest::{resolve_inputs, Input, JsonLinesSource};
+use ingest::AnySource;
 use pipeline::{
-    CancellationToken, Capacities, PipelineConfig, Segment, Stage, Stats, Summary, Tag,
+    CancellationToken, Capacities, PipelineConfig, RetryPolicy, Segment, Stage, Stats, Summary, Tag,
 };
-use sinks::SinkSpec;
+use sinks::{AnySink, SinkOptions, SinkSpec};
+
+use crate::config::RunConfig;
 
 /// How long a first SIGINT/SIGTERM waits for in-flight articles before giving up: long
 /// enough for a database commit, short enough for a supervisor's stop timeout.
-const DEFAULT_GRACE_SECS: u64 = 30;
+pub(crate) const DEFAULT_GRACE_SECS: u64 = 30;
 
 /// How often the progress bar is redrawn.
 const PROGRESS_TICK: Duration = Duration::from_millis(100);
 
-/// Arguments of `newsflow run`.
+/// Arguments of `newsflow run`. Options without a value here fall back to `--config`, then
+/// to the built-in defaults.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// JSON Lines files, directories of .jsonl files, or - for stdin (the default).
+    /// JSON Lines files, directories of .jsonl files, - for stdin (the default), or one
+    /// nats://HOST:PORT/SUBJECT?stream=NAME&consumer=DURABLE to work from a JetStream stream.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
-    /// Where results go: stdout, jsonl:PATH, sqlite:PATH. Repeat to fan out to several.
-    #[arg(long = "sink", value_name = "URI", default_value = "stdout")]
+    /// Where results go: stdout (default), jsonl:PATH, sqlite:PATH,
+    /// postgres://USER@HOST:PORT/DB, nats://HOST:PORT/SUBJECT. Repeat to fan out.
+    #[arg(long = "sink", value_name = "URI")]
     pub sinks: Vec<String>,
+    /// Read settings from a TOML file (see the README); flags override it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Worker threads for segmentation and tagging [default: available cores].
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
@@ -38,103 +47,220 @@ pub struct Args {
     /// Append rejected records (with file, line and reason) to this JSON Lines file.
     #[arg(long, value_name = "PATH")]
     pub dead_letter: Option<PathBuf>,
-    /// Articles queued between stages (source → workers → writer).
-    #[arg(long, value_name = "N", default_value_t = pipeline::runtime::SOURCE_QUEUE)]
-    pub queue: usize,
-    /// Most articles per sink write (one transaction for SQLite).
-    #[arg(long, value_name = "N", default_value_t = pipeline::runtime::SINK_BATCH)]
-    pub batch: usize,
-    /// Seconds to drain in-flight articles after SIGINT/SIGTERM before aborting.
-    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_GRACE_SECS)]
-    pub grace: u64,
+    /// Articles queued between stages (source → workers → writer) [default: 256].
+    #[arg(long, value_name = "N")]
+    pub queue: Option<usize>,
+    /// Most articles per sink write (one database transaction) [default: 256].
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
+    /// Retries of a failed database or broker write before the run fails [default: 5].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Rotate jsonl: sink files once they reach this many bytes (to PATH.1, PATH.2, ...).
+    #[arg(long, value_name = "BYTES")]
+    pub rotate_bytes: Option<u64>,
+    /// Seconds to drain in-flight articles after SIGINT/SIGTERM before aborting [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub grace: Option<u64>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
+/// Everything `newsflow run` needs, resolved from flags, config file and defaults.
+struct Settings {
+    inputs: Vec<String>,
+    sinks: Vec<SinkSpec>,
+    sink_options: SinkOptions,
+    pipeline: PipelineConfig,
+    grace: Duration,
+    quiet: bool,
+}
+
+impl Settings {
+    fn resolve(args: Args) -> anyhow::Result<Self> {
+        let file = match &args.config {
+            Some(path) => RunConfig::load(path)?,
+            None => RunConfig::default(),
+        };
+        let inputs = if args.inputs.is_empty() {
+            file.inputs
+        } else {
+            args.inputs
+        };
+        let mut sink_uris = if args.sinks.is_empty() {
+            file.sinks
+        } else {
+            args.sinks
+        };
+        if sink_uris.is_empty() {
+            sink_uris.push("stdout".into());
+        }
+        let sinks = sink_uris
+            .iter()
+            .map(|uri| SinkSpec::parse(uri))
+            .collect::<Result<Vec<_>, _>>()?;
+        let defaults = PipelineConfig::default();
+        let workers = args.workers.or(file.workers).unwrap_or(defaults.workers);
+        anyhow::ensure!(workers >= 1, "--workers must be at least 1");
+        let queue = args
+            .queue
+            .or(file.queue)
+            .unwrap_or(defaults.capacities.source_queue)
+            .max(1);
+        let file_retry = file.retry.unwrap_or_default();
+        let ms = Duration::from_millis;
+        let pipeline = PipelineConfig {
+            workers,
+            ordered: args.ordered || file.ordered.unwrap_or(false),
+            capacities: Capacities {
+                source_queue: queue,
+                result_queue: queue,
+                sink_batch: args
+                    .batch
+                    .or(file.batch)
+                    .unwrap_or(defaults.capacities.sink_batch)
+                    .max(1),
+                sink_queue: file
+                    .sink_queue
+                    .unwrap_or(defaults.capacities.sink_queue)
+                    .max(1),
+                ordered_window: file
+                    .ordered_window
+                    .unwrap_or(defaults.capacities.ordered_window)
+                    .max(1),
+            },
+            dead_letter: args.dead_letter.or(file.dead_letter),
+            retry: RetryPolicy {
+                retries: args
+                    .retries
+                    .or(file_retry.retries)
+                    .unwrap_or(defaults.retry.retries),
+                initial_backoff: file_retry
+                    .initial_backoff_ms
+                    .map_or(defaults.retry.initial_backoff, ms),
+                max_backoff: file_retry
+                    .max_backoff_ms
+                    .map_or(defaults.retry.max_backoff, ms),
+            },
+        };
+        let grace =
+            Duration::from_secs(args.grace.or(file.grace_secs).unwrap_or(DEFAULT_GRACE_SECS));
+        let sink_options = SinkOptions {
+            rotate_bytes: args.rotate_bytes.or(file.rotate_bytes),
+        };
+        Ok(Self {
+            inputs,
+            sinks,
+            sink_options,
+            pipeline,
+            grace,
+            quiet: args.quiet,
+        })
+    }
+}
+
 /// Runs the pipeline until the input ends or a signal stops it.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let inputs = resolve_inputs(&args.inputs)?;
-    let specs = args
-        .sinks
-        .iter()
-        .map(|uri| SinkSpec::parse(uri))
-        .collect::<Result<Vec<_>, _>>()?;
-    let workers = args
-        .workers
-        .unwrap_or_else(|| PipelineConfig::default().workers);
-    anyhow::ensure!(workers >= 1, "--workers must be at least 1");
-    let config = PipelineConfig {
-        workers,
-        ordered: args.ordered,
-        capacities: Capacities {
-            source_queue: args.queue.max(1),
-            result_queue: args.queue.max(1),
-            sink_batch: args.batch.max(1),
-            ..Capacities::default()
-        },
-        dead_letter: args.dead_letter.clone(),
-    };
+    let settings = Settings::resolve(args)?;
+    let (source, total_bytes) = AnySource::open(&settings.inputs)?;
     let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
         Box::new(Segment::default()) as Box<dyn Stage>,
         Box::new(Tag::default()),
     ]);
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let result = runtime.block_on(run_pipeline(inputs, specs, stages, config, &args));
-    // Stdin is read on a blocking thread that cannot be interrupted; do not wait for it.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    let summary = result?;
-    if !args.quiet {
+    let Settings {
+        sinks: specs,
+        sink_options,
+        pipeline,
+        grace,
+        quiet,
+        ..
+    } = settings;
+    let job = Job {
+        source,
+        total_bytes,
+        stages,
+        config: pipeline,
+        grace,
+        quiet,
+    };
+    let summary = job.execute(|| async move {
+        let mut sinks = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            let sink = spec.build(&sink_options).await;
+            sinks.push(sink.with_context(|| format!("cannot open sink {spec}"))?);
+        }
+        Ok(sinks)
+    })?;
+    if !quiet {
         eprintln!("{}", describe(&summary));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_pipeline(
-    inputs: Vec<Input>,
-    specs: Vec<SinkSpec>,
-    stages: Arc<[Box<dyn Stage>]>,
-    config: PipelineConfig,
-    args: &Args,
-) -> anyhow::Result<Summary> {
-    let mut sinks = Vec::with_capacity(specs.len());
-    for spec in &specs {
-        sinks.push(
-            spec.build()
-                .await
-                .with_context(|| format!("cannot open sink {spec:?}"))?,
-        );
-    }
-    let stats = Arc::new(Stats::default());
-    let shutdown = CancellationToken::new();
-    tokio::spawn(watch_signals(
-        shutdown.clone(),
-        Duration::from_secs(args.grace),
-    ));
+/// One pipeline run as the CLI drives it: on its own runtime, with signal handling and a
+/// progress bar. Shared by `run` and `publish`.
+pub(crate) struct Job {
+    /// Where records come from.
+    pub source: AnySource,
+    /// Total input bytes, when known, for the progress bar.
+    pub total_bytes: Option<u64>,
+    /// The CPU stages.
+    pub stages: Arc<[Box<dyn Stage>]>,
+    /// Workers, capacities, retries, dead letters.
+    pub config: PipelineConfig,
+    /// Drain time after a first signal.
+    pub grace: Duration,
+    /// No progress bar.
+    pub quiet: bool,
+}
 
-    let total_bytes: Option<u64> = inputs.iter().map(Input::size).sum();
-    let progress = (!args.quiet && std::io::stderr().is_terminal())
-        .then_some(total_bytes)
-        .flatten()
-        .map(|total| spawn_progress(total, Arc::clone(&stats)));
-
-    let source = JsonLinesSource::new(inputs);
-    let result = pipeline::run(source, stages, sinks, config, stats, shutdown).await;
-    if let Some((bar, task)) = progress {
-        task.abort();
-        bar.finish_and_clear();
+impl Job {
+    /// Opens the sinks with `open_sinks` (inside the runtime, since clients need it) and
+    /// runs the pipeline to its end.
+    pub fn execute<F, Fut>(self, open_sinks: F) -> anyhow::Result<Summary>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = anyhow::Result<Vec<AnySink>>>,
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let result = runtime.block_on(async move {
+            let sinks = open_sinks().await?;
+            let stats = Arc::new(Stats::default());
+            let shutdown = CancellationToken::new();
+            tokio::spawn(watch_signals(shutdown.clone(), self.grace));
+            let progress = (!self.quiet && std::io::stderr().is_terminal())
+                .then_some(self.total_bytes)
+                .flatten()
+                .map(|total| spawn_progress(total, Arc::clone(&stats)));
+            let result = pipeline::run(
+                self.source,
+                self.stages,
+                sinks,
+                self.config,
+                stats,
+                shutdown,
+            )
+            .await;
+            if let Some((bar, task)) = progress {
+                task.abort();
+                bar.finish_and_clear();
+            }
+            anyhow::Ok(result?)
+        });
+        // Stdin is read on a blocking thread that cannot be interrupted; do not wait for it.
+        runtime.shutdown_timeout(Duration::from_millis(100));
+        result
     }
-    Ok(result?)
 }
 
 /// First SIGINT/SIGTERM: stop reading and drain. Second signal, or the grace period running
 /// out: exit at once with 130, naming what was abandoned.
-async fn watch_signals(shutdown: CancellationToken, grace: Duration) {
+pub(crate) async fn watch_signals(shutdown: CancellationToken, grace: Duration) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),

@@ -7,6 +7,10 @@ mod support;
 
 /// `newsflow run` end to end: records, sinks, bad input, signals.
 mod run;
+/// Several workers sharing one JetStream consumer, one of them killed mid-stream.
+mod scale_out;
+/// Sinks against the real PostgreSQL and NATS servers.
+mod services;
 
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;

@@ -332,3 +332,83 @@ fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
     );
     out
 }
+
+#[test]
+fn jsonl_sink_rotates_between_whole_records() {
+    let dir = scratch("rotate");
+    let path = dir.join("out.jsonl");
+    run_ok(
+        newsflow()
+            .args([
+                "run",
+                "-q",
+                "--ordered",
+                "--batch",
+                "1",
+                "--rotate-bytes",
+                "2000",
+            ])
+            .arg(format!("--sink=jsonl:{}", path.display()))
+            .arg(sample("news.jsonl")),
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "expected rotated files, got {files:?}");
+    let mut ids = Vec::new();
+    // Rotated files in number order, then the live file: the original order.
+    let mut ordered: Vec<&PathBuf> = files.iter().filter(|p| *p != &path).collect();
+    ordered.sort_by_key(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .and_then(|e| e.parse::<u32>().ok())
+    });
+    ordered.push(&path);
+    for file in ordered {
+        for r in records(&std::fs::read(file).unwrap()) {
+            ids.push(r["id"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(ids.len(), 6);
+    assert_eq!(ids[0], "sample-001");
+    assert_eq!(ids[5], "sample-006");
+}
+
+#[test]
+fn config_file_sets_sinks_and_flags_override_it() {
+    let dir = scratch("config");
+    let (from_file, from_flag) = (dir.join("file.jsonl"), dir.join("flag.jsonl"));
+    let config = dir.join("newsflow.toml");
+    let toml = format!(
+        "inputs = [{:?}]\nsinks = [\"jsonl:{}\"]\nworkers = 1\nordered = true\n",
+        sample("news.jsonl").display().to_string(),
+        from_file.display()
+    );
+    std::fs::write(&config, toml).unwrap();
+    run_ok(newsflow().args(["run", "-q", "--config"]).arg(&config));
+    assert_eq!(records(&std::fs::read(&from_file).unwrap()).len(), 6);
+
+    run_ok(
+        newsflow()
+            .args(["run", "-q", "--config"])
+            .arg(&config)
+            .arg(format!("--sink=jsonl:{}", from_flag.display())),
+    );
+    assert_eq!(records(&std::fs::read(&from_flag).unwrap()).len(), 6);
+    assert_eq!(
+        records(&std::fs::read(&from_file).unwrap()).len(),
+        6,
+        "flag must replace file sinks"
+    );
+
+    std::fs::write(&config, "workerz = 1\n").unwrap();
+    let out = newsflow()
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("workerz"));
+}

@@ -156,6 +156,28 @@ impl Article {
         }
     }
 
+    /// The article as an input record: `id`, `title`, `url`, `published`, `source`, the
+    /// carried-through fields, then `body`. `from_json` reads it back to an equal article.
+    pub fn to_json(&self) -> String {
+        let mut map = Map::with_capacity(self.extra.len() + 6);
+        map.insert("id".into(), Value::String(self.id.clone()));
+        for (name, field) in [
+            ("title", &self.title),
+            ("url", &self.url),
+            ("published", &self.published),
+            ("source", &self.source),
+        ] {
+            if let Some(value) = field {
+                map.insert(name.into(), Value::String(value.clone()));
+            }
+        }
+        for (name, value) in &self.extra {
+            map.insert(name.clone(), value.clone());
+        }
+        map.insert("body".into(), Value::String(self.body.clone()));
+        Value::Object(map).to_string()
+    }
+
     /// A stable id derived from the content: the first 128 bits of SHA-256 over the url,
     /// title and body, in hex. The same article always gets the same id, so re-runs upsert.
     pub fn content_id(&self) -> String {
@@ -229,6 +251,13 @@ mod tests {
         assert_eq!(a.text(), "  A\r\nB  ");
         let t = Article::from_json(r#"{"id":"x","title":"H","body":"B"}"#).unwrap();
         assert_eq!(t.text(), "H\n\nB");
+    }
+
+    #[test]
+    fn to_json_round_trips() {
+        let line = r#"{"title":"T","content":"B","url":"u","tags":[1],"author":"A"}"#;
+        let a = Article::from_json(line).unwrap();
+        assert_eq!(Article::from_json(&a.to_json()).unwrap(), a);
     }
 
     #[test]

@@ -17,6 +17,12 @@ pub enum IngestError {
     /// A directory holds no `.jsonl` files: almost always a wrong path.
     #[error("input directory {0} contains no .jsonl files")]
     EmptyDirectory(PathBuf),
+    /// A `nats://` input was mixed with other inputs.
+    #[error("a nats:// input must be the only input")]
+    MixedInputs,
+    /// The NATS source failed.
+    #[error(transparent)]
+    Nats(#[from] crate::nats::NatsSourceError),
     /// Reading failed part-way (a disk or pipe error, not bad content).
     #[error("reading {input} failed at line {line}: {source}")]
     Read {

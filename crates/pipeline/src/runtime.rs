@@ -11,7 +11,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::{Batch, Envelope, Payload, Record, Sink, Source, SourceSender, Stage, Stats};
+use crate::{
+    Acknowledge, Batch, Envelope, Payload, Record, Sink, Source, SourceSender, Stage, Stats,
+};
 
 /// Envelopes waiting for a worker. Enough to keep every worker busy while the source stalls
 /// on a slow read; at a few KB per article it holds about a megabyte.
@@ -28,6 +30,36 @@ pub const SINK_BATCH: usize = 256;
 /// Most articles in flight in `--ordered` mode: bounds the reorder buffer when one article
 /// takes much longer than those after it.
 pub const ORDERED_WINDOW: usize = 1024;
+
+/// Retries of a retryable sink failure before the run fails: with the default backoff the
+/// last attempt comes about 15 s after the first failure, enough to ride out a database
+/// restart or a broker leader election, short enough to fail loudly.
+pub const SINK_RETRIES: u32 = 5;
+/// Wait before the first retry; doubled on each further retry.
+pub const SINK_BACKOFF_INITIAL: Duration = Duration::from_millis(500);
+/// Longest wait between two retries.
+pub const SINK_BACKOFF_MAX: Duration = Duration::from_secs(8);
+
+/// How a sink's retryable failures are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first failed attempt; 0 fails at once.
+    pub retries: u32,
+    /// Wait before the first retry.
+    pub initial_backoff: Duration,
+    /// Longest wait between retries.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            retries: SINK_RETRIES,
+            initial_backoff: SINK_BACKOFF_INITIAL,
+            max_backoff: SINK_BACKOFF_MAX,
+        }
+    }
+}
 
 /// Channel capacities; the defaults are the constants above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +99,8 @@ pub struct PipelineConfig {
     pub capacities: Capacities,
     /// Where rejected records go, as JSON Lines; `None` reports them on stderr only.
     pub dead_letter: Option<PathBuf>,
+    /// How failed sink writes are retried.
+    pub retry: RetryPolicy,
 }
 
 impl Default for PipelineConfig {
@@ -76,6 +110,7 @@ impl Default for PipelineConfig {
             ordered: false,
             capacities: Capacities::default(),
             dead_letter: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -87,11 +122,14 @@ pub enum PipelineError {
     /// The source stopped with an error.
     #[error("input failed: {0}")]
     Source(Box<dyn std::error::Error + Send + Sync>),
-    /// A sink failed; the run stopped so that no further records are lost silently.
-    #[error("sink {name} failed: {source}")]
+    /// A sink failed (after its retries); the run stopped so that no records are lost
+    /// silently.
+    #[error("sink {name} failed after {attempts} attempt(s): {source}")]
     Sink {
         /// The sink's name.
         name: String,
+        /// How many times the failing write was tried.
+        attempts: u32,
         /// What went wrong.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -158,11 +196,13 @@ enum Outcome {
     Done {
         seq: u64,
         record: Record,
+        ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
     },
     Rejected {
         seq: u64,
         dead: DeadLetter,
+        ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
     },
 }
@@ -236,7 +276,7 @@ where
     for sink in sinks {
         let (tx, rx) = async_channel::bounded::<Batch>(caps.sink_queue.max(1));
         sink_txs.push(tx);
-        sink_tasks.push(tokio::spawn(sink_loop(sink, rx)));
+        sink_tasks.push(tokio::spawn(sink_loop(sink, rx, config.retry)));
     }
 
     let writer = Writer {
@@ -310,23 +350,25 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
         origin,
         payload,
         permit,
+        ack,
     } = envelope;
-    let reject = |error: String, record: String, permit| Outcome::Rejected {
+    let reject = |error: String, record: String, permit, ack| Outcome::Rejected {
         seq,
         dead: DeadLetter {
             origin: origin.clone(),
             error,
             record,
         },
+        ack,
         _permit: permit,
     };
     let article = match payload {
         Payload::Json(line) => match Article::from_json(&line) {
             Ok(article) => article,
-            Err(e) => return reject(e.to_string(), line, permit),
+            Err(e) => return reject(e.to_string(), line, permit, ack),
         },
         Payload::Article(article) => *article,
-        Payload::Invalid { error, raw } => return reject(error, raw, permit),
+        Payload::Invalid { error, raw } => return reject(error, raw, permit, ack),
     };
     let text = article.text();
     let mut doc = Document {
@@ -347,7 +389,7 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
             .unwrap_or_default();
         doc.analysis = Analysis::default();
         let error = format!("internal error while analysing this article (please report): {what}");
-        return reject(error, doc.to_json(), permit);
+        return reject(error, doc.to_json(), permit, ack);
     }
     let mut json = Vec::with_capacity(doc.text.len() * 2 + 256);
     doc.write_json(&mut json);
@@ -355,27 +397,49 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
     Outcome::Done {
         seq,
         record: Record { doc, json },
+        ack,
         _permit: permit,
     }
 }
 
-/// Runs one sink: write each batch as it comes, then finish.
+/// Runs one sink: write each batch as it comes, retrying what the sink says may be retried,
+/// then finish.
 async fn sink_loop<K: Sink>(
     mut sink: K,
     rx: async_channel::Receiver<Batch>,
+    retry: RetryPolicy,
 ) -> Result<(), PipelineError> {
-    let fail = |name: String, e: K::Error| PipelineError::Sink {
+    let fail = |name: String, attempts: u32, e: K::Error| PipelineError::Sink {
         name,
+        attempts,
         source: Box::new(e),
     };
     while let Ok(batch) = rx.recv().await {
-        if let Err(e) = sink.write(batch).await {
-            // Dropping `rx` here closes the channel, which stops the writer.
-            return Err(fail(sink.name(), e));
+        let mut attempt = 1;
+        let mut backoff = retry.initial_backoff;
+        loop {
+            match sink.write(batch.clone()).await {
+                Ok(()) => {
+                    batch.sink_done().await;
+                    break;
+                }
+                Err(e) if attempt <= retry.retries && sink.retryable(&e) => {
+                    tracing::warn!(
+                        "sink {} failed (attempt {attempt} of {}): {e}; retrying in {backoff:?}",
+                        sink.name(),
+                        retry.retries + 1
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(retry.max_backoff);
+                    attempt += 1;
+                }
+                // Dropping `rx` on return closes the channel, which stops the writer.
+                Err(e) => return Err(fail(sink.name(), attempt, e)),
+            }
         }
     }
     let name = sink.name();
-    sink.finish().await.map_err(|e| fail(name, e))
+    sink.finish().await.map_err(|e| fail(name, 1, e))
 }
 
 /// Orders, batches and fans out finished records; writes dead letters.
@@ -392,12 +456,32 @@ struct Writer {
     stats: Arc<Stats>,
 }
 
+/// Outcomes sorted for writing: records with their acknowledgements, and dead letters.
+#[derive(Default)]
+struct Sorted {
+    records: Vec<Record>,
+    acks: Vec<Box<dyn Acknowledge>>,
+    dead: Vec<(DeadLetter, Option<Box<dyn Acknowledge>>)>,
+}
+
+impl Sorted {
+    /// Files an outcome; its ordering permit is released here.
+    fn push(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Done { record, ack, .. } => {
+                self.records.push(record);
+                self.acks.extend(ack);
+            }
+            Outcome::Rejected { dead, ack, .. } => self.dead.push((dead, ack)),
+        }
+    }
+}
+
 impl Writer {
     async fn run(mut self, rx: async_channel::Receiver<Outcome>) -> Result<(), PipelineError> {
         let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
         let mut next_seq = 0u64;
-        let mut records = Vec::with_capacity(self.batch_size);
-        let mut dead = Vec::new();
+        let mut sorted = Sorted::default();
         while let Ok(first) = rx.recv().await {
             let mut incoming = Some(first);
             while let Some(outcome) = incoming.take() {
@@ -405,47 +489,48 @@ impl Writer {
                     pending.insert(outcome.seq(), outcome);
                     while let Some(ready) = pending.remove(&next_seq) {
                         next_seq += 1;
-                        sort(ready, &mut records, &mut dead);
+                        sorted.push(ready);
                     }
                 } else {
-                    sort(outcome, &mut records, &mut dead);
+                    sorted.push(outcome);
                 }
-                if records.len() < self.batch_size {
+                if sorted.records.len() < self.batch_size {
                     incoming = rx.try_recv().ok();
                 }
             }
-            self.write_dead(&mut dead).await?;
-            self.flush(&mut records).await?;
+            self.write_dead(&mut sorted).await?;
+            self.flush(&mut sorted).await?;
         }
         // Every worker has finished; in ordered mode nothing can still be pending, because
         // every sequence number produced exactly one outcome.
         for (_, outcome) in std::mem::take(&mut pending) {
-            sort(outcome, &mut records, &mut dead);
+            sorted.push(outcome);
         }
-        self.write_dead(&mut dead).await?;
-        self.flush(&mut records).await?;
+        self.write_dead(&mut sorted).await?;
+        self.flush(&mut sorted).await?;
         if let Some(file) = self.dead_letters.take() {
             file.close().await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self, records: &mut Vec<Record>) -> Result<(), PipelineError> {
-        if records.is_empty() {
+    async fn flush(&mut self, sorted: &mut Sorted) -> Result<(), PipelineError> {
+        if sorted.records.is_empty() {
             return Ok(());
         }
-        let batch: Vec<Record> = std::mem::replace(records, Vec::with_capacity(self.batch_size));
+        let records = std::mem::replace(&mut sorted.records, Vec::with_capacity(self.batch_size));
+        let acks = std::mem::take(&mut sorted.acks);
         let (mut sentences, mut tokens, mut entities, mut bytes) = (0, 0, 0, 0);
-        for r in &batch {
+        for r in &records {
             sentences += r.doc.analysis.sentences.len() as u64;
             tokens += r.doc.analysis.tokens.len() as u64;
             entities += r.doc.analysis.entities.len() as u64;
             bytes += r.doc.text.len() as u64;
         }
-        let n = batch.len() as u64;
-        let batch: Batch = Arc::new(batch);
+        let n = records.len() as u64;
+        let batch = Batch::new(records, self.sinks.len(), acks);
         for tx in &self.sinks {
-            if tx.send(Arc::clone(&batch)).await.is_err() {
+            if tx.send(batch.clone()).await.is_err() {
                 // The sink task ended with an error; it reports it. Stop taking records.
                 return Err(PipelineError::Internal("a sink stopped".into()));
             }
@@ -458,23 +543,30 @@ impl Writer {
         Ok(())
     }
 
-    async fn write_dead(&mut self, dead: &mut Vec<DeadLetter>) -> Result<(), PipelineError> {
-        for letter in dead.drain(..) {
+    /// Logs and writes dead letters, then rejects them upstream: only once the file has
+    /// them, so a rejected record is never lost.
+    async fn write_dead(&mut self, sorted: &mut Sorted) -> Result<(), PipelineError> {
+        if sorted.dead.is_empty() {
+            return Ok(());
+        }
+        let mut rejects = Vec::new();
+        for (letter, ack) in sorted.dead.drain(..) {
             Stats::add(&self.stats.rejected, 1);
             tracing::warn!("{}: rejected record: {}", letter.origin, letter.error);
             if let Some(file) = &mut self.dead_letters {
                 file.write(&letter).await?;
             }
+            rejects.extend(ack);
+        }
+        if !rejects.is_empty() {
+            if let Some(file) = &mut self.dead_letters {
+                file.flush().await?;
+            }
+            for ack in rejects {
+                ack.reject().await;
+            }
         }
         Ok(())
-    }
-}
-
-/// Files an outcome as a record to write or a dead letter; its ordering permit is released.
-fn sort(outcome: Outcome, records: &mut Vec<Record>, dead: &mut Vec<DeadLetter>) {
-    match outcome {
-        Outcome::Done { record, .. } => records.push(record),
-        Outcome::Rejected { dead: letter, .. } => dead.push(letter),
     }
 }
 
@@ -511,6 +603,17 @@ impl DeadLetterFile {
             .await
             .map_err(|source| PipelineError::DeadLetter {
                 path: self.path.clone(),
+                source,
+            })
+    }
+
+    async fn flush(&mut self) -> Result<(), PipelineError> {
+        let path = &self.path;
+        self.file
+            .flush()
+            .await
+            .map_err(|source| PipelineError::DeadLetter {
+                path: path.clone(),
                 source,
             })
     }

@@ -27,6 +27,21 @@ pub enum Payload {
     },
 }
 
+/// A boxed future, as trait objects need.
+pub type BoxFuture = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The upstream acknowledgement of one record, for sources that must confirm delivery (a
+/// broker's durable consumer). The runtime calls exactly one of the two methods, and only
+/// after the outcome is durable: `ack` once every sink has written the article, `reject`
+/// once its dead letter is written. A record whose outcome never became durable (a sink
+/// failed) is neither: the broker redelivers it.
+pub trait Acknowledge: Send + Sync {
+    /// The article is stored by every sink.
+    fn ack(self: Box<Self>) -> BoxFuture;
+    /// The record was dead-lettered; it must not be delivered again.
+    fn reject(self: Box<Self>) -> BoxFuture;
+}
+
 /// One unit of work flowing from the source to the writer.
 #[derive(Debug)]
 pub struct Envelope {
@@ -38,6 +53,14 @@ pub struct Envelope {
     pub payload: Payload,
     /// Held while the envelope is in flight in ordered mode; bounds the reorder buffer.
     pub(crate) permit: Option<OwnedSemaphorePermit>,
+    /// Confirms the outcome upstream, for sources that need it.
+    pub(crate) ack: Option<Box<dyn Acknowledge>>,
+}
+
+impl std::fmt::Debug for dyn Acknowledge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Acknowledge")
+    }
 }
 
 /// The sending half a source writes to. Dropping it (by returning from [`Source::run`]) is
@@ -75,6 +98,16 @@ impl SourceSender {
 
     /// Sends one record, waiting while the pipeline is full.
     pub async fn send(&mut self, origin: Origin, payload: Payload) -> Result<(), Closed> {
+        self.send_with_ack(origin, payload, None).await
+    }
+
+    /// Sends one record whose outcome must be confirmed upstream through `ack`.
+    pub async fn send_with_ack(
+        &mut self,
+        origin: Origin,
+        payload: Payload,
+        ack: Option<Box<dyn Acknowledge>>,
+    ) -> Result<(), Closed> {
         let permit = match &self.window {
             Some(window) => Some(window.clone().acquire_owned().await.map_err(|_| Closed)?),
             None => None,
@@ -84,6 +117,7 @@ impl SourceSender {
             origin,
             payload,
             permit,
+            ack,
         };
         self.next_seq += 1;
         self.tx.send(envelope).await.map_err(|_| Closed)?;

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use article::{Document, Origin};
 use pipeline::{
-    Batch, CancellationToken, Capacities, Payload, PipelineConfig, Sink, Source, SourceSender,
-    Stage, Stats, Summary,
+    Batch, CancellationToken, Capacities, Payload, PipelineConfig, RetryPolicy, Sink, Source,
+    SourceSender, Stage, Stats, Summary,
 };
 use tokio::sync::Semaphore;
 
@@ -165,6 +165,7 @@ fn tiny_config(workers: usize) -> PipelineConfig {
             ordered_window: 4,
         },
         dead_letter: None,
+        retry: RetryPolicy::default(),
     }
 }
 
@@ -214,20 +215,18 @@ async fn drains_everything_read_when_shut_down() {
     assert_eq!(ids, (0..50).collect::<Vec<_>>());
 }
 
-/// Holds article 0 until article 5 has been processed, so completion order differs from
-/// input order whenever there is more than one worker.
+/// Holds article 0 until ten other articles have been processed. Each of the other two
+/// workers holds at most one processed article it has not yet sent, so at least eight
+/// outcomes reach the writer before article 0: completion order must differ from input order.
+#[derive(Default)]
 struct HoldFirst {
-    five_done: Mutex<std::sync::mpsc::Sender<()>>,
-    wait_five: Mutex<std::sync::mpsc::Receiver<()>>,
+    others_done: Mutex<usize>,
+    changed: std::sync::Condvar,
 }
 
 impl HoldFirst {
     fn new() -> Self {
-        let (tx, rx) = std::sync::mpsc::channel();
-        Self {
-            five_done: Mutex::new(tx),
-            wait_five: Mutex::new(rx),
-        }
+        Self::default()
     }
 }
 
@@ -236,18 +235,15 @@ impl Stage for HoldFirst {
         "hold-first"
     }
     fn process(&self, doc: &mut Document) {
-        match doc.article.id.as_str() {
-            "0" => {
-                let _ = self
-                    .wait_five
-                    .lock()
-                    .unwrap()
-                    .recv_timeout(Duration::from_secs(10));
-            }
-            "5" => {
-                let _ = self.five_done.lock().unwrap().send(());
-            }
-            _ => {}
+        let mut done = self.others_done.lock().unwrap();
+        if doc.article.id == "0" {
+            let _ = self
+                .changed
+                .wait_timeout_while(done, Duration::from_secs(10), |n| *n < 10)
+                .unwrap();
+        } else {
+            *done += 1;
+            self.changed.notify_all();
         }
     }
 }
@@ -274,14 +270,14 @@ async fn ordered_mode_restores_input_order() {
     );
 
     let ordered = Harness::new(true);
-    // A window of 8 lets article 5 in while article 0 is held; a smaller one would (rightly)
-    // stall until 0 is written.
+    // A window of 16 lets ten articles in while article 0 is held; a smaller one would
+    // (rightly) stall until 0 is written.
     let mut config = PipelineConfig {
         workers: 3,
         ordered: true,
         ..tiny_config(3)
     };
-    config.capacities.ordered_window = 8;
+    config.capacities.ordered_window = 16;
     ordered
         .spawn(40, false, vec![Box::new(HoldFirst::new())], config)
         .await
@@ -367,4 +363,246 @@ async fn a_failing_sink_fails_the_run_loudly() {
         sent.load(Ordering::SeqCst) < 10_000,
         "the source was not stopped"
     );
+}
+
+/// Fails its first `failures` writes with a retryable error, then writes.
+struct Flaky {
+    failures: usize,
+    attempts: Arc<AtomicUsize>,
+    written: Arc<AtomicUsize>,
+}
+
+impl Sink for Flaky {
+    type Error = std::io::Error;
+    fn name(&self) -> String {
+        "flaky".into()
+    }
+    async fn write(&mut self, batch: Batch) -> std::io::Result<()> {
+        if self.attempts.fetch_add(1, Ordering::SeqCst) < self.failures {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "connection lost",
+            ));
+        }
+        self.written.fetch_add(batch.len(), Ordering::SeqCst);
+        Ok(())
+    }
+    fn retryable(&self, error: &std::io::Error) -> bool {
+        error.kind() == std::io::ErrorKind::ConnectionReset
+    }
+    async fn finish(self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn run_flaky(
+    failures: usize,
+    retries: u32,
+) -> (Result<Summary, pipeline::PipelineError>, usize, usize) {
+    let (attempts, written) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let sink = Flaky {
+        failures,
+        attempts: Arc::clone(&attempts),
+        written: Arc::clone(&written),
+    };
+    let source = TestSource {
+        n: 20,
+        sent: Arc::default(),
+        wait_for_cancel: false,
+    };
+    let retry = RetryPolicy {
+        retries,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(2),
+    };
+    let config = PipelineConfig {
+        workers: 1,
+        retry,
+        ..PipelineConfig::default()
+    };
+    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![Box::new(Noop) as Box<dyn Stage>]);
+    let stats = Arc::new(Stats::default());
+    let result = pipeline::run(
+        source,
+        stages,
+        vec![sink],
+        config,
+        stats,
+        CancellationToken::new(),
+    )
+    .await;
+    (
+        result,
+        attempts.load(Ordering::SeqCst),
+        written.load(Ordering::SeqCst),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retryable_sink_failures_are_retried_with_the_same_batch() {
+    let (result, attempts, written) = run_flaky(2, 5).await;
+    let summary = result.unwrap();
+    assert_eq!((summary.articles_written, written), (20, 20));
+    assert!(attempts >= 3, "{attempts}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sink_that_stays_down_fails_after_its_retries() {
+    let (result, attempts, written) = run_flaky(usize::MAX, 3).await;
+    let err = result.unwrap_err().to_string();
+    assert!(
+        err.contains("flaky failed after 4 attempt(s): connection lost"),
+        "{err}"
+    );
+    assert_eq!((attempts, written), (4, 0));
+}
+
+/// Records which ids were acknowledged or rejected upstream.
+#[derive(Clone, Default)]
+struct AckLog(Arc<Mutex<Vec<String>>>);
+
+struct TestAck {
+    id: String,
+    log: AckLog,
+}
+
+impl pipeline::Acknowledge for TestAck {
+    fn ack(self: Box<Self>) -> pipeline::BoxFuture {
+        Box::pin(async move { self.log.0.lock().unwrap().push(format!("ack {}", self.id)) })
+    }
+    fn reject(self: Box<Self>) -> pipeline::BoxFuture {
+        Box::pin(async move {
+            self.log
+                .0
+                .lock()
+                .unwrap()
+                .push(format!("reject {}", self.id))
+        })
+    }
+}
+
+/// Sends `n` records with acknowledgements; record 2 is not JSON.
+struct AckedSource {
+    n: usize,
+    log: AckLog,
+}
+
+impl Source for AckedSource {
+    type Error = std::io::Error;
+
+    async fn run(self, mut out: SourceSender, _stop: CancellationToken) -> std::io::Result<()> {
+        for i in 0..self.n {
+            let line = if i == 2 {
+                "{broken".to_string()
+            } else {
+                format!(r#"{{"id":"{i}","body":"Text {i}."}}"#)
+            };
+            let origin = Origin {
+                source: Arc::from("acked"),
+                line: i as u64 + 1,
+            };
+            let ack = Box::new(TestAck {
+                id: i.to_string(),
+                log: self.log.clone(),
+            });
+            if out
+                .send_with_ack(origin, Payload::Json(line), Some(ack))
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledges_only_what_every_sink_wrote() {
+    let log = AckLog::default();
+    let fast = Harness::new(true);
+    let slow = Harness::new(false);
+    let sinks = |h: &Harness| TestSink {
+        got: Arc::clone(&h.got),
+        gate: Arc::clone(&h.gate),
+        writes: Arc::clone(&h.writes),
+    };
+    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![Box::new(Noop) as Box<dyn Stage>]);
+    let task = tokio::spawn(pipeline::run(
+        AckedSource {
+            n: 5,
+            log: log.clone(),
+        },
+        stages,
+        vec![sinks(&fast), sinks(&slow)],
+        PipelineConfig {
+            workers: 1,
+            ordered: true,
+            ..PipelineConfig::default()
+        },
+        Arc::new(Stats::default()),
+        CancellationToken::new(),
+    ));
+    wait_until("the fast sink has all four articles", || {
+        fast.ids().len() == 4
+    })
+    .await;
+    wait_until("the broken record is rejected", || {
+        !log.0.lock().unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(
+        *log.0.lock().unwrap(),
+        ["reject 2"],
+        "acked before the slow sink wrote"
+    );
+    slow.gate.add_permits(100);
+    task.await.unwrap().unwrap();
+    let mut entries = log.0.lock().unwrap().clone();
+    entries.sort();
+    assert_eq!(entries, ["ack 0", "ack 1", "ack 3", "ack 4", "reject 2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_acknowledged_when_a_sink_fails() {
+    struct Broken;
+    impl Sink for Broken {
+        type Error = std::io::Error;
+        fn name(&self) -> String {
+            "broken".into()
+        }
+        async fn write(&mut self, _batch: Batch) -> std::io::Result<()> {
+            Err(std::io::Error::other("disk full"))
+        }
+        async fn finish(self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = AckLog::default();
+    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![Box::new(Noop) as Box<dyn Stage>]);
+    let result = pipeline::run(
+        AckedSource {
+            n: 5,
+            log: log.clone(),
+        },
+        stages,
+        vec![Broken],
+        PipelineConfig {
+            workers: 1,
+            ..PipelineConfig::default()
+        },
+        Arc::new(Stats::default()),
+        CancellationToken::new(),
+    )
+    .await;
+    assert!(result.is_err());
+    let acked: Vec<String> = log
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.starts_with("ack"))
+        .cloned()
+        .collect();
+    assert!(acked.is_empty(), "acknowledged without a write: {acked:?}");
 }

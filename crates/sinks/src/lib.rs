@@ -4,20 +4,26 @@
 //! Layout:
 //! - [`spec`]: parsing `--sink` URIs into [`SinkSpec`] and building sinks from them.
 //! - [`stdout`], [`jsonl`]: JSON Lines to standard output or a file.
-//! - [`sqlite`]: the relational schema in an SQLite file, upserted by article id.
+//! - [`sqlite`], [`postgres`]: the same relational schema (rows built once, in [`rows`]),
+//!   upserted by article id, one transaction per batch.
+//! - [`nats`]: one JSON message per article on a NATS subject, JetStream-acknowledged when a
+//!   stream captures the subject.
 
 pub mod jsonl;
+pub mod nats;
+pub mod postgres;
+pub mod rows;
 pub mod spec;
 pub mod sqlite;
 pub mod stdout;
 
-pub use spec::{AnySink, SinkSpec};
+pub use spec::{AnySink, SinkOptions, SinkSpec};
 
 /// Why a sink could not be built or could not write.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     /// The `--sink` value is not a known URI.
-    #[error("unknown sink {0:?}: expected stdout, jsonl:PATH or sqlite:PATH")]
+    #[error("unknown sink {0:?}: expected stdout, jsonl:PATH, sqlite:PATH, postgres://USER@HOST:PORT/DB or nats://HOST:PORT/SUBJECT")]
     UnknownUri(String),
     /// A sink URI lacks its path.
     #[error("sink {0:?} needs a path, as in {0}out.jsonl")]
@@ -37,6 +43,32 @@ pub enum SinkError {
         path: String,
         /// The SQLite error.
         source: rusqlite::Error,
+    },
+    /// A PostgreSQL operation failed.
+    #[error("postgres {target}: {source}")]
+    Postgres {
+        /// The server and database, without credentials.
+        target: String,
+        /// The driver's error.
+        source: tokio_postgres::Error,
+    },
+    /// A NATS operation failed.
+    #[error("nats {target}: {message}")]
+    Nats {
+        /// The server and subject.
+        target: String,
+        /// What failed.
+        message: String,
+        /// Whether the failure may pass (timeouts, lost connections).
+        transient: bool,
+    },
+    /// A sink URI is malformed.
+    #[error("invalid sink URI {uri:?}: {reason}")]
+    InvalidUri {
+        /// The URI as given.
+        uri: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// A blocking task of the sink died; a bug.
     #[error("internal error in sink {0}")]

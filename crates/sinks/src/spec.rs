@@ -5,12 +5,15 @@ use std::path::PathBuf;
 use pipeline::{Batch, Sink};
 
 use crate::jsonl::JsonlSink;
+use crate::nats::{NatsPayload, NatsSink};
+use crate::postgres::{PostgresSink, PostgresTarget};
 use crate::sqlite::SqliteSink;
 use crate::stdout::StdoutSink;
 use crate::SinkError;
+use pipeline::endpoint::NatsUri;
 
 /// A sink as configured, before anything is opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum SinkSpec {
     /// `stdout`: JSON Lines on standard output.
     Stdout,
@@ -18,6 +21,10 @@ pub enum SinkSpec {
     Jsonl(PathBuf),
     /// `sqlite:PATH`: the relational schema in an SQLite file.
     Sqlite(PathBuf),
+    /// `postgres://USER@HOST:PORT/DB`: the relational schema in PostgreSQL.
+    Postgres(Box<PostgresTarget>),
+    /// `nats://HOST:PORT/SUBJECT`: one message per article.
+    Nats(NatsUri),
 }
 
 impl SinkSpec {
@@ -35,17 +42,56 @@ impl SinkSpec {
             None if uri == "stdout" || uri == "-" => Ok(SinkSpec::Stdout),
             Some(("jsonl", rest)) => path("jsonl:", rest).map(SinkSpec::Jsonl),
             Some(("sqlite", rest)) => path("sqlite:", rest).map(SinkSpec::Sqlite),
+            Some(("postgres" | "postgresql", _)) => {
+                PostgresTarget::parse(uri).map(|t| SinkSpec::Postgres(Box::new(t)))
+            }
+            Some(("nats", _)) => {
+                NatsUri::parse(uri)
+                    .map(SinkSpec::Nats)
+                    .map_err(|reason| SinkError::InvalidUri {
+                        uri: uri.to_string(),
+                        reason,
+                    })
+            }
             _ => Err(SinkError::UnknownUri(uri.to_string())),
         }
     }
 
     /// Opens the sink: creates files, connects, migrates schemas.
-    pub async fn build(&self) -> Result<AnySink, SinkError> {
+    pub async fn build(&self, options: &SinkOptions) -> Result<AnySink, SinkError> {
         Ok(match self {
             SinkSpec::Stdout => AnySink::Stdout(StdoutSink::new()),
-            SinkSpec::Jsonl(path) => AnySink::Jsonl(JsonlSink::open(path.clone()).await?),
+            SinkSpec::Jsonl(path) => {
+                AnySink::Jsonl(JsonlSink::open(path.clone(), options.rotate_bytes).await?)
+            }
             SinkSpec::Sqlite(path) => AnySink::Sqlite(SqliteSink::open(path.clone()).await?),
+            SinkSpec::Postgres(target) => {
+                AnySink::Postgres(PostgresSink::open((**target).clone()).await?)
+            }
+            SinkSpec::Nats(uri) => {
+                AnySink::Nats(NatsSink::open(uri.clone(), NatsPayload::Record).await?)
+            }
         })
+    }
+}
+
+/// Settings that apply to every sink of a kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SinkOptions {
+    /// Rotate `jsonl:` files once they reach this many bytes.
+    pub rotate_bytes: Option<u64>,
+}
+
+/// The sink as users name it, without credentials.
+impl std::fmt::Display for SinkSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SinkSpec::Stdout => f.write_str("stdout"),
+            SinkSpec::Jsonl(path) => write!(f, "jsonl:{}", path.display()),
+            SinkSpec::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            SinkSpec::Postgres(target) => write!(f, "postgres://{target}"),
+            SinkSpec::Nats(uri) => write!(f, "nats://{}/{}", uri.server, uri.subject),
+        }
     }
 }
 
@@ -58,6 +104,10 @@ pub enum AnySink {
     Jsonl(JsonlSink),
     /// An SQLite database.
     Sqlite(SqliteSink),
+    /// A PostgreSQL database.
+    Postgres(PostgresSink),
+    /// A NATS subject.
+    Nats(NatsSink),
 }
 
 impl Sink for AnySink {
@@ -68,6 +118,8 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.name(),
             AnySink::Jsonl(s) => s.name(),
             AnySink::Sqlite(s) => s.name(),
+            AnySink::Postgres(s) => s.name(),
+            AnySink::Nats(s) => s.name(),
         }
     }
 
@@ -76,6 +128,18 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.write(batch).await,
             AnySink::Jsonl(s) => s.write(batch).await,
             AnySink::Sqlite(s) => s.write(batch).await,
+            AnySink::Postgres(s) => s.write(batch).await,
+            AnySink::Nats(s) => s.write(batch).await,
+        }
+    }
+
+    fn retryable(&self, error: &SinkError) -> bool {
+        match self {
+            AnySink::Stdout(s) => s.retryable(error),
+            AnySink::Jsonl(s) => s.retryable(error),
+            AnySink::Sqlite(s) => s.retryable(error),
+            AnySink::Postgres(s) => s.retryable(error),
+            AnySink::Nats(s) => s.retryable(error),
         }
     }
 
@@ -84,28 +148,39 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.finish().await,
             AnySink::Jsonl(s) => s.finish().await,
             AnySink::Sqlite(s) => s.finish().await,
+            AnySink::Postgres(s) => s.finish().await,
+            AnySink::Nats(s) => s.finish().await,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
     fn parses_sink_uris() {
-        let ok: &[(&str, SinkSpec)] = &[
-            ("stdout", SinkSpec::Stdout),
-            ("jsonl:out.jsonl", SinkSpec::Jsonl("out.jsonl".into())),
-            (
-                "jsonl:///tmp/x.jsonl",
-                SinkSpec::Jsonl("/tmp/x.jsonl".into()),
-            ),
-            ("sqlite:news.db", SinkSpec::Sqlite("news.db".into())),
-        ];
-        for (uri, want) in ok {
-            assert_eq!(&SinkSpec::parse(uri).unwrap(), want, "{uri}");
-        }
+        let parse = |uri: &str| SinkSpec::parse(uri).unwrap();
+        assert!(matches!(parse("stdout"), SinkSpec::Stdout));
+        assert!(
+            matches!(parse("jsonl:out.jsonl"), SinkSpec::Jsonl(p) if p == Path::new("out.jsonl"))
+        );
+        assert!(
+            matches!(parse("jsonl:///tmp/x.jsonl"), SinkSpec::Jsonl(p) if p == Path::new("/tmp/x.jsonl"))
+        );
+        assert!(
+            matches!(parse("sqlite:news.db"), SinkSpec::Sqlite(p) if p == Path::new("news.db"))
+        );
+        assert!(matches!(
+            parse("postgres://postgres@127.0.0.1:5432/test"),
+            SinkSpec::Postgres(_)
+        ));
+        assert!(matches!(
+            parse("nats://127.0.0.1:4222/news.out"),
+            SinkSpec::Nats(_)
+        ));
         assert!(matches!(
             SinkSpec::parse("kafka:x"),
             Err(SinkError::UnknownUri(_))

@@ -6,10 +6,10 @@
 
 use std::path::PathBuf;
 
-use article::{CharOffsets, Document};
 use pipeline::{Batch, Sink};
 use rusqlite::{params, Connection};
 
+use crate::rows::{extra_json, rows};
 use crate::SinkError;
 
 /// Schema versions, applied in order inside one transaction each; the applied versions are
@@ -164,46 +164,26 @@ fn write_batch(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for record in batch.iter() {
-            let Document {
-                article: a,
-                text,
-                analysis,
-            } = &record.doc;
-            let extra = serde_json::Value::Object(a.extra.clone()).to_string();
+            let a = &record.doc.article;
+            let extra = extra_json(&record.doc);
             upsert.execute(params![
                 a.id,
                 a.title,
                 a.url,
                 a.published,
                 a.source,
-                text,
+                record.doc.text,
                 extra
             ])?;
             clear_sentences.execute([&a.id])?;
             clear_entities.execute([&a.id])?;
-            let offsets = CharOffsets::new(text);
-            for (i, s) in analysis.sentences.iter().enumerate() {
-                let (start, end) = (
-                    offsets.char_offset(s.span.start),
-                    offsets.char_offset(s.span.end),
-                );
-                sentence.execute(params![a.id, i as i64, start as i64, end as i64])?;
+            let (sentences, entities) = rows(&record.doc);
+            for s in sentences {
+                sentence.execute(params![a.id, s.idx, s.start, s.end])?;
             }
-            for (i, e) in analysis.entities.iter().enumerate() {
-                let (start, end) = (
-                    offsets.char_offset(e.span.start),
-                    offsets.char_offset(e.span.end),
-                );
-                let sentence_idx = analysis.sentence_at(e.span.start).map(|s| s as i64);
+            for e in entities {
                 entity.execute(params![
-                    a.id,
-                    i as i64,
-                    start as i64,
-                    end as i64,
-                    e.span.slice(text),
-                    e.label.as_str(),
-                    f64::from(e.score),
-                    sentence_idx
+                    a.id, e.idx, e.start, e.end, e.text, e.label, e.score, e.sentence
                 ])?;
             }
         }

@@ -1,0 +1,51 @@
+//! Choosing the source for command-line inputs.
+
+use pipeline::endpoint::NatsUri;
+use pipeline::{CancellationToken, Source, SourceSender};
+
+use crate::nats::NatsSourceError;
+use crate::{resolve_inputs, IngestError, Input, JsonLinesSource, NatsSource};
+
+/// Every source newsflow has, behind one type for the runtime.
+#[derive(Debug)]
+pub enum AnySource {
+    /// Files, directories and stdin.
+    JsonLines(JsonLinesSource),
+    /// A JetStream durable consumer.
+    Nats(NatsSource),
+}
+
+impl AnySource {
+    /// The source for `inputs` as given on the command line: one `nats://` URI, or any
+    /// number of files, directories and `-`. Also returns the total input size when known,
+    /// for a progress bar.
+    pub fn open(inputs: &[String]) -> Result<(Self, Option<u64>), IngestError> {
+        let nats: Vec<&String> = inputs.iter().filter(|i| i.starts_with("nats://")).collect();
+        match nats.as_slice() {
+            [] => {
+                let resolved = resolve_inputs(inputs)?;
+                let total: Option<u64> = resolved.iter().map(Input::size).sum();
+                Ok((AnySource::JsonLines(JsonLinesSource::new(resolved)), total))
+            }
+            [uri] if inputs.len() == 1 => {
+                let parsed = NatsUri::parse(uri).map_err(|reason| NatsSourceError::Invalid {
+                    uri: uri.to_string(),
+                    reason,
+                })?;
+                Ok((AnySource::Nats(NatsSource::new(parsed)?), None))
+            }
+            _ => Err(IngestError::MixedInputs),
+        }
+    }
+}
+
+impl Source for AnySource {
+    type Error = IngestError;
+
+    async fn run(self, out: SourceSender, shutdown: CancellationToken) -> Result<(), IngestError> {
+        match self {
+            AnySource::JsonLines(s) => s.run(out, shutdown).await,
+            AnySource::Nats(s) => Ok(s.run(out, shutdown).await?),
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! The relational schema in PostgreSQL, the same tables as the SQLite sink.
+//!
+//! One transaction per batch with five statements whatever the batch size: articles are
+//! upserted and their sentences and entities replaced through `UNNEST` over array
+//! parameters (multi-row writes without building SQL text). Articles are written in id
+//! order, so two processes writing overlapping batches lock rows in the same order and
+//! cannot deadlock each other.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::time::Duration;
+
+use article::Document;
+use pipeline::{Batch, Sink};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, Config, NoTls, Statement};
+
+use crate::rows::{extra_json, rows};
+use crate::SinkError;
+
+/// How long to wait for a connection when the URI does not say (`connect_timeout=`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Key of the advisory lock that serialises schema migrations between processes started
+/// together (several workers on one database).
+const MIGRATION_LOCK: i64 = 0x6e65_7773_666c_6f77; // "newsflow"
+
+/// Schema versions, applied in order, recorded in `schema_migrations`.
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE articles (
+    id           TEXT PRIMARY KEY,
+    title        TEXT,
+    url          TEXT,
+    published    TEXT,
+    source       TEXT,
+    text         TEXT NOT NULL,
+    extra        JSONB NOT NULL DEFAULT '{}',
+    processed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE sentences (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx        INTEGER NOT NULL,
+    start      INTEGER NOT NULL,
+    "end"      INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE entities (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx        INTEGER NOT NULL,
+    start      INTEGER NOT NULL,
+    "end"      INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    score      REAL NOT NULL,
+    sentence   INTEGER,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX entities_by_text ON entities (text, label);
+CREATE INDEX entities_by_label ON entities (label, text);
+CREATE INDEX articles_by_published ON articles (published);
+CREATE INDEX articles_by_processed_at ON articles (processed_at);
+"#,
+)];
+
+/// A parsed `postgres://` sink URI.
+#[derive(Debug, Clone)]
+pub struct PostgresTarget {
+    /// Connection settings for the driver.
+    config: Config,
+    /// Schema to create and write into (`?schema=NAME`); `None` uses the search path.
+    schema: Option<String>,
+    /// `host:port/db`, for messages (never the password).
+    display: String,
+}
+
+impl PostgresTarget {
+    /// Parses `postgres://USER[:PASSWORD]@HOST:PORT/DB[?schema=NAME&...]`; other query
+    /// parameters are the driver's (`connect_timeout`, `sslmode`, ...).
+    pub fn parse(uri: &str) -> Result<Self, SinkError> {
+        let invalid = |reason: String| SinkError::InvalidUri {
+            uri: redact(uri),
+            reason,
+        };
+        let (base, query) = uri.split_once('?').unwrap_or((uri, ""));
+        let mut schema = None;
+        let mut driver_params = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("schema", name)) => {
+                    let valid = !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && !name.starts_with(|c: char| c.is_ascii_digit());
+                    if !valid {
+                        return Err(invalid(format!(
+                            "schema {name:?} must be a plain identifier"
+                        )));
+                    }
+                    schema = Some(name.to_string());
+                }
+                _ => driver_params.push(pair),
+            }
+        }
+        let driver_uri = if driver_params.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", driver_params.join("&"))
+        };
+        let mut config = Config::from_str(&driver_uri).map_err(|e| invalid(e.to_string()))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("newsflow");
+        let host = config
+            .get_hosts()
+            .first()
+            .map(|h| match h {
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .unwrap_or_else(|| "localhost".into());
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let db = config.get_dbname().unwrap_or("");
+        let display = format!("{host}:{port}/{db}");
+        Ok(Self {
+            config,
+            schema,
+            display,
+        })
+    }
+}
+
+/// `host:port/db`, never the password.
+impl std::fmt::Display for PostgresTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+/// Drops a password from a URI for messages.
+fn redact(uri: &str) -> String {
+    match (uri.find("://"), uri.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &uri[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &uri[..scheme + 3], &uri[at..]),
+                None => uri.to_string(),
+            }
+        }
+        _ => uri.to_string(),
+    }
+}
+
+/// Prepared statements of one connection.
+struct Statements {
+    upsert: Statement,
+    clear_sentences: Statement,
+    clear_entities: Statement,
+    sentences: Statement,
+    entities: Statement,
+}
+
+/// Writes records into PostgreSQL; reconnects after a lost connection (the runtime retries
+/// the batch, which is safe because every write is an upsert).
+pub struct PostgresSink {
+    /// Where to connect.
+    target: PostgresTarget,
+    /// The live connection and its statements; `None` after a connection was lost.
+    conn: Option<(Client, Statements)>,
+}
+
+impl std::fmt::Debug for PostgresSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresSink")
+            .field("target", &self.target.display)
+            .finish()
+    }
+}
+
+impl PostgresSink {
+    /// Connects, creates the schema if needed, and migrates it.
+    pub async fn open(target: PostgresTarget) -> Result<Self, SinkError> {
+        let mut sink = Self { target, conn: None };
+        sink.connect().await?;
+        Ok(sink)
+    }
+
+    fn error(&self, source: tokio_postgres::Error) -> SinkError {
+        SinkError::Postgres {
+            target: self.target.display.clone(),
+            source,
+        }
+    }
+
+    async fn connect(&mut self) -> Result<(), SinkError> {
+        let (mut client, connection) = self
+            .target
+            .config
+            .connect(NoTls)
+            .await
+            .map_err(|e| self.error(e))?;
+        let target = self.target.display.clone();
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!("postgres {target}: connection closed: {e}");
+            }
+        });
+        if let Some(schema) = &self.target.schema {
+            // The name was checked to be a plain identifier when the URI was parsed.
+            let sql = format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}");
+            client
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        migrate(&mut client).await.map_err(|e| self.error(e))?;
+        let statements = prepare(&client).await.map_err(|e| self.error(e))?;
+        self.conn = Some((client, statements));
+        Ok(())
+    }
+}
+
+async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )
+    .await?;
+    for (version, sql) in MIGRATIONS {
+        let applied = tx
+            .query_opt(
+                "SELECT 1 FROM schema_migrations WHERE version = $1",
+                &[version],
+            )
+            .await?
+            .is_some();
+        if !applied {
+            tx.batch_execute(sql).await?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[version],
+            )
+            .await?;
+        }
+    }
+    tx.commit().await
+}
+
+async fn prepare(client: &Client) -> Result<Statements, tokio_postgres::Error> {
+    Ok(Statements {
+        upsert: client
+            .prepare(
+                "INSERT INTO articles (id, title, url, published, source, text, extra)
+                 SELECT id, title, url, published, source, text, extra::jsonb
+                 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::text[])
+                      AS t(id, title, url, published, source, text, extra)
+                 ON CONFLICT (id) DO UPDATE SET
+                    title = excluded.title, url = excluded.url,
+                    published = excluded.published, source = excluded.source,
+                    text = excluded.text, extra = excluded.extra, processed_at = now()",
+            )
+            .await?,
+        clear_sentences: client
+            .prepare("DELETE FROM sentences WHERE article_id = ANY($1::text[])")
+            .await?,
+        clear_entities: client
+            .prepare("DELETE FROM entities WHERE article_id = ANY($1::text[])")
+            .await?,
+        sentences: client
+            .prepare(
+                "INSERT INTO sentences (article_id, idx, start, \"end\")
+                 SELECT * FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::int4[])",
+            )
+            .await?,
+        entities: client
+            .prepare(
+                "INSERT INTO entities (article_id, idx, start, \"end\", text, label, score, sentence)
+                 SELECT * FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::int4[],
+                                      $5::text[], $6::text[], $7::float4[], $8::int4[])",
+            )
+            .await?,
+    })
+}
+
+/// PostgreSQL text cannot hold U+0000. Replacing it with U+FFFD keeps every code point
+/// offset valid (one code point for one), where dropping it would shift them.
+fn pg_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The documents of a batch to write: one per id (the last one wins, as it would if they
+/// came in separate batches), in id order.
+fn unique_by_id(batch: &Batch) -> Vec<&Document> {
+    let mut seen = HashSet::new();
+    let mut docs: Vec<&Document> = batch
+        .iter()
+        .rev()
+        .map(|r| &r.doc)
+        .filter(|d| seen.insert(d.article.id.as_str()))
+        .collect();
+    docs.sort_by(|a, b| a.article.id.cmp(&b.article.id));
+    docs
+}
+
+async fn write_batch(
+    client: &mut Client,
+    st: &Statements,
+    batch: &Batch,
+) -> Result<(), tokio_postgres::Error> {
+    let docs = unique_by_id(batch);
+    let opt = |s: &Option<String>| s.as_deref().map(|s| pg_text(s).into_owned());
+    let ids: Vec<String> = docs
+        .iter()
+        .map(|d| pg_text(&d.article.id).into_owned())
+        .collect();
+    let titles: Vec<Option<String>> = docs.iter().map(|d| opt(&d.article.title)).collect();
+    let urls: Vec<Option<String>> = docs.iter().map(|d| opt(&d.article.url)).collect();
+    let published: Vec<Option<String>> = docs.iter().map(|d| opt(&d.article.published)).collect();
+    let sources: Vec<Option<String>> = docs.iter().map(|d| opt(&d.article.source)).collect();
+    let texts: Vec<String> = docs.iter().map(|d| pg_text(&d.text).into_owned()).collect();
+    // JSON escapes U+0000 as \u0000, which jsonb rejects too.
+    let extras: Vec<String> = docs
+        .iter()
+        .map(|d| extra_json(d).replace("\\u0000", "\u{FFFD}"))
+        .collect();
+
+    let (mut s_ids, mut s_idx, mut s_start, mut s_end) = (vec![], vec![], vec![], vec![]);
+    let (mut e_ids, mut e_idx, mut e_start, mut e_end) = (vec![], vec![], vec![], vec![]);
+    let (mut e_text, mut e_label, mut e_score, mut e_sentence) = (vec![], vec![], vec![], vec![]);
+    for (doc, id) in docs.iter().zip(&ids) {
+        let (sentences, entities) = rows(doc);
+        for s in sentences {
+            s_ids.push(id.as_str());
+            s_idx.push(s.idx);
+            s_start.push(s.start);
+            s_end.push(s.end);
+        }
+        for e in entities {
+            e_ids.push(id.as_str());
+            e_idx.push(e.idx);
+            e_start.push(e.start);
+            e_end.push(e.end);
+            e_text.push(pg_text(e.text).into_owned());
+            e_label.push(e.label.to_string());
+            e_score.push(e.score);
+            e_sentence.push(e.sentence);
+        }
+    }
+
+    let tx = client.transaction().await?;
+    tx.execute(
+        &st.upsert,
+        &[&ids, &titles, &urls, &published, &sources, &texts, &extras],
+    )
+    .await?;
+    tx.execute(&st.clear_sentences, &[&ids]).await?;
+    tx.execute(&st.clear_entities, &[&ids]).await?;
+    tx.execute(&st.sentences, &[&s_ids, &s_idx, &s_start, &s_end])
+        .await?;
+    tx.execute(
+        &st.entities,
+        &[
+            &e_ids,
+            &e_idx,
+            &e_start,
+            &e_end,
+            &e_text,
+            &e_label,
+            &e_score,
+            &e_sentence,
+        ],
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Errors that may pass: the connection went away, the server is restarting, or the
+/// transaction lost a race that a retry wins.
+fn is_transient(error: &tokio_postgres::Error) -> bool {
+    if error.is_closed() {
+        return true;
+    }
+    match error.code() {
+        None => true, // I/O or protocol failure on the way to the server
+        Some(code) => {
+            code.code().starts_with("08") // connection exceptions
+                || code == &SqlState::T_R_SERIALIZATION_FAILURE
+                || code == &SqlState::T_R_DEADLOCK_DETECTED
+                || code == &SqlState::ADMIN_SHUTDOWN
+                || code == &SqlState::CRASH_SHUTDOWN
+                || code == &SqlState::CANNOT_CONNECT_NOW
+                || code == &SqlState::TOO_MANY_CONNECTIONS
+        }
+    }
+}
+
+impl Sink for PostgresSink {
+    type Error = SinkError;
+
+    fn name(&self) -> String {
+        format!("postgres://{}", self.target)
+    }
+
+    async fn write(&mut self, batch: Batch) -> Result<(), SinkError> {
+        if self
+            .conn
+            .as_ref()
+            .is_none_or(|(client, _)| client.is_closed())
+        {
+            self.conn = None;
+            self.connect().await?;
+        }
+        let Some((client, statements)) = self.conn.as_mut() else {
+            return Err(SinkError::Internal(self.name()));
+        };
+        let result = write_batch(client, statements, &batch).await;
+        if let Err(e) = result {
+            if is_transient(&e) {
+                // Start over on a fresh connection at the next attempt.
+                self.conn = None;
+            }
+            return Err(self.error(e));
+        }
+        Ok(())
+    }
+
+    fn retryable(&self, error: &SinkError) -> bool {
+        match error {
+            SinkError::Postgres { source, .. } => is_transient(source),
+            _ => false,
+        }
+    }
+
+    async fn finish(self) -> Result<(), SinkError> {
+        // Every batch was committed in its own transaction; nothing is pending.
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_uri_with_schema_and_hides_password() {
+        let t =
+            PostgresTarget::parse("postgres://bob:secret@db.local:6543/news?schema=nf_1").unwrap();
+        assert_eq!(t.display, "db.local:6543/news");
+        assert_eq!(t.schema.as_deref(), Some("nf_1"));
+        let err = PostgresTarget::parse("postgres://bob:secret@h/db?schema=a;drop").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("plain identifier") && !msg.contains("secret"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn nul_becomes_one_replacement_character() {
+        assert_eq!(pg_text("a\0b"), "a\u{FFFD}b");
+        assert_eq!(pg_text("a\0b").chars().count(), 3);
+    }
+}
