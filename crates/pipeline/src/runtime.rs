@@ -245,12 +245,21 @@ where
         let rx = source_rx.clone();
         let tx = result_tx.clone();
         let stages = Arc::clone(&stages);
+        let stats = Arc::clone(&stats);
         let handle = std::thread::Builder::new()
             .name(format!("newsflow-worker-{i}"))
-            .spawn(move || worker_loop(&rx, &tx, &stages))
+            .spawn(move || worker_loop(&rx, &tx, &stages, &stats))
             .map_err(PipelineError::Spawn)?;
         workers.push(handle);
     }
+    // Samples queue lengths for reports; holding receivers does not keep a channel open.
+    let sampler_stop = CancellationToken::new();
+    let sampler = tokio::spawn(sample_queues(
+        source_rx.clone(),
+        result_rx.clone(),
+        Arc::clone(&stats),
+        sampler_stop.clone(),
+    ));
     drop(source_rx);
     drop(result_tx);
 
@@ -287,6 +296,8 @@ where
         stats: Arc::clone(&stats),
     };
     let writer_result = writer.run(result_rx).await;
+    sampler_stop.cancel();
+    let _ = sampler.await;
     if writer_result.is_err() {
         source_stop.cancel();
     }
@@ -333,9 +344,13 @@ fn worker_loop(
     rx: &async_channel::Receiver<Envelope>,
     tx: &async_channel::Sender<Outcome>,
     stages: &[Box<dyn Stage>],
+    stats: &Stats,
 ) {
+    let mut busy = StageTimes::new(stages.len());
     while let Ok(envelope) = rx.recv_blocking() {
-        if tx.send_blocking(process(envelope, stages)).is_err() {
+        let outcome = process(envelope, stages, &mut busy);
+        busy.report(stats);
+        if tx.send_blocking(outcome).is_err() {
             // The writer is gone (a sink failed); nothing more can be delivered.
             break;
         }
@@ -344,7 +359,8 @@ fn worker_loop(
 
 /// Turns one envelope into a record or a dead letter. Never panics: a stage that panics on
 /// some input (a bug) costs that one article, which is dead-lettered, not the run.
-fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
+fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes) -> Outcome {
+    let started = Instant::now();
     let Envelope {
         seq,
         origin,
@@ -376,9 +392,11 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
         text,
         analysis: Analysis::default(),
     };
+    let mut mark = busy.lap(TIMER_PARSE, started);
     let analysed = catch_unwind(AssertUnwindSafe(|| {
-        for stage in stages {
+        for (i, stage) in stages.iter().enumerate() {
             stage.process(&mut doc);
+            mark = busy.lap(TIMER_FIRST_STAGE + i, mark);
         }
     }));
     if let Err(panic) = analysed {
@@ -394,11 +412,67 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>]) -> Outcome {
     let mut json = Vec::with_capacity(doc.text.len() * 2 + 256);
     doc.write_json(&mut json);
     let json = String::from_utf8(json).unwrap_or_default();
+    busy.lap(TIMER_RENDER, mark);
     Outcome::Done {
         seq,
         record: Record { doc, json },
         ack,
         _permit: permit,
+    }
+}
+
+/// How often queue lengths are sampled for reports.
+const QUEUE_SAMPLE_INTERVAL: Duration = Duration::from_millis(10);
+
+async fn sample_queues(
+    source: async_channel::Receiver<Envelope>,
+    result: async_channel::Receiver<Outcome>,
+    stats: Arc<Stats>,
+    stop: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(QUEUE_SAMPLE_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => stats.sample_queues(source.len(), result.len()),
+        }
+    }
+}
+
+/// Timer slots: parsing, rendering, then one per stage.
+const TIMER_PARSE: usize = 0;
+const TIMER_RENDER: usize = 1;
+const TIMER_FIRST_STAGE: usize = 2;
+
+/// A worker's busy time per step, gathered locally and added to the shared [`Stats`] after
+/// each article, so workers do not contend on the counters inside a step.
+struct StageTimes {
+    nanos: Vec<u64>,
+}
+
+impl StageTimes {
+    fn new(stages: usize) -> Self {
+        Self {
+            nanos: vec![0; TIMER_FIRST_STAGE + stages],
+        }
+    }
+
+    /// Charges the time since `since` to `slot` and returns now, the start of the next lap.
+    fn lap(&mut self, slot: usize, since: Instant) -> Instant {
+        let now = Instant::now();
+        if let Some(n) = self.nanos.get_mut(slot) {
+            *n += (now - since).as_nanos() as u64;
+        }
+        now
+    }
+
+    fn report(&mut self, stats: &Stats) {
+        for (slot, n) in self.nanos.iter_mut().enumerate() {
+            if *n > 0 {
+                stats.add_busy(slot, *n);
+                *n = 0;
+            }
+        }
     }
 }
 

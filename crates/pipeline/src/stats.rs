@@ -22,7 +22,23 @@ pub struct Stats {
     pub entities: AtomicU64,
     /// Bytes of analysed text in written articles.
     pub text_bytes: AtomicU64,
+    /// Worker busy time in nanoseconds per step: parsing, rendering, then each stage in
+    /// order (see [`Stats::busy_nanos`]).
+    busy: [AtomicU64; MAX_TIMED_STEPS],
+    /// Sum and count of samples of the source → workers queue length.
+    pub source_queue_sum: AtomicU64,
+    /// Sum of samples of the workers → writer queue length.
+    pub result_queue_sum: AtomicU64,
+    /// Number of queue samples taken.
+    pub queue_samples: AtomicU64,
+    /// Longest source → workers queue seen.
+    pub source_queue_max: AtomicU64,
+    /// Longest workers → writer queue seen.
+    pub result_queue_max: AtomicU64,
 }
+
+/// Steps whose busy time is kept: parsing, rendering and up to six stages.
+pub const MAX_TIMED_STEPS: usize = 8;
 
 impl Stats {
     /// Adds `n` to a counter.
@@ -33,5 +49,30 @@ impl Stats {
     /// Reads a counter.
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// Adds busy time to a step (0 = parse, 1 = render, 2.. = stages in order).
+    pub fn add_busy(&self, step: usize, nanos: u64) {
+        if let Some(counter) = self.busy.get(step) {
+            counter.fetch_add(nanos, Ordering::Relaxed);
+        }
+    }
+
+    /// Total worker busy time of a step, in nanoseconds, summed over workers.
+    pub fn busy_nanos(&self, step: usize) -> u64 {
+        self.busy.get(step).map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    /// Records one sample of the two queue lengths.
+    pub fn sample_queues(&self, source: usize, result: usize) {
+        self.source_queue_sum
+            .fetch_add(source as u64, Ordering::Relaxed);
+        self.result_queue_sum
+            .fetch_add(result as u64, Ordering::Relaxed);
+        self.queue_samples.fetch_add(1, Ordering::Relaxed);
+        self.source_queue_max
+            .fetch_max(source as u64, Ordering::Relaxed);
+        self.result_queue_max
+            .fetch_max(result as u64, Ordering::Relaxed);
     }
 }

@@ -23,7 +23,7 @@ pub use spec::{AnySink, SinkOptions, SinkSpec};
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     /// The `--sink` value is not a known URI.
-    #[error("unknown sink {0:?}: expected stdout, jsonl:PATH, sqlite:PATH, postgres://USER@HOST:PORT/DB or nats://HOST:PORT/SUBJECT")]
+    #[error("unknown sink {0:?}: expected stdout, null, jsonl:PATH, sqlite:PATH, postgres://USER@HOST:PORT/DB or nats://HOST:PORT/SUBJECT")]
     UnknownUri(String),
     /// A sink URI lacks its path.
     #[error("sink {0:?} needs a path, as in {0}out.jsonl")]

@@ -15,6 +15,8 @@ use pipeline::endpoint::NatsUri;
 /// A sink as configured, before anything is opened.
 #[derive(Debug, Clone)]
 pub enum SinkSpec {
+    /// `null`: discards records (benchmarks, dry runs).
+    Null,
     /// `stdout`: JSON Lines on standard output.
     Stdout,
     /// `jsonl:PATH`: JSON Lines appended to a file.
@@ -40,6 +42,7 @@ impl SinkSpec {
         };
         match uri.split_once(':') {
             None if uri == "stdout" || uri == "-" => Ok(SinkSpec::Stdout),
+            None if uri == "null" => Ok(SinkSpec::Null),
             Some(("jsonl", rest)) => path("jsonl:", rest).map(SinkSpec::Jsonl),
             Some(("sqlite", rest)) => path("sqlite:", rest).map(SinkSpec::Sqlite),
             Some(("postgres" | "postgresql", _)) => {
@@ -60,6 +63,7 @@ impl SinkSpec {
     /// Opens the sink: creates files, connects, migrates schemas.
     pub async fn build(&self, options: &SinkOptions) -> Result<AnySink, SinkError> {
         Ok(match self {
+            SinkSpec::Null => AnySink::Null,
             SinkSpec::Stdout => AnySink::Stdout(StdoutSink::new()),
             SinkSpec::Jsonl(path) => {
                 AnySink::Jsonl(JsonlSink::open(path.clone(), options.rotate_bytes).await?)
@@ -86,6 +90,7 @@ pub struct SinkOptions {
 impl std::fmt::Display for SinkSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            SinkSpec::Null => f.write_str("null"),
             SinkSpec::Stdout => f.write_str("stdout"),
             SinkSpec::Jsonl(path) => write!(f, "jsonl:{}", path.display()),
             SinkSpec::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
@@ -98,6 +103,8 @@ impl std::fmt::Display for SinkSpec {
 /// Every sink newsflow has, behind one type for the runtime.
 #[derive(Debug)]
 pub enum AnySink {
+    /// Discards everything.
+    Null,
     /// Standard output.
     Stdout(StdoutSink),
     /// A JSON Lines file.
@@ -115,6 +122,7 @@ impl Sink for AnySink {
 
     fn name(&self) -> String {
         match self {
+            AnySink::Null => "null".into(),
             AnySink::Stdout(s) => s.name(),
             AnySink::Jsonl(s) => s.name(),
             AnySink::Sqlite(s) => s.name(),
@@ -125,6 +133,7 @@ impl Sink for AnySink {
 
     async fn write(&mut self, batch: Batch) -> Result<(), SinkError> {
         match self {
+            AnySink::Null => Ok(()),
             AnySink::Stdout(s) => s.write(batch).await,
             AnySink::Jsonl(s) => s.write(batch).await,
             AnySink::Sqlite(s) => s.write(batch).await,
@@ -135,6 +144,7 @@ impl Sink for AnySink {
 
     fn retryable(&self, error: &SinkError) -> bool {
         match self {
+            AnySink::Null => false,
             AnySink::Stdout(s) => s.retryable(error),
             AnySink::Jsonl(s) => s.retryable(error),
             AnySink::Sqlite(s) => s.retryable(error),
@@ -145,6 +155,7 @@ impl Sink for AnySink {
 
     async fn finish(self) -> Result<(), SinkError> {
         match self {
+            AnySink::Null => Ok(()),
             AnySink::Stdout(s) => s.finish().await,
             AnySink::Jsonl(s) => s.finish().await,
             AnySink::Sqlite(s) => s.finish().await,
@@ -164,6 +175,7 @@ mod tests {
     fn parses_sink_uris() {
         let parse = |uri: &str| SinkSpec::parse(uri).unwrap();
         assert!(matches!(parse("stdout"), SinkSpec::Stdout));
+        assert!(matches!(parse("null"), SinkSpec::Null));
         assert!(
             matches!(parse("jsonl:out.jsonl"), SinkSpec::Jsonl(p) if p == Path::new("out.jsonl"))
         );

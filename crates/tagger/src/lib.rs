@@ -106,8 +106,10 @@ impl Tagger {
     /// Loads a model file written by `newsflow train`.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, TaggerError> {
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|source| TaggerError::Read { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| TaggerError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_bytes(&bytes)
     }
 
@@ -117,7 +119,10 @@ impl Tagger {
     }
 
     pub(crate) fn from_model(model: Model) -> Self {
-        Tagger { model: Arc::new(model), patterns: None }
+        Tagger {
+            model: Arc::new(model),
+            patterns: None,
+        }
     }
 
     /// The model as bytes, in the format [`Tagger::from_bytes`] reads.
@@ -128,8 +133,10 @@ impl Tagger {
     /// Writes the model to `path`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), TaggerError> {
         let path = path.as_ref();
-        std::fs::write(path, self.to_bytes())
-            .map_err(|source| TaggerError::Write { path: path.display().to_string(), source })
+        std::fs::write(path, self.to_bytes()).map_err(|source| TaggerError::Write {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// Number of decoding stages in the model (2 when it was trained with stacking).
@@ -152,11 +159,20 @@ impl Tagger {
             let s = s.start.min(words.len())..s.end.min(words.len());
             for e in labels::decode(&pred.labels[s.clone()]) {
                 let r = e.tokens.start + s.start..e.tokens.end + s.start;
-                let m = pred.margin[r.clone()].iter().copied().fold(f32::INFINITY, f32::min);
+                let m = pred.margin[r.clone()]
+                    .iter()
+                    .copied()
+                    .fold(f32::INFINITY, f32::min);
                 // The weakest token's margin over its best rival label, squashed: a
                 // monotone confidence rather than a calibrated probability.
                 let score = 1.0 / (1.0 + (-m).exp());
-                out.push((TokenEntity { tokens: r, ty: e.ty }, score));
+                out.push((
+                    TokenEntity {
+                        tokens: r,
+                        ty: e.ty,
+                    },
+                    score,
+                ));
             }
         }
         out
@@ -167,10 +183,16 @@ impl Tagger {
     pub fn tag(&self, text: &str, analysis: &mut Analysis) {
         let words: Vec<&str> = analysis.tokens.iter().map(|t| t.span.slice(text)).collect();
         let n = words.len();
-        let sents: Vec<Range<usize>> =
-            analysis.sentences.iter().map(|s| s.tokens.start.min(n)..s.tokens.end.min(n)).collect();
+        let sents: Vec<Range<usize>> = analysis
+            .sentences
+            .iter()
+            .map(|s| s.tokens.start.min(n)..s.tokens.end.min(n))
+            .collect();
         let tok_span = |r: &Range<usize>| {
-            Span::new(analysis.tokens[r.start].span.start, analysis.tokens[r.end - 1].span.end)
+            Span::new(
+                analysis.tokens[r.start].span.start,
+                analysis.tokens[r.end - 1].span.end,
+            )
         };
         let mut ents: Vec<(Range<usize>, Label, f32)> = self
             .tag_words(&words, &sents)
@@ -186,13 +208,25 @@ impl Tagger {
         let mut entities: Vec<Entity> = ents
             .into_iter()
             .filter(|(r, _, _)| !r.is_empty() && r.end <= n)
-            .map(|(r, label, score)| Entity { span: tok_span(&r), label, score })
+            .map(|(r, label, score)| Entity {
+                span: tok_span(&r),
+                label,
+                score,
+            })
             .collect();
         if let Some(p) = &self.patterns {
             let found = p.find(text, &analysis.tokens);
             if !found.is_empty() {
-                entities.retain(|e| !found.iter().any(|(s, _)| s.start < e.span.end && e.span.start < s.end));
-                entities.extend(found.into_iter().map(|(span, label)| Entity { span, label, score: 1.0 }));
+                entities.retain(|e| {
+                    !found
+                        .iter()
+                        .any(|(s, _)| s.start < e.span.end && e.span.start < s.end)
+                });
+                entities.extend(found.into_iter().map(|(span, label)| Entity {
+                    span,
+                    label,
+                    score: 1.0,
+                }));
             }
         }
         entities.sort_by_key(|e| (e.span.start, e.span.end));
@@ -215,8 +249,10 @@ impl Tagger {
                     if conll_only && !TYPES.contains(&name) {
                         continue;
                     }
-                    let (Ok(s), Ok(t)) = (starts.binary_search(&e.span.start), ends.binary_search(&e.span.end))
-                    else {
+                    let (Ok(s), Ok(t)) = (
+                        starts.binary_search(&e.span.start),
+                        ends.binary_search(&e.span.end),
+                    ) else {
                         continue;
                     };
                     let Some(si) = a.sentences.iter().position(|x| x.tokens.contains(&s)) else {
@@ -224,7 +260,10 @@ impl Tagger {
                     };
                     let base = a.sentences[si].tokens.start;
                     if t < a.sentences[si].tokens.end {
-                        per_sent[si].push(TagSpan { tokens: s - base..t + 1 - base, ty: name.to_string() });
+                        per_sent[si].push(TagSpan {
+                            tokens: s - base..t + 1 - base,
+                            ty: name.to_string(),
+                        });
                     }
                 }
                 per_sent
@@ -238,7 +277,10 @@ impl Tagger {
         let mut scores = Scores::default();
         for (doc, pred) in file.documents.iter().zip(predicted) {
             for (sent, p) in doc.sentences.iter().zip(pred) {
-                let gold: Vec<&str> = sent.iter().map(|&l| file.lines[l].last_column().unwrap_or("O")).collect();
+                let gold: Vec<&str> = sent
+                    .iter()
+                    .map(|&l| file.lines[l].last_column().unwrap_or("O"))
+                    .collect();
                 scores.add(&labels::iob_spans(&gold), &p);
                 scores.tokens += sent.len();
             }
@@ -259,9 +301,18 @@ fn type_label(ty: usize) -> Label {
 /// Adds a rule entity unless it clashes with the model: the rule replaces overlapping model
 /// entities only when each lies inside the rule span and has a digit (the model read part
 /// of an amount or date as a name); otherwise the model's reading stands.
-fn merge_rule(ents: &mut Vec<(Range<usize>, Label, f32)>, r: Range<usize>, label: Label, words: &[&str]) {
+fn merge_rule(
+    ents: &mut Vec<(Range<usize>, Label, f32)>,
+    r: Range<usize>,
+    label: Label,
+    words: &[&str],
+) {
     let overlaps = |e: &Range<usize>| e.start < r.end && r.start < e.end;
-    let numeric = |e: &Range<usize>| words[e.clone()].iter().any(|w| w.bytes().any(|b| b.is_ascii_digit()));
+    let numeric = |e: &Range<usize>| {
+        words[e.clone()]
+            .iter()
+            .any(|w| w.bytes().any(|b| b.is_ascii_digit()))
+    };
     let clash: Vec<usize> = (0..ents.len()).filter(|&i| overlaps(&ents[i].0)).collect();
     let rule_wins = clash.iter().all(|&i| {
         let e = &ents[i].0;
