@@ -727,6 +727,10 @@ impl Scan<'_, '_> {
             }
             m += c.len_utf8();
         }
+        // Wrapped copy breaks before lowercase words most of the time: the cheapest exit.
+        if newlines == 1 && b.get(m).is_some_and(u8::is_ascii_lowercase) {
+            return m;
+        }
         if !self.has_content(i) {
             return m;
         }
