@@ -205,6 +205,8 @@ const PARAGRAPHS_HEADLINES_DATELINES: &[Case] = &[
     ("Markets rally\n\nStocks rose on Monday.", &["Markets rally", "Stocks rose on Monday."]),
     ("Dr.\n\nSmith arrived.", &["Dr.", "Smith arrived."]),
     ("Storm hits coast\nThousands lost power on Sunday.", &["Storm hits coast", "Thousands lost power on Sunday."]),
+    ("Markets calm down today\nShares rose.", &["Markets calm down today", "Shares rose."]),
+    ("Shares of the firm rose 5 percent in\nEarly trading.", &["Shares of the firm rose 5 percent in\nEarly trading."]),
     ("GENEVA (Reuters) - The talks failed. Both sides left.", &["GENEVA (Reuters) - The talks failed.", "Both sides left."]),
     ("GENEVA (Reuters) -\nThe talks failed.", &["GENEVA (Reuters) -\nThe talks failed."]),
     ("LONDON, March 3 - Oil prices rose.", &["LONDON, March 3 - Oil prices rose."]),
