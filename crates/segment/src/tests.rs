@@ -266,6 +266,7 @@ const TOKENS_FOLLOW_CONLL: &[Case] = &[
     ("one’s life didn’t", &["one", "’s", "life", "did", "n’t"]),
     ("$1.5 billion, 20% and 3-1/2 at 10:30.", &[ "$", "1.5", "billion", ",", "20", "%", "and", "3-1/2", "at", "10:30", "."]),
     ("1. Michael Schumacher", &["1.", "Michael", "Schumacher"]),
+    ("Albert I. Jones and I.", &["Albert", "I.", "Jones", "and", "I", "."]),
     ("JFK Jr.'s book...", &["JFK", "Jr.", "'s", "book", "..."]),
     ("S&P and AT&T -- up", &["S&P", "and", "AT&T", "--", "up"]),
     ("Wait?! No", &["Wait", "?!", "No"]),
