@@ -727,6 +727,10 @@ impl Scan<'_, '_> {
             }
             m += c.len_utf8();
         }
+        // Wrapped copy breaks before lowercase words most of the time: the cheapest exit.
+        if newlines == 1 && b.get(m).is_some_and(u8::is_ascii_lowercase) {
+            return m;
+        }
         if !self.has_content(i) {
             return m;
         }
@@ -775,8 +779,7 @@ impl Scan<'_, '_> {
                 .rsplit(|c: char| !c.is_ascii_alphabetic())
                 .next()
                 .unwrap_or("");
-            let dangling = words::flags(last_word.as_bytes()) & STARTER != 0
-                && last_word.starts_with(|c: char| c.is_ascii_lowercase());
+            let dangling = is_function_word(last_word);
             !dangling
         };
         if split {
@@ -938,6 +941,77 @@ impl<'t> Next<'t> {
     fn is_word(&self, w: &[u8]) -> bool {
         self.word == w
     }
+}
+
+/// Lowercase function words that cannot end a headline or a complete line: a line ending
+/// in one was cut mid-sentence ("... rose sharply in\nEarly trading").
+fn is_function_word(word: &str) -> bool {
+    matches!(
+        word,
+        "a" | "an"
+            | "the"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "with"
+            | "by"
+            | "from"
+            | "and"
+            | "or"
+            | "but"
+            | "nor"
+            | "as"
+            | "that"
+            | "which"
+            | "who"
+            | "whose"
+            | "into"
+            | "onto"
+            | "over"
+            | "under"
+            | "about"
+            | "after"
+            | "before"
+            | "between"
+            | "than"
+            | "its"
+            | "their"
+            | "his"
+            | "her"
+            | "our"
+            | "my"
+            | "your"
+            | "this"
+            | "these"
+            | "those"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "has"
+            | "have"
+            | "had"
+            | "will"
+            | "would"
+            | "could"
+            | "should"
+            | "can"
+            | "may"
+            | "not"
+            | "if"
+            | "when"
+            | "while"
+            | "because"
+            | "since"
+            | "said"
+            | "says"
+            | "told"
+    )
 }
 
 /// Personal pronouns that can be the subject of an attribution.

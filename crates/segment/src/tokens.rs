@@ -432,7 +432,12 @@ impl Tokenizer<'_, '_> {
             return true;
         }
         if word.len() == 1 && word[0].is_ascii_alphabetic() {
-            return true;
+            // An initial keeps its period, but the pronoun ending a sentence ("you and I.")
+            // does not.
+            let last = self.b[dot + 1..self.end]
+                .iter()
+                .all(|c| matches!(c, b'"' | b'\'' | b')' | b']' | b' ' | b'\n'));
+            return !(word == b"I" && last);
         }
         if words::flags(word) & (TITLE | COMMON) != 0 {
             return true;
