@@ -32,6 +32,10 @@ pub struct RunConfig {
     pub sink_queue: Option<usize>,
     /// Articles in flight at most with `ordered`.
     pub ordered_window: Option<usize>,
+    /// Tagger model file.
+    pub model: Option<PathBuf>,
+    /// Entity patterns file.
+    pub patterns: Option<PathBuf>,
     /// Rotate `jsonl:` files at this size.
     pub rotate_bytes: Option<u64>,
     /// Seconds to drain after a signal.

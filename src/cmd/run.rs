@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,9 +62,33 @@ pub struct Args {
     /// Seconds to drain in-flight articles after SIGINT/SIGTERM before aborting [default: 30].
     #[arg(long, value_name = "SECS")]
     pub grace: Option<u64>,
+    /// A tagger model written by `newsflow train` [default: the model built in].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// JSON Lines of {"label", "pattern"} phrases; their matches override the model.
+    #[arg(long, value_name = "FILE")]
+    pub patterns: Option<PathBuf>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The tagger `run` uses: the built-in model or `--model`, with `--patterns` attached.
+pub(crate) fn load_tagger(
+    model: Option<&Path>,
+    patterns: Option<&Path>,
+) -> anyhow::Result<tagger::Tagger> {
+    let mut tagger = match model {
+        Some(path) => tagger::Tagger::load(path)
+            .with_context(|| format!("cannot load tagger model {}", path.display()))?,
+        None => tagger::Tagger::embedded(),
+    };
+    if let Some(path) = patterns {
+        let patterns = tagger::Patterns::load(path)
+            .with_context(|| format!("cannot load patterns {}", path.display()))?;
+        tagger = tagger.with_patterns(patterns);
+    }
+    Ok(tagger)
 }
 
 /// Everything `newsflow run` needs, resolved from flags, config file and defaults.
@@ -72,6 +96,7 @@ struct Settings {
     inputs: Vec<String>,
     sinks: Vec<SinkSpec>,
     sink_options: SinkOptions,
+    tagger: tagger::Tagger,
     pipeline: PipelineConfig,
     grace: Duration,
     quiet: bool,
@@ -149,10 +174,15 @@ impl Settings {
         let sink_options = SinkOptions {
             rotate_bytes: args.rotate_bytes.or(file.rotate_bytes),
         };
+        let tagger = load_tagger(
+            args.model.as_deref().or(file.model.as_deref()),
+            args.patterns.as_deref().or(file.patterns.as_deref()),
+        )?;
         Ok(Self {
             inputs,
             sinks,
             sink_options,
+            tagger,
             pipeline,
             grace,
             quiet: args.quiet,
@@ -164,18 +194,19 @@ impl Settings {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = Settings::resolve(args)?;
     let (source, total_bytes) = AnySource::open(&settings.inputs)?;
-    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
-        Box::new(Segment::default()) as Box<dyn Stage>,
-        Box::new(Tag::default()),
-    ]);
     let Settings {
         sinks: specs,
         sink_options,
+        tagger,
         pipeline,
         grace,
         quiet,
         ..
     } = settings;
+    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
+        Box::new(Segment::default()) as Box<dyn Stage>,
+        Box::new(Tag(tagger)),
+    ]);
     let job = Job {
         source,
         total_bytes,

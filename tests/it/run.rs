@@ -412,3 +412,37 @@ fn config_file_sets_sinks_and_flags_override_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("workerz"));
 }
+
+#[test]
+fn patterns_file_overrides_the_model() {
+    let dir = scratch("patterns");
+    let patterns = dir.join("patterns.jsonl");
+    std::fs::write(
+        &patterns,
+        "{\"label\":\"VENUE\",\"pattern\":\"Santiago Bernabeu\"}\n",
+    )
+    .unwrap();
+    let out = run_ok(
+        newsflow()
+            .args(["run", "-q", "--ordered", "--patterns"])
+            .arg(&patterns)
+            .arg(sample("news.jsonl")),
+    );
+    let recs = records(&out.stdout);
+    let venue: Vec<_> = recs[3]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["text"] == "Santiago Bernabeu")
+        .map(|e| e["label"].clone())
+        .collect();
+    assert_eq!(venue, ["VENUE"]);
+    recs.iter().for_each(check_record);
+
+    let out = newsflow()
+        .args(["run", "--model", "/no/such/model.bin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/model.bin"));
+}
