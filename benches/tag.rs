@@ -35,10 +35,15 @@ fn documents() -> Vec<(String, Analysis)> {
             let mut a = Analysis::default();
             let mut at = 0;
             for w in text.split(' ') {
-                a.tokens.push(Token { span: Span::new(at, at + w.len()) });
+                a.tokens.push(Token {
+                    span: Span::new(at, at + w.len()),
+                });
                 at += w.len() + 1;
             }
-            a.sentences.push(Sentence { span: Span::new(0, text.len()), tokens: 0..a.tokens.len() });
+            a.sentences.push(Sentence {
+                span: Span::new(0, text.len()),
+                tokens: 0..a.tokens.len(),
+            });
             (text, a)
         })
         .collect()
@@ -63,7 +68,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
     let mut load = c.benchmark_group("load");
     load.sample_size(10);
-    load.bench_function("embedded_model", |b| b.iter(|| black_box(Tagger::embedded())));
+    load.bench_function("embedded_model", |b| {
+        b.iter(|| black_box(Tagger::embedded()))
+    });
     load.finish();
 }
 

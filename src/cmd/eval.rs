@@ -23,12 +23,14 @@ pub struct Args {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(&args.conll).with_context(|| format!("cannot read {}", args.conll.display()))?;
+    let text = std::fs::read_to_string(&args.conll)
+        .with_context(|| format!("cannot read {}", args.conll.display()))?;
     let file = tagger::ConllFile::parse(&text);
     let loading = Instant::now();
     let tagger = match &args.model {
-        Some(p) => tagger::Tagger::load(p).with_context(|| format!("cannot load model {}", p.display()))?,
+        Some(p) => {
+            tagger::Tagger::load(p).with_context(|| format!("cannot load model {}", p.display()))?
+        }
         None => tagger::Tagger::embedded(),
     };
     let load_ms = loading.elapsed().as_secs_f64() * 1e3;
@@ -43,8 +45,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "correct": c.correct, "predicted": c.predicted, "gold": c.gold,
             })
         };
-        let types: serde_json::Map<String, serde_json::Value> =
-            scores.per_type.iter().map(|(t, c)| (t.clone(), row(c))).collect();
+        let types: serde_json::Map<String, serde_json::Value> = scores
+            .per_type
+            .iter()
+            .map(|(t, c)| (t.clone(), row(c)))
+            .collect();
         let doc = serde_json::json!({
             "tokens": scores.tokens, "overall": row(&scores.overall), "types": types,
             "load_ms": load_ms, "tag_seconds": secs,
@@ -58,7 +63,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "processed {} tokens with {} phrases; found: {} phrases; correct: {}.",
         scores.tokens, o.gold, o.predicted, o.correct
     )?;
-    writeln!(out, "{:<8} {:>9} {:>7} {:>6} {:>6} {:>6}", "type", "precision", "recall", "F1", "gold", "found")?;
+    writeln!(
+        out,
+        "{:<8} {:>9} {:>7} {:>6} {:>6} {:>6}",
+        "type", "precision", "recall", "F1", "gold", "found"
+    )?;
     let mut line = |name: &str, c: &tagger::Counts| {
         writeln!(
             out,

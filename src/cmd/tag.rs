@@ -37,15 +37,18 @@ pub struct Args {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(&args.conll).with_context(|| format!("cannot read {}", args.conll.display()))?;
+    let text = std::fs::read_to_string(&args.conll)
+        .with_context(|| format!("cannot read {}", args.conll.display()))?;
     let file = tagger::ConllFile::parse(&text);
     let mut tagger = match &args.model {
-        Some(p) => tagger::Tagger::load(p).with_context(|| format!("cannot load model {}", p.display()))?,
+        Some(p) => {
+            tagger::Tagger::load(p).with_context(|| format!("cannot load model {}", p.display()))?
+        }
         None => tagger::Tagger::embedded(),
     };
     if let Some(p) = &args.patterns {
-        let patterns = tagger::Patterns::load(p).with_context(|| format!("cannot load patterns {}", p.display()))?;
+        let patterns = tagger::Patterns::load(p)
+            .with_context(|| format!("cannot load patterns {}", p.display()))?;
         tagger = tagger.with_patterns(patterns);
     }
     let scheme = match args.scheme {
@@ -54,10 +57,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let predicted = tagger.tag_conll(&file, !args.all_labels);
     // One predicted tag per line; -DOCSTART- lines get O, as conlleval expects.
-    let mut tags: Vec<Option<String>> = file.lines.iter().map(|l| l.is_docstart().then(|| "O".to_string())).collect();
+    let mut tags: Vec<Option<String>> = file
+        .lines
+        .iter()
+        .map(|l| l.is_docstart().then(|| "O".to_string()))
+        .collect();
     for (doc, pred) in file.documents.iter().zip(predicted) {
         for (sent, spans) in doc.sentences.iter().zip(pred) {
-            for (&line, tag) in sent.iter().zip(tagger::labels::to_tags(sent.len(), &spans, scheme)) {
+            for (&line, tag) in sent
+                .iter()
+                .zip(tagger::labels::to_tags(sent.len(), &spans, scheme))
+            {
                 tags[line] = Some(tag);
             }
         }

@@ -49,7 +49,8 @@ pub struct Args {
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<tagger::ConllFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(tagger::ConllFile::parse(&text))
 }
 
@@ -73,11 +74,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = writeln!(err, "[{:6.1}s] {line}", started.elapsed().as_secs_f64());
     };
     let model = tagger::train(&train, &dev, &cfg, &mut log).context("training failed")?;
-    model.save(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    model
+        .save(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     let bytes = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     // Score through the saved file and the same path `newsflow eval` takes, so the number
     // printed is the number the committed model gets.
-    let reloaded = tagger::Tagger::load(&args.out).context("cannot reload the model just written")?;
+    let reloaded =
+        tagger::Tagger::load(&args.out).context("cannot reload the model just written")?;
     let scores = reloaded.evaluate(&dev);
     let mut out = std::io::stdout().lock();
     writeln!(

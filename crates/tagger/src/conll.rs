@@ -74,7 +74,11 @@ impl ConllFile {
             };
             let crlf = line.ends_with('\r');
             let line = line.strip_suffix('\r').unwrap_or(line);
-            lines.push(Line { text: line.to_string(), crlf, terminated });
+            lines.push(Line {
+                text: line.to_string(),
+                crlf,
+                terminated,
+            });
             rest = next;
         }
         let mut documents = Vec::new();
@@ -121,7 +125,9 @@ impl ConllFile {
                 }
                 let s = text.len();
                 text.push_str(self.lines[li].token());
-                analysis.tokens.push(Token { span: Span::new(s, text.len()) });
+                analysis.tokens.push(Token {
+                    span: Span::new(s, text.len()),
+                });
             }
             analysis.sentences.push(Sentence {
                 span: Span::new(start, text.len()),
@@ -172,7 +178,8 @@ mod tests {
 
     #[test]
     fn first_document_needs_no_docstart() {
-        let docs = shape("EU NNP I-ORG\r\nrejects VBZ O\r\n\r\n-DOCSTART- -X- O\r\n\r\nPeter I-PER\r\n");
+        let docs =
+            shape("EU NNP I-ORG\r\nrejects VBZ O\r\n\r\n-DOCSTART- -X- O\r\n\r\nPeter I-PER\r\n");
         assert_eq!(docs, vec![vec![vec!["EU", "rejects"]], vec![vec!["Peter"]]]);
     }
 

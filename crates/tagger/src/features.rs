@@ -126,7 +126,12 @@ impl Tok {
         if letters > 0 && uppers == letters && (letters > 1 || w.len() == 1) {
             flags |= ALLCAPS;
         }
-        Tok { word: word_key(w), lower: lower_hash(w), shape: shape.finish(), flags }
+        Tok {
+            word: word_key(w),
+            lower: lower_hash(w),
+            shape: shape.finish(),
+            flags,
+        }
     }
 
     /// Whether the token starts with an uppercase letter.
@@ -146,7 +151,11 @@ pub(crate) fn word_bases(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl 
     let nchars = w.chars().count();
     f(Fh::new(T_LEN).u64(nchars.min(8) as u64).finish(), false);
     // Affixes of up to four characters, lowercased: case is already in the shape.
-    let mut ends = w.char_indices().map(|(i, _)| i).skip(1).chain(std::iter::once(w.len()));
+    let mut ends = w
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain(std::iter::once(w.len()));
     for n in 1..=4.min(nchars) {
         if let Some(e) = ends.next() {
             f(Fh::new(T_PRE).u64(n as u64).lower(&w[..e]).finish(), false);
@@ -162,7 +171,13 @@ pub(crate) fn word_bases(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl 
         // Cluster paths at several depths: coarse classes generalise, fine ones separate.
         for depth in [4u32, 6, 8, 10] {
             let prefix = c >> (32 - depth).min(31);
-            f(Fh::new(T_CLUSTER).u64(u64::from(depth)).u64(u64::from(prefix)).finish(), true);
+            f(
+                Fh::new(T_CLUSTER)
+                    .u64(u64::from(depth))
+                    .u64(u64::from(prefix))
+                    .finish(),
+                true,
+            );
         }
     }
 }
@@ -277,7 +292,15 @@ impl DocCtx {
             }
             doc[i] = d;
         }
-        DocCtx { toks, sent_of, sents: sents.to_vec(), pos, gaz: gz, run, doc }
+        DocCtx {
+            toks,
+            sent_of,
+            sents: sents.to_vec(),
+            pos,
+            gaz: gz,
+            run,
+            doc,
+        }
     }
 
     /// The sentence range holding token `i`.
@@ -330,7 +353,13 @@ impl Stack {
             for e in crate::labels::decode(&labels[s.clone()]) {
                 let r = e.tokens.start + s.start..e.tokens.end + s.start;
                 let h = crate::gazetteer::phrase_hash(toks[r.clone()].iter().map(|t| t.lower));
-                entities.push((TokenEntity { tokens: r, ty: e.ty }, h));
+                entities.push((
+                    TokenEntity {
+                        tokens: r,
+                        ty: e.ty,
+                    },
+                    h,
+                ));
             }
         }
         let mut ecounts: IdMap<[u16; 4]> = IdMap::default();
@@ -350,7 +379,11 @@ impl Stack {
                 }
             }
         }
-        Stack { labels, tokmaj, entmaj }
+        Stack {
+            labels,
+            tokmaj,
+            entmaj,
+        }
     }
 }
 
@@ -377,8 +410,16 @@ pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut imp
             f(Fh::new(T_BOUND).u64(k).finish());
         }
     }
-    let (pl, ps) = if i > s.start { (toks[i - 1].lower, toks[i - 1].shape) } else { (0, 0) };
-    let (nl, ns) = if i + 1 < s.end { (toks[i + 1].lower, toks[i + 1].shape) } else { (0, 0) };
+    let (pl, ps) = if i > s.start {
+        (toks[i - 1].lower, toks[i - 1].shape)
+    } else {
+        (0, 0)
+    };
+    let (nl, ns) = if i + 1 < s.end {
+        (toks[i + 1].lower, toks[i + 1].shape)
+    } else {
+        (0, 0)
+    };
     f(Fh::new(T_BIL).u64(pl).u64(t.lower).finish());
     f(Fh::new(T_BIR).u64(t.lower).u64(nl).finish());
     f(Fh::new(T_SHL).u64(ps).u64(t.shape).finish());
@@ -396,7 +437,9 @@ pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut imp
         }
         for (c, &g) in ctx.gaz[j].iter().enumerate() {
             if g != 0 {
-                f(Fh::new(T_GAZ).u64(k * 64 + c as u64 * 4 + u64::from(g)).finish());
+                f(Fh::new(T_GAZ)
+                    .u64(k * 64 + c as u64 * 4 + u64::from(g))
+                    .finish());
             }
         }
     }
@@ -419,11 +462,17 @@ pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut imp
 pub(crate) fn stack_features(ctx: &DocCtx, i: usize, st: &Stack, f: &mut impl FnMut(u64)) {
     let s = ctx.sent_range(i);
     for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
-        let l = if j < s.start || j >= s.end { 255 } else { u64::from(st.labels[j]) };
+        let l = if j < s.start || j >= s.end {
+            255
+        } else {
+            u64::from(st.labels[j])
+        };
         f(Fh::new(T_S1).u64(k * 256 + l).finish());
     }
     f(Fh::new(T_TOKMAJ).u64(u64::from(st.tokmaj[i])).finish());
-    f(Fh::new(T_S1TM).u64(u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i])).finish());
+    f(Fh::new(T_S1TM)
+        .u64(u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i]))
+        .finish());
     if st.entmaj[i] != 0 {
         f(Fh::new(T_ENTMAJ).u64(u64::from(st.entmaj[i])).finish());
     }

@@ -56,12 +56,18 @@ impl Gazetteer {
         if lowers.is_empty() || lowers.len() > MAX_LEN {
             return;
         }
-        *self.phrases.entry(phrase_hash(lowers.iter().copied())).or_default() |= 1 << cat;
+        *self
+            .phrases
+            .entry(phrase_hash(lowers.iter().copied()))
+            .or_default() |= 1 << cat;
     }
 
     /// Adds a phrase written as whitespace-separated tokens to list `cat`.
     pub(crate) fn insert_text(&mut self, phrase: &str, cat: usize) {
-        let lowers: Vec<u64> = phrase.split_whitespace().map(crate::features::lower_hash).collect();
+        let lowers: Vec<u64> = phrase
+            .split_whitespace()
+            .map(crate::features::lower_hash)
+            .collect();
         self.insert(&lowers, cat);
     }
 

@@ -118,7 +118,10 @@ impl KeyTable {
     /// A table mapping `keys[i]` to `i`.
     pub(crate) fn new(keys: &[u64]) -> Self {
         let cap = (keys.len() * 4 / 3 + 1).next_power_of_two().max(16);
-        let mut t = KeyTable { slots: vec![(0, 0); cap], mask: cap - 1 };
+        let mut t = KeyTable {
+            slots: vec![(0, 0); cap],
+            mask: cap - 1,
+        };
         for (i, &k) in keys.iter().enumerate() {
             let mut slot = (k as usize) & t.mask;
             while t.slots[slot].0 != 0 {
@@ -156,7 +159,10 @@ mod tests {
         let a = Fh::new(1).lower("Geneva").finish();
         assert_eq!(a, Fh::new(1).lower("GENEVA").finish());
         assert_ne!(a, Fh::new(1).lower("Genevb").finish());
-        assert_eq!(Fh::new(1).lower("Zürich").finish(), Fh::new(1).lower("ZÜRICH").finish());
+        assert_eq!(
+            Fh::new(1).lower("Zürich").finish(),
+            Fh::new(1).lower("ZÜRICH").finish()
+        );
     }
 
     #[test]

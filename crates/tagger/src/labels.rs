@@ -93,7 +93,10 @@ pub(crate) fn decode(labels: &[u8]) -> Vec<TokenEntity> {
         if let Some((s, t)) = open {
             let continues = matches!(p, Some((t2, q)) if t2 == t && (q == I || q == L));
             if !continues {
-                out.push(TokenEntity { tokens: s..i, ty: t });
+                out.push(TokenEntity {
+                    tokens: s..i,
+                    ty: t,
+                });
                 open = None;
             }
         }
@@ -105,14 +108,20 @@ pub(crate) fn decode(labels: &[u8]) -> Vec<TokenEntity> {
                 }
                 if q == L || q == U {
                     if let Some((s, t)) = open.take() {
-                        out.push(TokenEntity { tokens: s..i + 1, ty: t });
+                        out.push(TokenEntity {
+                            tokens: s..i + 1,
+                            ty: t,
+                        });
                     }
                 }
             }
         }
     }
     if let Some((s, t)) = open {
-        out.push(TokenEntity { tokens: s..labels.len(), ty: t });
+        out.push(TokenEntity {
+            tokens: s..labels.len(),
+            ty: t,
+        });
     }
     out
 }
@@ -139,10 +148,14 @@ pub fn iob_spans<S: AsRef<str>>(tags: &[S]) -> Vec<TagSpan> {
             _ if tag == "O" || tag.is_empty() => ("O", ""),
             _ => ("I", tag),
         };
-        let starts = prefix == "B" || prefix == "S" || (prefix != "O" && open.map(|(_, t)| t) != Some(ty));
+        let starts =
+            prefix == "B" || prefix == "S" || (prefix != "O" && open.map(|(_, t)| t) != Some(ty));
         if let Some((s, t)) = open {
             if prefix == "O" || starts {
-                out.push(TagSpan { tokens: s..i, ty: t.to_string() });
+                out.push(TagSpan {
+                    tokens: s..i,
+                    ty: t.to_string(),
+                });
                 open = None;
             }
         }
@@ -151,7 +164,10 @@ pub fn iob_spans<S: AsRef<str>>(tags: &[S]) -> Vec<TagSpan> {
         }
     }
     if let Some((s, t)) = open {
-        out.push(TagSpan { tokens: s..tags.len(), ty: t.to_string() });
+        out.push(TagSpan {
+            tokens: s..tags.len(),
+            ty: t.to_string(),
+        });
     }
     out
 }
@@ -191,7 +207,10 @@ mod tests {
     use super::*;
 
     fn span(r: Range<usize>, ty: &str) -> TagSpan {
-        TagSpan { tokens: r, ty: ty.to_string() }
+        TagSpan {
+            tokens: r,
+            ty: ty.to_string(),
+        }
     }
 
     #[test]
@@ -200,7 +219,12 @@ mod tests {
         let spans = iob_spans(&tags);
         assert_eq!(
             spans,
-            vec![span(0..2, "PER"), span(2..3, "PER"), span(4..5, "LOC"), span(5..7, "ORG")]
+            vec![
+                span(0..2, "PER"),
+                span(2..3, "PER"),
+                span(4..5, "LOC"),
+                span(5..7, "ORG")
+            ]
         );
         assert_eq!(to_tags(7, &spans, Scheme::Iob1), tags);
     }
@@ -208,8 +232,14 @@ mod tests {
     #[test]
     fn iob2_opens_every_entity_with_b() {
         let spans = iob_spans(&["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG", "I-ORG"]);
-        assert_eq!(to_tags(7, &spans, Scheme::Iob2), ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG", "I-ORG"]);
-        assert_eq!(to_tags(7, &spans, Scheme::Iob1), ["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG", "I-ORG"]);
+        assert_eq!(
+            to_tags(7, &spans, Scheme::Iob2),
+            ["B-PER", "I-PER", "B-PER", "O", "B-LOC", "B-ORG", "I-ORG"]
+        );
+        assert_eq!(
+            to_tags(7, &spans, Scheme::Iob1),
+            ["I-PER", "I-PER", "B-PER", "O", "I-LOC", "I-ORG", "I-ORG"]
+        );
     }
 
     #[test]
@@ -220,9 +250,18 @@ mod tests {
     #[test]
     fn bilou_round_trips() {
         let ents = vec![
-            TokenEntity { tokens: 0..1, ty: 0 },
-            TokenEntity { tokens: 1..4, ty: 2 },
-            TokenEntity { tokens: 5..7, ty: 3 },
+            TokenEntity {
+                tokens: 0..1,
+                ty: 0,
+            },
+            TokenEntity {
+                tokens: 1..4,
+                ty: 2,
+            },
+            TokenEntity {
+                tokens: 5..7,
+                ty: 3,
+            },
         ];
         let labels = encode(8, &ents);
         assert_eq!(decode(&labels), ents);

@@ -106,8 +106,10 @@ impl Tagger {
     /// Loads a model file written by `newsflow train`.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, TaggerError> {
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|source| TaggerError::Read { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| TaggerError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_bytes(&bytes)
     }
 
@@ -117,7 +119,10 @@ impl Tagger {
     }
 
     pub(crate) fn from_model(model: Model) -> Self {
-        Tagger { model: Arc::new(model), patterns: None }
+        Tagger {
+            model: Arc::new(model),
+            patterns: None,
+        }
     }
 
     /// The model as bytes, in the format [`Tagger::from_bytes`] reads.
@@ -128,8 +133,10 @@ impl Tagger {
     /// Writes the model to `path`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), TaggerError> {
         let path = path.as_ref();
-        std::fs::write(path, self.to_bytes())
-            .map_err(|source| TaggerError::Write { path: path.display().to_string(), source })
+        std::fs::write(path, self.to_bytes()).map_err(|source| TaggerError::Write {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// Number of decoding stages in the model (2 when it was trained with stacking).
@@ -145,18 +152,29 @@ impl Tagger {
 
     /// Model entities of a document given as words split into sentences (token index
     /// ranges), with scores in `[0, 1]`.
+    /// Sentences may be given in any shape: they are clamped to the words, made disjoint,
+    /// and words outside every sentence form sentences of their own.
     pub fn tag_words(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<(TokenEntity, f32)> {
-        let pred = self.model.predict(words, sentences);
+        let sentences = partition(sentences, words.len());
+        let pred = self.model.predict(words, &sentences);
         let mut out = Vec::new();
         for s in sentences {
-            let s = s.start.min(words.len())..s.end.min(words.len());
             for e in labels::decode(&pred.labels[s.clone()]) {
                 let r = e.tokens.start + s.start..e.tokens.end + s.start;
-                let m = pred.margin[r.clone()].iter().copied().fold(f32::INFINITY, f32::min);
+                let m = pred.margin[r.clone()]
+                    .iter()
+                    .copied()
+                    .fold(f32::INFINITY, f32::min);
                 // The weakest token's margin over its best rival label, squashed: a
                 // monotone confidence rather than a calibrated probability.
                 let score = 1.0 / (1.0 + (-m).exp());
-                out.push((TokenEntity { tokens: r, ty: e.ty }, score));
+                out.push((
+                    TokenEntity {
+                        tokens: r,
+                        ty: e.ty,
+                    },
+                    score,
+                ));
             }
         }
         out
@@ -167,10 +185,17 @@ impl Tagger {
     pub fn tag(&self, text: &str, analysis: &mut Analysis) {
         let words: Vec<&str> = analysis.tokens.iter().map(|t| t.span.slice(text)).collect();
         let n = words.len();
-        let sents: Vec<Range<usize>> =
-            analysis.sentences.iter().map(|s| s.tokens.start.min(n)..s.tokens.end.min(n)).collect();
+        let raw: Vec<Range<usize>> = analysis
+            .sentences
+            .iter()
+            .map(|s| s.tokens.clone())
+            .collect();
+        let sents = partition(&raw, n);
         let tok_span = |r: &Range<usize>| {
-            Span::new(analysis.tokens[r.start].span.start, analysis.tokens[r.end - 1].span.end)
+            Span::new(
+                analysis.tokens[r.start].span.start,
+                analysis.tokens[r.end - 1].span.end,
+            )
         };
         let mut ents: Vec<(Range<usize>, Label, f32)> = self
             .tag_words(&words, &sents)
@@ -186,13 +211,25 @@ impl Tagger {
         let mut entities: Vec<Entity> = ents
             .into_iter()
             .filter(|(r, _, _)| !r.is_empty() && r.end <= n)
-            .map(|(r, label, score)| Entity { span: tok_span(&r), label, score })
+            .map(|(r, label, score)| Entity {
+                span: tok_span(&r),
+                label,
+                score,
+            })
             .collect();
         if let Some(p) = &self.patterns {
             let found = p.find(text, &analysis.tokens);
             if !found.is_empty() {
-                entities.retain(|e| !found.iter().any(|(s, _)| s.start < e.span.end && e.span.start < s.end));
-                entities.extend(found.into_iter().map(|(span, label)| Entity { span, label, score: 1.0 }));
+                entities.retain(|e| {
+                    !found
+                        .iter()
+                        .any(|(s, _)| s.start < e.span.end && e.span.start < s.end)
+                });
+                entities.extend(found.into_iter().map(|(span, label)| Entity {
+                    span,
+                    label,
+                    score: 1.0,
+                }));
             }
         }
         entities.sort_by_key(|e| (e.span.start, e.span.end));
@@ -215,8 +252,10 @@ impl Tagger {
                     if conll_only && !TYPES.contains(&name) {
                         continue;
                     }
-                    let (Ok(s), Ok(t)) = (starts.binary_search(&e.span.start), ends.binary_search(&e.span.end))
-                    else {
+                    let (Ok(s), Ok(t)) = (
+                        starts.binary_search(&e.span.start),
+                        ends.binary_search(&e.span.end),
+                    ) else {
                         continue;
                     };
                     let Some(si) = a.sentences.iter().position(|x| x.tokens.contains(&s)) else {
@@ -224,7 +263,10 @@ impl Tagger {
                     };
                     let base = a.sentences[si].tokens.start;
                     if t < a.sentences[si].tokens.end {
-                        per_sent[si].push(TagSpan { tokens: s - base..t + 1 - base, ty: name.to_string() });
+                        per_sent[si].push(TagSpan {
+                            tokens: s - base..t + 1 - base,
+                            ty: name.to_string(),
+                        });
                     }
                 }
                 per_sent
@@ -238,13 +280,44 @@ impl Tagger {
         let mut scores = Scores::default();
         for (doc, pred) in file.documents.iter().zip(predicted) {
             for (sent, p) in doc.sentences.iter().zip(pred) {
-                let gold: Vec<&str> = sent.iter().map(|&l| file.lines[l].last_column().unwrap_or("O")).collect();
+                let gold: Vec<&str> = sent
+                    .iter()
+                    .map(|&l| file.lines[l].last_column().unwrap_or("O"))
+                    .collect();
                 scores.add(&labels::iob_spans(&gold), &p);
                 scores.tokens += sent.len();
             }
         }
         scores
     }
+}
+
+/// Turns arbitrary sentence ranges into a partition of `0..n`: sorted, clamped, disjoint,
+/// non-empty, every token in exactly one sentence. The features assume this, and a
+/// caller's analysis is input like any other.
+fn partition(sentences: &[Range<usize>], n: usize) -> Vec<Range<usize>> {
+    let mut sorted: Vec<Range<usize>> = sentences
+        .iter()
+        .map(|s| s.start.min(n)..s.end.min(n))
+        .collect();
+    sorted.sort_by_key(|s| (s.start, s.end));
+    let mut out = Vec::with_capacity(sorted.len() + 1);
+    let mut at = 0;
+    for s in sorted {
+        let start = s.start.max(at);
+        if s.end <= start {
+            continue;
+        }
+        if start > at {
+            out.push(at..start);
+        }
+        out.push(start..s.end);
+        at = s.end;
+    }
+    if at < n {
+        out.push(at..n);
+    }
+    out
 }
 
 fn type_label(ty: usize) -> Label {
@@ -259,9 +332,18 @@ fn type_label(ty: usize) -> Label {
 /// Adds a rule entity unless it clashes with the model: the rule replaces overlapping model
 /// entities only when each lies inside the rule span and has a digit (the model read part
 /// of an amount or date as a name); otherwise the model's reading stands.
-fn merge_rule(ents: &mut Vec<(Range<usize>, Label, f32)>, r: Range<usize>, label: Label, words: &[&str]) {
+fn merge_rule(
+    ents: &mut Vec<(Range<usize>, Label, f32)>,
+    r: Range<usize>,
+    label: Label,
+    words: &[&str],
+) {
     let overlaps = |e: &Range<usize>| e.start < r.end && r.start < e.end;
-    let numeric = |e: &Range<usize>| words[e.clone()].iter().any(|w| w.bytes().any(|b| b.is_ascii_digit()));
+    let numeric = |e: &Range<usize>| {
+        words[e.clone()]
+            .iter()
+            .any(|w| w.bytes().any(|b| b.is_ascii_digit()))
+    };
     let clash: Vec<usize> = (0..ents.len()).filter(|&i| overlaps(&ents[i].0)).collect();
     let rule_wins = clash.iter().all(|&i| {
         let e = &ents[i].0;

@@ -10,7 +10,9 @@
 
 use std::ops::Range;
 
-use crate::features::{context, offset_key, stack_features, word_bases, DocCtx, Stack, Tok, NOFF, WINDOW};
+use crate::features::{
+    context, offset_key, stack_features, word_bases, DocCtx, Stack, Tok, NOFF, WINDOW,
+};
 use crate::gazetteer::Gazetteer;
 use crate::hash::{IdMap, KeyTable};
 use crate::labels::{allowed, allowed_end, NL};
@@ -94,11 +96,20 @@ impl Model {
         vocab_words: Vec<String>,
         stages: &[StageWeights],
     ) -> Self {
-        let mut m = Model { gaz, clusters, vocab_words, ..Model::default() };
+        let mut m = Model {
+            gaz,
+            clusters,
+            vocab_words,
+            ..Model::default()
+        };
         let mut sparse: Vec<Vec<(u64, [i16; NL])>> = Vec::new();
         let mut scales = Vec::new();
         for sw in stages {
-            let max = sw.w.iter().chain(&sw.trans).fold(0f32, |a, &x| a.max(x.abs())).max(1e-6);
+            let max =
+                sw.w.iter()
+                    .chain(&sw.trans)
+                    .fold(0f32, |a, &x| a.max(x.abs()))
+                    .max(1e-6);
             // Leave headroom below i16::MAX so rounding cannot overflow.
             let scale = 32000.0 / max;
             let q = |x: f32| (x * scale).round() as i32;
@@ -188,7 +199,10 @@ impl Model {
     /// Labels a document of `words` split into `sents` (token index ranges).
     pub(crate) fn predict(&self, words: &[&str], sents: &[Range<usize>]) -> Prediction {
         let n = words.len();
-        let mut pred = Prediction { labels: vec![0; n], margin: vec![0.0; n] };
+        let mut pred = Prediction {
+            labels: vec![0; n],
+            margin: vec![0.0; n],
+        };
         if n == 0 || self.stages.is_empty() {
             return pred;
         }
@@ -203,12 +217,38 @@ impl Model {
         let mut unknown: Vec<i32> = Vec::new();
         let mut rows: Vec<u32> = Vec::with_capacity(n * 16);
         let mut offs: Vec<u32> = Vec::with_capacity(n + 1);
-        lookup(self, words, &ctx, &mut src, &mut unknown, &mut rows, &mut offs);
-        let words_em = WordScores { cache: &self.cache, unknown: &unknown, src: &src };
+        lookup(
+            self,
+            words,
+            &ctx,
+            &mut src,
+            &mut unknown,
+            &mut rows,
+            &mut offs,
+        );
+        let words_em = WordScores {
+            cache: &self.cache,
+            unknown: &unknown,
+            src: &src,
+        };
         let mut stack: Option<Stack> = None;
         for si in 0..self.stages.len() {
-            let bufs = Buffers { em: &mut em, back: &mut back };
-            decode_stage(self, si, &ctx, sents, stack.as_ref(), &words_em, &rows, &offs, bufs, &mut pred);
+            let bufs = Buffers {
+                em: &mut em,
+                back: &mut back,
+            };
+            decode_stage(
+                self,
+                si,
+                &ctx,
+                sents,
+                stack.as_ref(),
+                &words_em,
+                &rows,
+                &offs,
+                bufs,
+                &mut pred,
+            );
             if si + 1 < self.stages.len() {
                 stack = Some(Stack::new(pred.labels.clone(), &ctx));
             }
@@ -290,14 +330,20 @@ impl Model {
             // The word at sentence position j is seen at offset k - WINDOW by token
             // j - (k - WINDOW).
             let v = words_em.src[t];
-            let (table, v) =
-                if v & UNKNOWN != 0 { (words_em.unknown, v & !UNKNOWN) } else { (words_em.cache, v) };
+            let (table, v) = if v & UNKNOWN != 0 {
+                (words_em.unknown, v & !UNKNOWN)
+            } else {
+                (words_em.cache, v)
+            };
             let base = v as usize * per_word + si * NOFF * NL;
             for k in 0..NOFF {
                 let i = j as isize - (k as isize - WINDOW as isize);
                 if i >= 0 && (i as usize) < len {
                     let i = i as usize;
-                    add_i32(&mut em[i * NL..i * NL + NL], &table[base + k * NL..base + k * NL + NL]);
+                    add_i32(
+                        &mut em[i * NL..i * NL + NL],
+                        &table[base + k * NL..base + k * NL + NL],
+                    );
                 }
             }
         }
@@ -370,7 +416,9 @@ impl Model {
     pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, TaggerError> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(8)? != MAGIC {
-            return Err(TaggerError::Format("not a newsflow tagger model (bad magic)".into()));
+            return Err(TaggerError::Format(
+                "not a newsflow tagger model (bad magic)".into(),
+            ));
         }
         let mut m = Model::default();
         let n = r.u32()? as usize;
@@ -395,7 +443,9 @@ impl Model {
         }
         let nstages = r.u32()? as usize;
         if nstages > 4 {
-            return Err(TaggerError::Format(format!("{nstages} stages; at most 4 expected")));
+            return Err(TaggerError::Format(format!(
+                "{nstages} stages; at most 4 expected"
+            )));
         }
         for _ in 0..nstages {
             let scale = f32::from_le_bytes(arr(r.take(4)?));
@@ -458,9 +508,17 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], TaggerError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
-            TaggerError::Format(format!("model truncated at byte {} of {}", self.at, self.bytes.len()))
-        })?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| {
+                TaggerError::Format(format!(
+                    "model truncated at byte {} of {}",
+                    self.at,
+                    self.bytes.len()
+                ))
+            })?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
@@ -569,10 +627,9 @@ fn viterbi(stage: &Stage, em: &[i32], scores: &mut [i32], out: &mut [u8]) {
     }
     let mut best = i32::MIN;
     let mut arg = 0usize;
-    for l in 0..NL {
-        let v = score[l] + stage.end[l];
-        if v > best {
-            best = v;
+    for (l, (&s, &e)) in score.iter().zip(&stage.end).enumerate() {
+        if s + e > best {
+            best = s + e;
             arg = l;
         }
     }
@@ -594,7 +651,12 @@ fn fill_cache(model: &Model, cache: &mut [i32]) {
     for (v, w) in model.vocab_words.iter().enumerate() {
         let tok = Tok::new(w);
         let cluster = model.clusters.get(&tok.lower).copied();
-        model.word_scores(w, &tok, cluster, &mut cache[v * per_word..(v + 1) * per_word]);
+        model.word_scores(
+            w,
+            &tok,
+            cluster,
+            &mut cache[v * per_word..(v + 1) * per_word],
+        );
     }
 }
 
@@ -656,7 +718,11 @@ fn decode_stage<'a, 'b>(
             if l == 0 {
                 continue;
             }
-            let other = (0..NL).filter(|&x| x != l).map(|x| row[x]).max().unwrap_or(0);
+            let other = (0..NL)
+                .filter(|&x| x != l)
+                .map(|x| row[x])
+                .max()
+                .unwrap_or(0);
             pred.margin[t] = (row[l] - other) as f32 / stage.scale;
         }
     }

@@ -26,12 +26,17 @@ struct Record {
 impl Patterns {
     /// Compiles `(label, phrase)` pairs; empty phrases are skipped.
     pub fn new(pairs: impl IntoIterator<Item = (Label, String)>) -> Result<Self, TaggerError> {
-        let (labels, phrases): (Vec<Label>, Vec<String>) =
-            pairs.into_iter().filter(|(_, p)| !p.trim().is_empty()).unzip();
+        let (labels, phrases): (Vec<Label>, Vec<String>) = pairs
+            .into_iter()
+            .filter(|(_, p)| !p.trim().is_empty())
+            .unzip();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&phrases)
-            .map_err(|e| TaggerError::Patterns { line: 0, message: e.to_string() })?;
+            .map_err(|e| TaggerError::Patterns {
+                line: 0,
+                message: e.to_string(),
+            })?;
         Ok(Patterns { automaton, labels })
     }
 
@@ -43,8 +48,10 @@ impl Patterns {
             if line.trim().is_empty() {
                 continue;
             }
-            let r: Record = serde_json::from_str(line)
-                .map_err(|e| TaggerError::Patterns { line: n + 1, message: e.to_string() })?;
+            let r: Record = serde_json::from_str(line).map_err(|e| TaggerError::Patterns {
+                line: n + 1,
+                message: e.to_string(),
+            })?;
             pairs.push((Label::parse(&r.label), r.pattern));
         }
         Self::new(pairs)
@@ -53,12 +60,15 @@ impl Patterns {
     /// Reads a JSON Lines patterns file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, TaggerError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| TaggerError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| TaggerError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_jsonl(&text).map_err(|e| match e {
-            TaggerError::Patterns { line, message } => {
-                TaggerError::Patterns { line, message: format!("{}: {message}", path.display()) }
-            }
+            TaggerError::Patterns { line, message } => TaggerError::Patterns {
+                line,
+                message: format!("{}: {message}", path.display()),
+            },
             other => other,
         })
     }
@@ -78,7 +88,8 @@ impl Patterns {
         if self.labels.is_empty() {
             return Vec::new();
         }
-        let starts: std::collections::HashSet<usize> = tokens.iter().map(|t| t.span.start).collect();
+        let starts: std::collections::HashSet<usize> =
+            tokens.iter().map(|t| t.span.start).collect();
         let ends: std::collections::HashSet<usize> = tokens.iter().map(|t| t.span.end).collect();
         let mut found: Vec<(usize, usize, usize)> = self
             .automaton

@@ -9,17 +9,48 @@ use std::ops::Range;
 use article::Label;
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
-const MONTH_ABBR: [&str; 13] =
-    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "febr"];
-const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const RELATIVE: [&str; 7] = ["last", "next", "this", "past", "coming", "previous", "following"];
+const MONTH_ABBR: [&str; 13] = [
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "febr",
+];
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const RELATIVE: [&str; 7] = [
+    "last",
+    "next",
+    "this",
+    "past",
+    "coming",
+    "previous",
+    "following",
+];
 const PERIODS: [&str; 6] = ["week", "month", "year", "weekend", "quarter", "decade"];
 const DAYWORDS: [&str; 3] = ["yesterday", "today", "tomorrow"];
-const YEAR_CUES: [&str; 10] = ["in", "since", "by", "until", "from", "early", "late", "mid", "of", "before"];
-const SCALES: [&str; 9] = ["thousand", "million", "billion", "trillion", "mln", "bln", "bn", "m", "k"];
+const YEAR_CUES: [&str; 10] = [
+    "in", "since", "by", "until", "from", "early", "late", "mid", "of", "before",
+];
+const SCALES: [&str; 9] = [
+    "thousand", "million", "billion", "trillion", "mln", "bln", "bn", "m", "k",
+];
 const CURRENCY_SIGNS: [&str; 9] = ["$", "US$", "£", "€", "¥", "C$", "A$", "HK$", "NZ$"];
 const CURRENCY_WORDS: [&str; 20] = [
     "dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "yen", "franc",
@@ -38,7 +69,8 @@ fn is_num(w: &str) -> bool {
     let w = w.strip_prefix(['-', '+']).unwrap_or(w);
     !w.is_empty()
         && w.as_bytes()[0].is_ascii_digit()
-        && w.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.' || b == b'/')
+        && w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.' || b == b'/')
         && w.as_bytes()[w.len() - 1].is_ascii_digit()
 }
 
@@ -73,7 +105,9 @@ fn year(w: &str) -> bool {
 fn numeric_date(w: &str) -> bool {
     let parts: Vec<&str> = w.split(['-', '/']).collect();
     parts.len() == 3
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
         && (parts[0].len() == 4 || parts[2].len() >= 2)
 }
 
@@ -82,7 +116,10 @@ fn clock(w: &str) -> bool {
     let Some((h, m)) = w.split_once(':') else {
         return false;
     };
-    h.len() <= 2 && m.len() == 2 && h.parse::<u32>().is_ok_and(|h| h < 25) && m.parse::<u32>().is_ok_and(|m| m < 60)
+    h.len() <= 2
+        && m.len() == 2
+        && h.parse::<u32>().is_ok_and(|h| h < 25)
+        && m.parse::<u32>().is_ok_and(|m| m < 60)
 }
 
 fn money(w: &[&str], i: usize) -> Option<usize> {
@@ -172,7 +209,9 @@ fn date(w: &[&str], i: usize) -> Option<usize> {
     if lower_in(at(i), &DAYWORDS) {
         return Some(i + 1);
     }
-    if lower_in(at(i), &RELATIVE) && (lower_in(at(i + 1), &PERIODS) || lower_in(at(i + 1), &WEEKDAYS)) {
+    if lower_in(at(i), &RELATIVE)
+        && (lower_in(at(i + 1), &PERIODS) || lower_in(at(i + 1), &WEEKDAYS))
+    {
         return Some(i + 2);
     }
     if year(at(i)) && i > 0 && lower_in(at(i - 1), &YEAR_CUES) {
@@ -192,7 +231,10 @@ fn may_start(w: &str) -> bool {
         return true;
     }
     if !b.is_ascii_alphabetic() || w.len() > 9 {
-        return w.starts_with("US$") || w.starts_with("C$") || w.starts_with("A$") || w.starts_with("HK$");
+        return w.starts_with("US$")
+            || w.starts_with("C$")
+            || w.starts_with("A$")
+            || w.starts_with("HK$");
     }
     let mut buf = [0u8; 9];
     for (o, c) in buf.iter_mut().zip(w.bytes()) {
@@ -209,8 +251,15 @@ fn may_start(w: &str) -> bool {
 fn starters() -> &'static [&'static str] {
     static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     WORDS.get_or_init(|| {
-        let mut v: Vec<&'static str> = [&MONTHS[..], &MONTH_ABBR, &WEEKDAYS, &RELATIVE, &DAYWORDS, &["noon", "midnight"]]
-            .concat();
+        let mut v: Vec<&'static str> = [
+            &MONTHS[..],
+            &MONTH_ABBR,
+            &WEEKDAYS,
+            &RELATIVE,
+            &DAYWORDS,
+            &["noon", "midnight"],
+        ]
+        .concat();
         v.sort_unstable();
         v
     })
@@ -254,8 +303,10 @@ mod tests {
     /// Checks the rule entities of a space-tokenised sentence, written as `LABEL:text`.
     fn check(sentence: &str, expected: &[&str]) {
         let words: Vec<&str> = sentence.split(' ').collect();
-        let got: Vec<String> =
-            find(&words).into_iter().map(|(r, l)| format!("{l}:{}", words[r].join(" "))).collect();
+        let got: Vec<String> = find(&words)
+            .into_iter()
+            .map(|(r, l)| format!("{l}:{}", words[r].join(" ")))
+            .collect();
         assert_eq!(got, expected, "in {sentence:?}");
     }
 
@@ -265,7 +316,10 @@ mod tests {
         check("on Jan. 10 , 1996 .", &["DATE:Jan. 10 , 1996"]);
         check("on 10 January 1996 .", &["DATE:10 January 1996"]);
         check("BRUSSELS 1996-08-22", &["DATE:1996-08-22"]);
-        check("last week and on Monday", &["DATE:last week", "DATE:Monday"]);
+        check(
+            "last week and on Monday",
+            &["DATE:last week", "DATE:Monday"],
+        );
         check("profit rose in 1996", &["DATE:1996"]);
         check("in September", &["DATE:September"]);
     }
@@ -288,7 +342,10 @@ mod tests {
     fn money_and_percent() {
         check("a $ 1.5 billion deal", &["MONEY:$ 1.5 billion"]);
         check("a $1.5 billion deal", &["MONEY:$1.5 billion"]);
-        check("rose 3.5 percent to 12%", &["PERCENT:3.5 percent", "PERCENT:12%"]);
+        check(
+            "rose 3.5 percent to 12%",
+            &["PERCENT:3.5 percent", "PERCENT:12%"],
+        );
         check("cost 200 million dollars", &["MONEY:200 million dollars"]);
         check("3 per cent", &["PERCENT:3 per cent"]);
     }

@@ -88,11 +88,25 @@ mod tests {
         let pred = iob_spans(&["I-PER", "B-PER", "I-LOC"]);
         let mut s = Scores::default();
         s.add(&gold, &pred);
-        assert_eq!(s.overall, Counts { correct: 1, predicted: 3, gold: 2 });
+        assert_eq!(
+            s.overall,
+            Counts {
+                correct: 1,
+                predicted: 3,
+                gold: 2
+            }
+        );
         assert!((s.overall.precision() - 100.0 / 3.0).abs() < 1e-9);
         assert!((s.overall.recall() - 50.0).abs() < 1e-9);
         assert!((s.overall.f1() - 40.0).abs() < 1e-9);
-        assert_eq!(s.per_type["PER"], Counts { correct: 0, predicted: 2, gold: 1 });
+        assert_eq!(
+            s.per_type["PER"],
+            Counts {
+                correct: 0,
+                predicted: 2,
+                gold: 1
+            }
+        );
         assert_eq!(s.per_type["LOC"].f1(), 100.0);
     }
 
@@ -100,8 +114,22 @@ mod tests {
     fn wrong_type_counts_against_both_types() {
         let mut s = Scores::default();
         s.add(&iob_spans(&["I-ORG"]), &iob_spans(&["I-LOC"]));
-        assert_eq!(s.per_type["ORG"], Counts { correct: 0, predicted: 0, gold: 1 });
-        assert_eq!(s.per_type["LOC"], Counts { correct: 0, predicted: 1, gold: 0 });
+        assert_eq!(
+            s.per_type["ORG"],
+            Counts {
+                correct: 0,
+                predicted: 0,
+                gold: 1
+            }
+        );
+        assert_eq!(
+            s.per_type["LOC"],
+            Counts {
+                correct: 0,
+                predicted: 1,
+                gold: 0
+            }
+        );
         assert_eq!(s.overall.f1(), 0.0);
     }
 }

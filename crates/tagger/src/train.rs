@@ -75,18 +75,33 @@ fn prepare(file: &ConllFile, folds: usize) -> Vec<DocData<'_>> {
         .iter()
         .enumerate()
         .map(|(d, doc)| {
-            let words: Vec<&str> = doc.sentences.iter().flatten().map(|&l| file.lines[l].token()).collect();
+            let words: Vec<&str> = doc
+                .sentences
+                .iter()
+                .flatten()
+                .map(|&l| file.lines[l].token())
+                .collect();
             let sents = ConllFile::sentence_ranges(doc);
             let tags = file.gold_tags(doc);
             let mut gold = vec![0u8; words.len()];
             for s in &sents {
                 let ents: Vec<TokenEntity> = iob_spans(&tags[s.clone()])
                     .into_iter()
-                    .filter_map(|e| Some(TokenEntity { tokens: e.tokens, ty: type_index(&e.ty)? }))
+                    .filter_map(|e| {
+                        Some(TokenEntity {
+                            tokens: e.tokens,
+                            ty: type_index(&e.ty)?,
+                        })
+                    })
                     .collect();
                 gold[s.clone()].copy_from_slice(&encode(s.len(), &ents));
             }
-            DocData { words, sents, gold, fold: d % folds.max(1) }
+            DocData {
+                words,
+                sents,
+                gold,
+                fold: d % folds.max(1),
+            }
         })
         .collect()
 }
@@ -128,6 +143,7 @@ struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
+    #[allow(clippy::too_many_arguments)]
     fn doc(
         &mut self,
         d: usize,
@@ -171,7 +187,13 @@ impl<'a> Extractor<'a> {
                 });
                 offs.push(feats.len() as u32);
             }
-            out.push(Inst { feats, offs, gold: doc.gold[s.clone()].to_vec(), doc: d, start: s.start });
+            out.push(Inst {
+                feats,
+                offs,
+                gold: doc.gold[s.clone()].to_vec(),
+                doc: d,
+                start: s.start,
+            });
         }
     }
 }
@@ -188,7 +210,12 @@ struct Perceptron {
 impl Perceptron {
     fn new(nfeat: usize) -> Self {
         let n = (nfeat + NL + 2) * NL;
-        Perceptron { nfeat, w: vec![0; n], acc: vec![0; n], c: 1 }
+        Perceptron {
+            nfeat,
+            w: vec![0; n],
+            acc: vec![0; n],
+            c: 1,
+        }
     }
 
     #[inline]
@@ -200,7 +227,11 @@ impl Perceptron {
 
     fn averaged(&self) -> Vec<f32> {
         let c = self.c as f64;
-        self.w.iter().zip(&self.acc).map(|(&w, &a)| (f64::from(w) - a as f64 / c) as f32).collect()
+        self.w
+            .iter()
+            .zip(&self.acc)
+            .map(|(&w, &a)| (f64::from(w) - a as f64 / c) as f32)
+            .collect()
     }
 
     fn current(&self) -> Vec<f32> {
@@ -267,7 +298,10 @@ fn emissions_f(w: &[f32], inst: &Inst, em: &mut Vec<f32>) {
     for i in 0..n {
         let row = &mut em[i * NL..i * NL + NL];
         for &f in &inst.feats[inst.offs[i] as usize..inst.offs[i + 1] as usize] {
-            for (o, &x) in row.iter_mut().zip(&w[f as usize * NL..f as usize * NL + NL]) {
+            for (o, &x) in row
+                .iter_mut()
+                .zip(&w[f as usize * NL..f as usize * NL + NL])
+            {
                 *o += x;
             }
         }
@@ -289,11 +323,11 @@ fn viterbi_f<T: Copy + Into<f64>>(em: &[f32], w: &[T], nfeat: usize, out: &mut [
     for i in 1..n {
         let mut next = [f64::NEG_INFINITY; NL];
         for c in 0..NL {
-            for p in 0..NL {
+            for (p, &sp) in score.iter().enumerate() {
                 if !allowed(Some(p), c) {
                     continue;
                 }
-                let v = score[p] + wt(tr + p, c);
+                let v = sp + wt(tr + p, c);
                 if v > next[c] {
                     next[c] = v;
                     back[i * NL + c] = p as u8;
@@ -305,9 +339,9 @@ fn viterbi_f<T: Copy + Into<f64>>(em: &[f32], w: &[T], nfeat: usize, out: &mut [
     }
     let mut arg = 0;
     let mut best = f64::NEG_INFINITY;
-    for l in 0..NL {
-        if allowed_end(l) && score[l] + wt(en, l) > best {
-            best = score[l] + wt(en, l);
+    for (l, &sl) in score.iter().enumerate() {
+        if allowed_end(l) && sl + wt(en, l) > best {
+            best = sl + wt(en, l);
             arg = l;
         }
     }
@@ -391,11 +425,19 @@ fn train_stage(
         };
         let avg = p.averaged();
         let c = f1_of(&avg, nfeat, dev);
-        log(format!("{name} epoch {epoch:2}: dev P {:.2} R {:.2} F1 {:.2}", c.precision(), c.recall(), c.f1()));
+        log(format!(
+            "{name} epoch {epoch:2}: dev P {:.2} R {:.2} F1 {:.2}",
+            c.precision(),
+            c.recall(),
+            c.f1()
+        ));
         if c.f1() > best.2 {
             best = (avg, epoch, c.f1());
         } else if epoch >= best.1 + cfg.patience {
-            log(format!("{name}: stopping early; best epoch {} (F1 {:.2})", best.1, best.2));
+            log(format!(
+                "{name}: stopping early; best epoch {} (F1 {:.2})",
+                best.1, best.2
+            ));
             break;
         }
     }
@@ -418,7 +460,10 @@ fn stage_weights(keys: &[u64], w: &[f32]) -> StageWeights {
 }
 
 fn read_list(path: &std::path::Path) -> Result<String, TaggerError> {
-    std::fs::read_to_string(path).map_err(|source| TaggerError::Read { path: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| TaggerError::Read {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Reads a clusters file: one `word<TAB>path` per line, the path a string of 0/1 bits
@@ -472,7 +517,10 @@ pub fn train(
     if cfg.harvest {
         for d in &tdocs {
             for e in decode(&d.gold) {
-                let lowers = d.words[e.tokens].iter().map(|w| crate::features::lower_hash(w)).collect();
+                let lowers = d.words[e.tokens]
+                    .iter()
+                    .map(|w| crate::features::lower_hash(w))
+                    .collect();
                 harvested[d.fold].push((lowers, e.ty));
             }
         }
@@ -490,13 +538,25 @@ pub fn train(
     };
     let full = with_folds(None);
     let fold_gaz: Vec<Gazetteer> = (0..cfg.folds.max(1)).map(|f| with_folds(Some(f))).collect();
-    let tctx: Vec<DocCtx> =
-        tdocs.iter().map(|d| DocCtx::new(&d.words, &d.sents, &fold_gaz[d.fold])).collect();
-    let dctx: Vec<DocCtx> = ddocs.iter().map(|d| DocCtx::new(&d.words, &d.sents, &full)).collect();
-    log(format!("{} training documents, {} dev documents", tdocs.len(), ddocs.len()));
+    let tctx: Vec<DocCtx> = tdocs
+        .iter()
+        .map(|d| DocCtx::new(&d.words, &d.sents, &fold_gaz[d.fold]))
+        .collect();
+    let dctx: Vec<DocCtx> = ddocs
+        .iter()
+        .map(|d| DocCtx::new(&d.words, &d.sents, &full))
+        .collect();
+    log(format!(
+        "{} training documents, {} dev documents",
+        tdocs.len(),
+        ddocs.len()
+    ));
 
     // Stage 1.
-    let mut ex = Extractor { clusters: &clusters, bases: HashMap::new() };
+    let mut ex = Extractor {
+        clusters: &clusters,
+        bases: HashMap::new(),
+    };
     let mut int1 = Interner::default();
     let mut tr1 = Vec::new();
     for (d, doc) in tdocs.iter().enumerate() {
@@ -549,13 +609,19 @@ pub fn train(
 
     // Words seen at least twice get their scores cached at load; rarer ones are rare at
     // run time too, and leaving them out keeps loading fast.
-    let min_count: usize = std::env::var("VOCAB_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+    let min_count: usize = std::env::var("VOCAB_MIN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for w in tdocs.iter().flat_map(|d| d.words.iter()) {
         *counts.entry(w).or_default() += 1;
     }
-    let mut vocab: Vec<String> =
-        counts.into_iter().filter(|(w, c)| *c >= min_count && w.len() < 256).map(|(w, _)| w.to_string()).collect();
+    let mut vocab: Vec<String> = counts
+        .into_iter()
+        .filter(|(w, c)| *c >= min_count && w.len() < 256)
+        .map(|(w, _)| w.to_string())
+        .collect();
     vocab.sort_unstable();
     let model = Model::from_parts(full, clusters, vocab, &stages);
     Ok(Tagger::from_model(model))
