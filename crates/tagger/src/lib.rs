@@ -152,11 +152,13 @@ impl Tagger {
 
     /// Model entities of a document given as words split into sentences (token index
     /// ranges), with scores in `[0, 1]`.
+    /// Sentences may be given in any shape: they are clamped to the words, made disjoint,
+    /// and words outside every sentence form sentences of their own.
     pub fn tag_words(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<(TokenEntity, f32)> {
-        let pred = self.model.predict(words, sentences);
+        let sentences = partition(sentences, words.len());
+        let pred = self.model.predict(words, &sentences);
         let mut out = Vec::new();
         for s in sentences {
-            let s = s.start.min(words.len())..s.end.min(words.len());
             for e in labels::decode(&pred.labels[s.clone()]) {
                 let r = e.tokens.start + s.start..e.tokens.end + s.start;
                 let m = pred.margin[r.clone()]
@@ -183,11 +185,12 @@ impl Tagger {
     pub fn tag(&self, text: &str, analysis: &mut Analysis) {
         let words: Vec<&str> = analysis.tokens.iter().map(|t| t.span.slice(text)).collect();
         let n = words.len();
-        let sents: Vec<Range<usize>> = analysis
+        let raw: Vec<Range<usize>> = analysis
             .sentences
             .iter()
-            .map(|s| s.tokens.start.min(n)..s.tokens.end.min(n))
+            .map(|s| s.tokens.clone())
             .collect();
+        let sents = partition(&raw, n);
         let tok_span = |r: &Range<usize>| {
             Span::new(
                 analysis.tokens[r.start].span.start,
@@ -287,6 +290,34 @@ impl Tagger {
         }
         scores
     }
+}
+
+/// Turns arbitrary sentence ranges into a partition of `0..n`: sorted, clamped, disjoint,
+/// non-empty, every token in exactly one sentence. The features assume this, and a
+/// caller's analysis is input like any other.
+fn partition(sentences: &[Range<usize>], n: usize) -> Vec<Range<usize>> {
+    let mut sorted: Vec<Range<usize>> = sentences
+        .iter()
+        .map(|s| s.start.min(n)..s.end.min(n))
+        .collect();
+    sorted.sort_by_key(|s| (s.start, s.end));
+    let mut out = Vec::with_capacity(sorted.len() + 1);
+    let mut at = 0;
+    for s in sorted {
+        let start = s.start.max(at);
+        if s.end <= start {
+            continue;
+        }
+        if start > at {
+            out.push(at..start);
+        }
+        out.push(start..s.end);
+        at = s.end;
+    }
+    if at < n {
+        out.push(at..n);
+    }
+    out
 }
 
 fn type_label(ty: usize) -> Label {

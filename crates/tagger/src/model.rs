@@ -627,10 +627,9 @@ fn viterbi(stage: &Stage, em: &[i32], scores: &mut [i32], out: &mut [u8]) {
     }
     let mut best = i32::MIN;
     let mut arg = 0usize;
-    for l in 0..NL {
-        let v = score[l] + stage.end[l];
-        if v > best {
-            best = v;
+    for (l, (&s, &e)) in score.iter().zip(&stage.end).enumerate() {
+        if s + e > best {
+            best = s + e;
             arg = l;
         }
     }

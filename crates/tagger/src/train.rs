@@ -143,6 +143,7 @@ struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
+    #[allow(clippy::too_many_arguments)]
     fn doc(
         &mut self,
         d: usize,
@@ -322,11 +323,11 @@ fn viterbi_f<T: Copy + Into<f64>>(em: &[f32], w: &[T], nfeat: usize, out: &mut [
     for i in 1..n {
         let mut next = [f64::NEG_INFINITY; NL];
         for c in 0..NL {
-            for p in 0..NL {
+            for (p, &sp) in score.iter().enumerate() {
                 if !allowed(Some(p), c) {
                     continue;
                 }
-                let v = score[p] + wt(tr + p, c);
+                let v = sp + wt(tr + p, c);
                 if v > next[c] {
                     next[c] = v;
                     back[i * NL + c] = p as u8;
@@ -338,9 +339,9 @@ fn viterbi_f<T: Copy + Into<f64>>(em: &[f32], w: &[T], nfeat: usize, out: &mut [
     }
     let mut arg = 0;
     let mut best = f64::NEG_INFINITY;
-    for l in 0..NL {
-        if allowed_end(l) && score[l] + wt(en, l) > best {
-            best = score[l] + wt(en, l);
+    for (l, &sl) in score.iter().enumerate() {
+        if allowed_end(l) && sl + wt(en, l) > best {
+            best = sl + wt(en, l);
             arg = l;
         }
     }
