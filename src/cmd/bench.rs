@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use ingest::{Input, JsonLinesSource};
 use pipeline::{CancellationToken, PipelineConfig, Segment, Stage, Stats, Tag};
 use sinks::{SinkOptions, SinkSpec};
+
+use super::run::CliRuntime;
 
 /// The corpus used when no input is given and the shared data is present.
 const SHARED_CORPUS: &str = "data/news/reuters21578.jsonl";
@@ -82,21 +83,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..defaults
     };
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let CliRuntime { runtime, signals } = CliRuntime::start()?;
     let stats = Arc::new(Stats::default());
     let summary = runtime.block_on({
         let stats = Arc::clone(&stats);
         async move {
-            let sink = spec.build(&SinkOptions::default()).await?;
             let shutdown = CancellationToken::new();
-            tokio::spawn(super::run::watch_signals(
-                shutdown.clone(),
-                Duration::from_secs(5),
-            ));
+            let grace = Duration::from_secs(5);
+            tokio::spawn(super::run::watch_signals(shutdown.clone(), grace, signals));
+            let sink = spec.build(&SinkOptions::default()).await?;
             anyhow::Ok(pipeline::run(source, stages, vec![sink], config, stats, shutdown).await?)
         }
     })?;

@@ -13,7 +13,7 @@ use pipeline::{PipelineConfig, Stage};
 use sinks::nats::{NatsPayload, NatsSink};
 use sinks::AnySink;
 
-use crate::cmd::run::Job;
+use crate::cmd::run::{CliRuntime, Job};
 
 /// Arguments of `newsflow publish`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,7 @@ pub struct Args {
 
 /// Publishes every article of the inputs as one message, acknowledged by the stream.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = CliRuntime::start()?;
     let mut uri = NatsUri::parse(&args.to)
         .map_err(|reason| anyhow::anyhow!("invalid --to {}: {reason}", args.to))?;
     anyhow::ensure!(uri.stream.is_some(), "--to needs ?stream=NAME: {}", args.to);
@@ -47,6 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..PipelineConfig::default()
     };
     let job = Job {
+        runtime,
         source,
         total_bytes,
         stages,

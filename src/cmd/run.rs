@@ -192,6 +192,7 @@ impl Settings {
 
 /// Runs the pipeline until the input ends or a signal stops it.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = CliRuntime::start()?;
     let settings = Settings::resolve(args)?;
     let (source, total_bytes) = AnySource::open(&settings.inputs)?;
     let Settings {
@@ -208,6 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Box::new(Tag(tagger)),
     ]);
     let job = Job {
+        runtime,
         source,
         total_bytes,
         stages,
@@ -232,6 +234,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// One pipeline run as the CLI drives it: on its own runtime, with signal handling and a
 /// progress bar. Shared by `run` and `publish`.
 pub(crate) struct Job {
+    /// The runtime and signal handlers, started first.
+    pub runtime: CliRuntime,
     /// Where records come from.
     pub source: AnySource,
     /// Total input bytes, when known, for the progress bar.
@@ -254,16 +258,12 @@ impl Job {
         F: FnOnce() -> Fut,
         Fut: Future<Output = anyhow::Result<Vec<AnySink>>>,
     {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
+        let CliRuntime { runtime, signals } = self.runtime;
         let result = runtime.block_on(async move {
+            let shutdown = CancellationToken::new();
+            tokio::spawn(watch_signals(shutdown.clone(), self.grace, signals));
             let sinks = open_sinks().await?;
             let stats = Arc::new(Stats::default());
-            let shutdown = CancellationToken::new();
-            tokio::spawn(watch_signals(shutdown.clone(), self.grace));
             let progress = (!self.quiet && std::io::stderr().is_terminal())
                 .then_some(self.total_bytes)
                 .flatten()
@@ -289,17 +289,46 @@ impl Job {
     }
 }
 
+/// The async runtime and the signal handlers of a pipeline command, set up before anything
+/// slow (loading the model, connecting sinks): a SIGTERM that arrives meanwhile is
+/// remembered and stops the run cleanly as soon as it starts, instead of killing it.
+pub(crate) struct CliRuntime {
+    /// Runs the source, writer and sinks.
+    pub runtime: tokio::runtime::Runtime,
+    /// SIGTERM and SIGINT, registered.
+    pub signals: Signals,
+}
+
+/// Registered SIGTERM and SIGINT streams.
+pub(crate) struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl CliRuntime {
+    /// Builds the runtime and registers the signal handlers.
+    pub fn start() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let signals = {
+            let _in_runtime = runtime.enter();
+            Signals {
+                term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+                int: signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+            }
+        };
+        Ok(Self { runtime, signals })
+    }
+}
+
 /// First SIGINT/SIGTERM: stop reading and drain. Second signal, or the grace period running
 /// out: exit at once with 130, naming what was abandoned.
-pub(crate) async fn watch_signals(shutdown: CancellationToken, grace: Duration) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::error!("cannot install signal handlers; SIGTERM will kill without draining");
-        return;
-    };
+pub(crate) async fn watch_signals(shutdown: CancellationToken, grace: Duration, signals: Signals) {
+    let Signals { mut term, mut int } = signals;
     tokio::select! {
         _ = term.recv() => {}
         _ = int.recv() => {}

@@ -8,17 +8,52 @@ use std::time::{Duration, Instant};
 use crate::services::{pg, pg_count, runtime, server_up, unique, NATS, POSTGRES};
 use crate::support::{newsflow, shared_dir};
 
-fn worker(source: &str, sink: &str) -> Child {
-    newsflow()
+/// A running worker and its stderr, read on a thread.
+struct Worker {
+    child: Child,
+    ready: std::sync::mpsc::Receiver<()>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+/// Starts a worker and waits until it consumes (it logs that at info level), so a signal
+/// sent later is never one that arrives before it could handle it.
+fn worker(source: &str, sink: &str) -> Worker {
+    let mut child = newsflow()
         .args(["run", "-q", "--workers", "1", "--batch", "64", source])
         .arg(format!("--sink={sink}"))
+        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let (tx, ready) = std::sync::mpsc::channel();
+    let pipe = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(pipe)) {
+            let line = line.unwrap_or_default();
+            if line.contains("nats: consuming") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let worker = Worker {
+        child,
+        ready,
+        stderr,
+    };
+    assert!(
+        worker.ready.recv_timeout(Duration::from_secs(60)).is_ok(),
+        "worker never started consuming"
+    );
+    worker
 }
 
-fn signal(child: &Child, name: &str) {
+fn signal(worker: &Worker, name: &str) {
+    let child = &worker.child;
     let status = Command::new("kill")
         .args([name, &child.id().to_string()])
         .status()
@@ -96,20 +131,22 @@ fn killed_worker_loses_nothing_and_store_holds_each_article_once() {
     };
 
     let mut a = worker(&source, &sink);
-    let mut b = worker(&source, &sink);
+    let b = worker(&source, &sink);
     // Kill A mid-stream: once some articles are stored, well before all are.
     wait_for("the first articles", &|n| n >= 200);
     signal(&a, "-KILL");
-    let _ = a.wait();
-    let mut a = worker(&source, &sink);
+    let _ = a.child.wait();
+    let a = worker(&source, &sink);
     wait_for("every article", &|n| n >= total);
 
     signal(&a, "-TERM");
     signal(&b, "-TERM");
-    for (name, child) in [("a", &mut a), ("b", &mut b)] {
+    for (name, worker) in [("a", a), ("b", b)] {
+        let Worker {
+            mut child, stderr, ..
+        } = worker;
         let status = child.wait().unwrap();
-        let mut err = String::new();
-        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        let err = stderr.join().unwrap();
         assert!(
             status.success(),
             "worker {name} exited with {status}: {err}"

@@ -2,11 +2,11 @@
 //! DATE, TIME, MONEY and PERCENT, and a user entity ruler on top.
 //!
 //! Layout:
-//! - [`hash`]: feature keys (64-bit hashes) and the open-addressing table they index.
-//! - [`features`]: what the model looks at; word features are cached per word type.
-//! - [`gazetteer`]: phrase lists matched token by token.
-//! - [`model`]: quantised weights, Viterbi decoding, the model file format.
-//! - [`train`]: the averaged perceptron, folds and stacking.
+//! - `hash`: feature keys (64-bit hashes) and the open-addressing table they index.
+//! - `features`: what the model looks at; word features are cached per word type.
+//! - `gazetteer`: phrase lists matched token by token.
+//! - `model`: quantised weights, Viterbi decoding, the model file format.
+//! - [`mod@train`]: the averaged perceptron, folds and stacking.
 //! - [`labels`], [`conll`], [`score`]: BILOU/IOB tags, CoNLL files, conlleval scoring.
 //! - [`rules`], [`patterns`]: numeric entities and the user entity ruler.
 //!
