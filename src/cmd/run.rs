@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use ingest::{resolve_inputs, Input, JsonLinesSource};
+use ingest::{resolve_inputs, FeedOptions, Input, InputSource};
 use pipeline::{
     CancellationToken, Capacities, PipelineConfig, Segment, Stage, Stats, Summary, Tag,
 };
@@ -23,9 +23,22 @@ const PROGRESS_TICK: Duration = Duration::from_millis(100);
 /// Arguments of `newsflow run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// JSON Lines files, directories of .jsonl files, or - for stdin (the default).
+    /// Files (JSON Lines, RSS, Atom, RDF or JSON Feed, told apart by content), directories
+    /// of them, http(s):// feed URLs, or - for stdin (the default).
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// Keep polling the URL inputs every --interval, emitting only items not seen before.
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between two polls of a followed feed.
+    #[arg(long, value_name = "SECS", default_value_t = ingest::source::DEFAULT_INTERVAL.as_secs())]
+    pub interval: u64,
+    /// Remember seen item ids and HTTP validators of URL feeds in this JSON file across runs.
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// The User-Agent header sent when fetching feeds.
+    #[arg(long, value_name = "TEXT", default_value = ingest::http::DEFAULT_USER_AGENT)]
+    pub user_agent: String,
     /// Where results go: stdout, jsonl:PATH, sqlite:PATH. Repeat to fan out to several.
     #[arg(long = "sink", value_name = "URI", default_value = "stdout")]
     pub sinks: Vec<String>,
@@ -123,7 +136,20 @@ async fn run_pipeline(
         .flatten()
         .map(|total| spawn_progress(total, Arc::clone(&stats)));
 
-    let source = JsonLinesSource::new(inputs);
+    let has_url = inputs.iter().any(|i| matches!(i, Input::Url(_)));
+    anyhow::ensure!(
+        has_url || !args.follow,
+        "--follow needs at least one http(s):// feed URL among the inputs"
+    );
+    anyhow::ensure!(args.interval >= 1, "--interval must be at least 1 second");
+    let options = FeedOptions {
+        follow: args.follow,
+        interval: Duration::from_secs(args.interval),
+        state: args.state.clone(),
+        user_agent: args.user_agent.clone(),
+        ..FeedOptions::default()
+    };
+    let source = InputSource::new(inputs, options);
     let result = pipeline::run(source, stages, sinks, config, stats, shutdown).await;
     if let Some((bar, task)) = progress {
         task.abort();
