@@ -8,6 +8,9 @@ mod support;
 /// `newsflow run` end to end: records, sinks, bad input, signals.
 mod run;
 
+/// Feeds end to end: samples, shared real and hostile feeds, URLs, `--follow` and state.
+mod feeds;
+
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;
 /// The trained tagger through the binary: eval on CoNLL, tag, the seed article.

@@ -71,7 +71,34 @@ const MAX_SKIP_DEPTH: u32 = 1 << 16;
 /// iframe, noscript (and similar) elements dropped, entities decoded, block elements turned
 /// into paragraph breaks (`"\n\n"`), `<br>` into a newline, and runs of other whitespace
 /// into one space. Never fails: any string yields some text, possibly empty.
+///
+/// Feeds that escape their HTML twice leave markup in the text after one pass; the text is
+/// converted again while it still looks like markup, up to [`MAX_PASSES`] times. (The price:
+/// a literal "<b>" written about in prose is read as a tag too.)
 pub fn html_to_text(html: &str) -> String {
+    let mut text = convert(html);
+    for _ in 1..MAX_PASSES {
+        if !looks_like_markup(&text) {
+            break;
+        }
+        text = convert(&text);
+    }
+    text
+}
+
+/// How many times text that still looks like markup is converted again. Two covers the
+/// double-escaped feeds seen in practice; more stops hostile nesting from costing more.
+const MAX_PASSES: usize = 4;
+
+/// Whether `<` starts something a browser would read as a tag or comment.
+fn looks_like_markup(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+/// One pass of HTML to text.
+fn convert(html: &str) -> String {
     // Fast path: most titles and many summaries are plain text already.
     if !html.contains(['<', '&']) {
         return normalise_plain(html);
@@ -288,10 +315,15 @@ mod tests {
     }
 
     #[test]
-    fn entity_escaped_markup_is_decoded_once_not_rendered() {
-        // A feed that escapes markup twice shows the reader literal tags; they stay text,
-        // but they are no longer live markup.
-        check("&lt;b&gt;x&lt;/b&gt;", "<b>x</b>");
+    fn double_escaped_markup_is_converted_too() {
+        check("&lt;p&gt;x&lt;/p&gt;&lt;p&gt;y&lt;/p&gt;", "x\n\ny");
+        check("&lt;script&gt;alert(1)&lt;/script&gt;after", "after");
+        // Escaped three times, it is text about markup, not markup: left as it reads.
+        check(
+            "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;z",
+            "&lt;script&gt;alert(1)&lt;/script&gt;z",
+        );
+        check("a &lt; b", "a < b");
     }
 
     #[test]

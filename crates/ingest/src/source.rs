@@ -90,52 +90,56 @@ enum Format {
     Empty,
 }
 
-/// Decides the format from an input's first bytes (`complete` when they are all of it).
-fn sniff(prefix: &[u8], complete: bool) -> Format {
+/// Lines of a multi-line JSON document read before deciding it is not a JSON Feed (whose
+/// `version` comes first or close to it).
+const SNIFF_LINES: usize = 16;
+
+/// Decides the format from an input's first bytes (`complete` when they are all of it), or
+/// `None` when more bytes are needed. It decides as early as it can, so a JSON Lines stream
+/// on an open stdin flows as soon as its first line has arrived.
+fn sniff(prefix: &[u8], complete: bool) -> Option<Format> {
+    let decided = |format| Some(format);
     if crate::decode::is_gzip(prefix) {
-        return Format::Document;
+        return decided(Format::Document);
     }
     let text = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
     let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return if complete {
-            Format::Empty
-        } else {
-            Format::Document
-        };
+        return complete.then_some(Format::Empty);
     };
     if text[start] != b'{' {
-        return Format::Document;
+        return decided(Format::Document);
     }
-    let first_line = text[start..]
-        .split(|&b| b == b'\n')
-        .next()
-        .unwrap_or_default();
-    let line_complete = complete || first_line.len() < text.len() - start;
-    let declares_json_feed = |v: &serde_json::Value| {
-        v.get("version")
-            .and_then(serde_json::Value::as_str)
-            .is_some_and(|s| s.contains("jsonfeed.org"))
-    };
-    match serde_json::from_slice::<serde_json::Value>(first_line) {
+    let body = &text[start..];
+    let newline = body.iter().position(|&b| b == b'\n');
+    let first_line = &body[..newline.unwrap_or(body.len())];
+    let line_complete = complete || newline.is_some();
+    if !line_complete {
+        return None;
+    }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(first_line) {
         // A one-line object: a JSON Lines record, unless it is a whole JSON Feed.
-        Ok(v) if line_complete => {
-            if declares_json_feed(&v) {
-                Format::Document
-            } else {
-                Format::JsonLines
-            }
-        }
-        // A pretty-printed object spans lines: a JSON Feed if it says so. Otherwise the
-        // line-by-line reader reports each bad line.
-        _ => {
-            let head = String::from_utf8_lossy(text);
-            if head.contains("jsonfeed.org/version") {
-                Format::Document
-            } else {
-                Format::JsonLines
-            }
-        }
+        let json_feed = v
+            .get("version")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|s| s.contains("jsonfeed.org"));
+        return decided(if json_feed {
+            Format::Document
+        } else {
+            Format::JsonLines
+        });
     }
+    // A pretty-printed object spans lines: a JSON Feed if it says so near the top.
+    // Otherwise it is JSON Lines with a bad first line, which that reader reports.
+    if memchr_str(body, b"jsonfeed.org/version") {
+        return decided(Format::Document);
+    }
+    let lines = body.iter().filter(|&&b| b == b'\n').count();
+    (complete || lines >= SNIFF_LINES || prefix.len() >= SNIFF_BYTES).then_some(Format::JsonLines)
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn memchr_str(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Sending stopped because the pipeline closed (a sink failed; it reports why).
@@ -227,12 +231,23 @@ async fn read_input<R: AsyncRead + Unpin>(
         source,
     };
     let mut prefix = Vec::with_capacity(SNIFF_BYTES);
-    let complete = tokio::select! {
-        biased;
-        _ = shutdown.cancelled() => return Ok(Ok(())),
-        r = read_up_to(&mut reader, &mut prefix, SNIFF_BYTES) => r.map_err(read_err)?,
+    let mut chunk = vec![0u8; SNIFF_BYTES];
+    let mut complete = false;
+    // Read only as much as it takes to decide: stdin may be a stream that stays open.
+    let format = loop {
+        if let Some(format) = sniff(&prefix, complete) {
+            break format;
+        }
+        let n = tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => return Ok(Ok(())),
+            r = reader.read(&mut chunk) => r.map_err(read_err)?,
+        };
+        complete = n == 0;
+        prefix.extend_from_slice(&chunk[..n]);
     };
-    match sniff(&prefix, complete) {
+    drop(chunk);
+    match format {
         Format::JsonLines => {
             let chained = std::io::Cursor::new(prefix).chain(reader);
             let buffered = BufReader::with_capacity(READ_BUFFER_BYTES, chained);
@@ -443,30 +458,35 @@ mod tests {
     use super::*;
 
     #[track_caller]
-    fn check(prefix: &str, complete: bool, expected: Format) {
+    fn check(prefix: &str, complete: bool, expected: Option<Format>) {
         assert_eq!(sniff(prefix.as_bytes(), complete), expected, "{prefix:?}");
     }
 
     #[test]
-    fn formats_are_sniffed_from_content() {
-        check("{\"id\": 1}\n{\"id\": 2}\n", true, Format::JsonLines);
-        check("\u{feff}  {\"id\": 1}", true, Format::JsonLines);
-        check("{\"id\": 1, \"body\": \"cut off", false, Format::JsonLines);
-        check("{broken json\n{\"id\":2}\n", true, Format::JsonLines);
+    fn formats_are_sniffed_from_content_as_early_as_possible() {
+        use Format::*;
+        check("{\"id\": 1}\n{\"id\": 2}\n", true, Some(JsonLines));
+        check("{\"id\": 1}\n", false, Some(JsonLines));
+        check("\u{feff}  {\"id\": 1}", true, Some(JsonLines));
+        check("{\"id\": 1, \"body\": \"cut off", false, None);
+        check("{\"id\": 1, \"body\": \"cut off", true, Some(JsonLines));
+        check("{broken json\n{\"id\":2}\n", true, Some(JsonLines));
+        check("{broken json\n{\"id\":2}\n", false, None);
         check(
             "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n",
             false,
-            Format::Document,
+            Some(Document),
         );
         check(
             "{\"version\": \"https://jsonfeed.org/version/1\", \"items\": []}",
             true,
-            Format::Document,
+            Some(Document),
         );
-        check("<?xml version=\"1.0\"?><rss>", false, Format::Document);
-        check("<html>", true, Format::Document);
-        check("", true, Format::Empty);
-        check(" \n\t", true, Format::Empty);
-        assert_eq!(sniff(b"\x1f\x8b\x08\0", true), Format::Document);
+        check("<?xml version=\"1.0\"?><rss>", false, Some(Document));
+        check("<", false, Some(Document));
+        check("", true, Some(Empty));
+        check("", false, None);
+        check(" \n\t", true, Some(Empty));
+        assert_eq!(sniff(b"\x1f\x8b\x08\0", true), Some(Document));
     }
 }
