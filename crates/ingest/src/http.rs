@@ -244,3 +244,55 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     msg
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A local port with nothing listening: every connection is refused at once.
+    fn closed_port_url() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        format!("http://{addr}/feed.xml")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn network_errors_are_retried_with_exponential_backoff() {
+        let fetcher = Fetcher::new(DEFAULT_USER_AGENT).unwrap();
+        let url = closed_port_url();
+        let start = tokio::time::Instant::now();
+        let err = fetcher
+            .fetch(&url, &Validators::default(), &CancellationToken::new())
+            .await
+            .unwrap_err();
+        assert!(
+            err.is_transient() && err.to_string().contains(&url),
+            "{err}"
+        );
+        // Three waits between four attempts: 1 s + 2 s + 4 s of (paused) time.
+        assert!(
+            start.elapsed() >= Duration::from_secs(7),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_interrupts_the_backoff() {
+        let fetcher = Fetcher::new(DEFAULT_USER_AGENT)
+            .unwrap()
+            .with_first_backoff(Duration::from_secs(3600));
+        let shutdown = CancellationToken::new();
+        let cancel = shutdown.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            cancel.cancel();
+        });
+        let got = fetcher
+            .fetch(&closed_port_url(), &Validators::default(), &shutdown)
+            .await
+            .unwrap();
+        assert!(got.is_none());
+    }
+}
