@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ingest::{Input, JsonLinesSource};
+use ingest::{FeedOptions, Input, InputSource};
 use pipeline::{CancellationToken, PipelineConfig, Segment, Stage, Stats, Tag};
 use sinks::{SinkOptions, SinkSpec};
 
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let repeat = args.repeat.max(1);
     let inputs = vec![Input::File(input.clone()); repeat];
-    let source = JsonLinesSource::new(inputs);
+    let source = InputSource::new(inputs, FeedOptions::default());
     let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Segment::default())];
     if args.stage != StageChoice::Segment {
         stages.push(Box::new(Tag::default()));

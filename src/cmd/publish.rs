@@ -40,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(|reason| anyhow::anyhow!("invalid --to {}: {reason}", args.to))?;
     anyhow::ensure!(uri.stream.is_some(), "--to needs ?stream=NAME: {}", args.to);
     uri.consumer = None;
-    let (source, total_bytes) = AnySource::open(&args.inputs)?;
+    let (source, total_bytes) = AnySource::open(&args.inputs, ingest::FeedOptions::default())?;
     // No analysis: articles are published as read, for the workers to analyse.
     let stages: Arc<[Box<dyn Stage>]> = Arc::from(Vec::<Box<dyn Stage>>::new());
     let config = PipelineConfig {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use ingest::AnySource;
+use ingest::{AnySource, FeedOptions};
 use pipeline::{
     CancellationToken, Capacities, PipelineConfig, RetryPolicy, Segment, Stage, Stats, Summary, Tag,
 };
@@ -27,10 +27,23 @@ const PROGRESS_TICK: Duration = Duration::from_millis(100);
 /// to the built-in defaults.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// JSON Lines files, directories of .jsonl files, - for stdin (the default), or one
+    /// Files (JSON Lines, RSS, Atom, RDF or JSON Feed, told apart by content), directories
+    /// of them, http(s):// feed URLs, - for stdin (the default), or one
     /// nats://HOST:PORT/SUBJECT?stream=NAME&consumer=DURABLE to work from a JetStream stream.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// Keep polling the URL inputs every --interval, emitting only items not seen before.
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between two polls of a followed feed.
+    #[arg(long, value_name = "SECS", default_value_t = ingest::source::DEFAULT_INTERVAL.as_secs())]
+    pub interval: u64,
+    /// Remember seen item ids and HTTP validators of URL feeds in this JSON file across runs.
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// The User-Agent header sent when fetching feeds.
+    #[arg(long, value_name = "TEXT", default_value = ingest::http::DEFAULT_USER_AGENT)]
+    pub user_agent: String,
     /// Where results go: stdout (default), jsonl:PATH, sqlite:PATH,
     /// postgres://USER@HOST:PORT/DB, nats://HOST:PORT/SUBJECT. Repeat to fan out.
     #[arg(long = "sink", value_name = "URI")]
@@ -94,6 +107,7 @@ pub(crate) fn load_tagger(
 /// Everything `newsflow run` needs, resolved from flags, config file and defaults.
 struct Settings {
     inputs: Vec<String>,
+    feeds: FeedOptions,
     sinks: Vec<SinkSpec>,
     sink_options: SinkOptions,
     tagger: tagger::Tagger,
@@ -107,6 +121,14 @@ impl Settings {
         let file = match &args.config {
             Some(path) => RunConfig::load(path)?,
             None => RunConfig::default(),
+        };
+        anyhow::ensure!(args.interval >= 1, "--interval must be at least 1 second");
+        let feeds = FeedOptions {
+            follow: args.follow,
+            interval: Duration::from_secs(args.interval),
+            state: args.state.clone(),
+            user_agent: args.user_agent.clone(),
+            ..FeedOptions::default()
         };
         let inputs = if args.inputs.is_empty() {
             file.inputs
@@ -180,6 +202,7 @@ impl Settings {
         )?;
         Ok(Self {
             inputs,
+            feeds,
             sinks,
             sink_options,
             tagger,
@@ -194,7 +217,12 @@ impl Settings {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = CliRuntime::start()?;
     let settings = Settings::resolve(args)?;
-    let (source, total_bytes) = AnySource::open(&settings.inputs)?;
+    let has_url = settings.inputs.iter().any(|i| i.starts_with("http://") || i.starts_with("https://"));
+    anyhow::ensure!(
+        has_url || !settings.feeds.follow,
+        "--follow needs at least one http(s):// feed URL among the inputs"
+    );
+    let (source, total_bytes) = AnySource::open(&settings.inputs, settings.feeds.clone())?;
     let Settings {
         sinks: specs,
         sink_options,

@@ -12,6 +12,9 @@ mod scale_out;
 /// Sinks against the real PostgreSQL and NATS servers.
 mod services;
 
+/// Feeds end to end: samples, shared real and hostile feeds, URLs, `--follow` and state.
+mod feeds;
+
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;
 /// The trained tagger through the binary: eval on CoNLL, tag, the seed article.

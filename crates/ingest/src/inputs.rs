@@ -1,4 +1,4 @@
-//! Command-line inputs: files, directories of `.jsonl` files, and `-` for stdin.
+//! Command-line inputs: files, directories, `-` for stdin, and http(s) URLs.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -14,8 +14,8 @@ pub enum IngestError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// A directory holds no `.jsonl` files: almost always a wrong path.
-    #[error("input directory {0} contains no .jsonl files")]
+    /// A directory holds no files: almost always a wrong path.
+    #[error("input directory {0} contains no files")]
     EmptyDirectory(PathBuf),
     /// A `nats://` input was mixed with other inputs.
     #[error("a nats:// input must be the only input")]
@@ -23,6 +23,23 @@ pub enum IngestError {
     /// The NATS source failed.
     #[error(transparent)]
     Nats(#[from] crate::nats::NatsSourceError),
+    /// An `http://` or `https://` input that is not a valid URL.
+    #[error("invalid URL {url}: {reason}")]
+    BadUrl {
+        /// The input as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A URL could not be fetched (after retries, for network errors and server errors).
+    #[error(transparent)]
+    Fetch(#[from] crate::http::FetchError),
+    /// The HTTP client could not be set up.
+    #[error("cannot start the HTTP client: {0}")]
+    HttpClient(String),
+    /// The `--state` file cannot be read, parsed or written.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
     /// Reading failed part-way (a disk or pipe error, not bad content).
     #[error("reading {input} failed at line {line}: {source}")]
     Read {
@@ -42,13 +59,15 @@ pub enum Input {
     Stdin,
     /// A file.
     File(PathBuf),
+    /// An `http://` or `https://` URL of a feed.
+    Url(String),
 }
 
 impl Input {
     /// The size in bytes when known (files), for progress bars.
     pub fn size(&self) -> Option<u64> {
         match self {
-            Input::Stdin => None,
+            Input::Stdin | Input::Url(_) => None,
             Input::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
         }
     }
@@ -59,12 +78,15 @@ impl fmt::Display for Input {
         match self {
             Input::Stdin => f.write_str("-"),
             Input::File(path) => write!(f, "{}", path.display()),
+            Input::Url(url) => f.write_str(url),
         }
     }
 }
 
-/// Resolves command-line inputs: no input or `-` is stdin, a directory is every `.jsonl`
-/// file below it in name order, anything else must be a readable file.
+/// Resolves command-line inputs: no input or `-` is stdin, `http://…` and `https://…` are
+/// feed URLs, a directory is every file below it in path order (hidden files skipped; the
+/// format of each is detected from its content later, not from its name), anything else
+/// must be a readable file.
 pub fn resolve_inputs(args: &[String]) -> Result<Vec<Input>, IngestError> {
     if args.is_empty() {
         return Ok(vec![Input::Stdin]);
@@ -75,6 +97,14 @@ pub fn resolve_inputs(args: &[String]) -> Result<Vec<Input>, IngestError> {
             inputs.push(Input::Stdin);
             continue;
         }
+        if is_url(arg) {
+            let url = reqwest::Url::parse(arg).map_err(|e| IngestError::BadUrl {
+                url: arg.clone(),
+                reason: e.to_string(),
+            })?;
+            inputs.push(Input::Url(url.to_string()));
+            continue;
+        }
         let path = PathBuf::from(arg);
         let meta = std::fs::metadata(&path).map_err(|source| IngestError::Open {
             path: path.clone(),
@@ -82,7 +112,7 @@ pub fn resolve_inputs(args: &[String]) -> Result<Vec<Input>, IngestError> {
         })?;
         if meta.is_dir() {
             let mut files = Vec::new();
-            collect_jsonl(&path, &mut files)?;
+            collect_files(&path, &mut files)?;
             if files.is_empty() {
                 return Err(IngestError::EmptyDirectory(path));
             }
@@ -95,16 +125,29 @@ pub fn resolve_inputs(args: &[String]) -> Result<Vec<Input>, IngestError> {
     Ok(inputs)
 }
 
-fn collect_jsonl(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
+/// Whether an argument names a URL rather than a path.
+fn is_url(arg: &str) -> bool {
+    let lower = arg.get(..8).unwrap_or(arg).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
     let open_err = |source| IngestError::Open {
         path: dir.to_path_buf(),
         source,
     };
     for entry in std::fs::read_dir(dir).map_err(open_err)? {
         let path = entry.map_err(open_err)?.path();
+        // Hidden files are editor and VCS droppings, not inputs.
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
         if path.is_dir() {
-            collect_jsonl(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "jsonl") {
+            collect_files(&path, out)?;
+        } else if path.is_file() {
             out.push(path);
         }
     }
@@ -116,10 +159,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn directories_expand_to_sorted_jsonl_files() {
+    fn directories_expand_to_sorted_files() {
         let dir = std::env::temp_dir().join(format!("newsflow-inputs-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
-        for name in ["b.jsonl", "a.jsonl", "notes.txt", "sub/c.jsonl"] {
+        for name in ["b.jsonl", "a.jsonl", "feed.xml", ".hidden", "sub/c.jsonl"] {
             std::fs::write(dir.join(name), "{}\n").unwrap();
         }
         let got = resolve_inputs(&[dir.display().to_string()]).unwrap();
@@ -131,7 +174,7 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(names, ["/a.jsonl", "/b.jsonl", "/sub/c.jsonl"]);
+        assert_eq!(names, ["/a.jsonl", "/b.jsonl", "/feed.xml", "/sub/c.jsonl"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -139,6 +182,16 @@ mod tests {
     fn missing_input_is_an_error_naming_it() {
         let err = resolve_inputs(&["/no/such/file.jsonl".into()]).unwrap_err();
         assert!(err.to_string().contains("/no/such/file.jsonl"), "{err}");
+    }
+
+    #[test]
+    fn urls_are_inputs_and_bad_ones_are_named() {
+        assert_eq!(
+            resolve_inputs(&["https://example.org/feed.xml".into()]).unwrap(),
+            vec![Input::Url("https://example.org/feed.xml".into())]
+        );
+        let err = resolve_inputs(&["http://".into()]).unwrap_err();
+        assert!(err.to_string().contains("invalid URL http://"), "{err}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::{IngestError, Input};
 pub const MAX_RECORD_BYTES: usize = 32 << 20;
 
 /// Size of the read buffer per input: large reads keep syscalls off the profile.
-const READ_BUFFER_BYTES: usize = 256 << 10;
+pub(crate) const READ_BUFFER_BYTES: usize = 256 << 10;
 
 /// How much of an over-long record is kept in its dead letter.
 const DEAD_LETTER_PREFIX_BYTES: usize = 1024;
@@ -72,6 +72,13 @@ impl Source for JsonLinesSource {
                     let reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
                     read_lines(reader, name, self.max_record_bytes, &mut out, &shutdown).await?;
                 }
+                Input::Url(url) => {
+                    return Err(IngestError::BadUrl {
+                        url: url.clone(),
+                        reason: "the JSON Lines source reads files and stdin; use InputSource"
+                            .into(),
+                    })
+                }
             }
         }
         Ok(())
@@ -88,7 +95,7 @@ enum Line {
     TooLong { len: usize },
 }
 
-async fn read_lines<R: AsyncBufRead + Unpin>(
+pub(crate) async fn read_lines<R: AsyncBufRead + Unpin>(
     mut reader: R,
     name: Arc<str>,
     max: usize,

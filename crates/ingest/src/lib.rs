@@ -1,22 +1,44 @@
 //! Sources of articles. Each source reads its input, turns it into
-//! [`pipeline::Payload`]s, and never decides alone that input is bad enough to drop: a record
-//! it cannot read travels on as [`pipeline::Payload::Invalid`] to be counted and
-//! dead-lettered.
+//! [`pipeline::Payload`]s, and never decides alone that input is bad enough to drop: a record,
+//! feed item or whole file it cannot read travels on as [`pipeline::Payload::Invalid`] to be
+//! counted and dead-lettered.
 //!
 //! Layout:
-//! - [`any`]: [`AnySource`], the source chosen for the command-line inputs.
-//! - [`inputs`]: resolving command-line inputs (files, directories, `-`) up front, so a typo
-//!   is an error before anything runs.
-//! - [`jsonl`]: the JSON Lines source.
+//! - [`any`]: [`AnySource`], the source for the command-line inputs: [`InputSource`], or
+//!   one NATS durable consumer.
 //! - [`nats`]: a durable JetStream pull consumer shared by many processes; acknowledges
 //!   only what every sink wrote.
+//! - [`inputs`]: resolving command-line inputs (files, directories, `-`, URLs) up front, so
+//!   a typo is an error before anything runs.
+//! - [`source`]: [`InputSource`], what `newsflow run` reads with: detects each input's
+//!   format from its content and dispatches to the readers below; polls URLs.
+//! - [`jsonl`]: the JSON Lines reader (and a source that reads nothing else).
+//! - [`feed`]: one RSS / Atom / RDF / JSON Feed document to articles, through
+//!   [`decode`] (bytes to UTF-8), [`xml`] (the safety pass) and feed-rs.
+//! - [`html`]: HTML to clean text.
+//! - [`http`] and [`state`]: fetching URLs, and what `--follow` remembers between runs.
+//!
+//! Invariants: parsing never panics past [`feed::parse_feed`] (feed-rs runs under
+//! `catch_unwind`); no DTD entity is ever expanded and nothing but the given URLs is ever
+//! fetched; every input is read with a size cap (per record for JSON Lines, per document
+//! for feeds), so memory is bounded whatever arrives.
 
 pub mod any;
+pub mod decode;
+pub mod feed;
+pub mod html;
+pub mod http;
 pub mod inputs;
 pub mod jsonl;
 pub mod nats;
+pub mod source;
+pub mod state;
+pub mod xml;
 
 pub use any::AnySource;
+pub use feed::{parse_feed, FeedError, ParsedFeed};
+pub use html::html_to_text;
 pub use inputs::{resolve_inputs, IngestError, Input};
 pub use jsonl::JsonLinesSource;
 pub use nats::NatsSource;
+pub use source::{FeedOptions, InputSource};

@@ -1,0 +1,390 @@
+//! Feeds through the binary: sample feeds, the shared real and hostile feeds, and URL
+//! inputs served by a local HTTP server (fetch, `--follow` with ETag, dedup, state file).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{newsflow, repo_root, shared_dir};
+
+/// The acceptance bound for one hostile input, through the binary.
+const MAX_BAD_INPUT_TIME: Duration = Duration::from_secs(10);
+
+/// Strings that must never reach an article's text: live markup and local file content.
+const FORBIDDEN_IN_TEXT: [&str; 4] = ["<script", "javascript:", "onload=", "root:x:0:0"];
+
+fn records(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("newsflow-feeds-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    newsflow()
+        .arg("run")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn assert_clean_text(what: &str, recs: &[Value], forbidden: &[&str]) {
+    for r in recs {
+        let text = r["text"].as_str().unwrap().to_lowercase();
+        for bad in forbidden {
+            assert!(!text.contains(bad), "{what}: {bad:?} in {text:?}");
+        }
+    }
+}
+
+#[test]
+fn sample_feeds_print_one_record_per_item() {
+    let root = repo_root();
+    let rss = root.join("data/samples/wire.rss.xml");
+    let atom = root.join("data/samples/newsroom.atom.xml");
+    let out = run(&[rss.to_str().unwrap(), atom.to_str().unwrap(), "--ordered"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs = records(&out.stdout);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "wire-ferry-terminal",
+            "wire-lindqvist-funding",
+            "https://example.org/wire/tram-vote",
+            "urn:example:newsflow:newsroom:grb",
+            "urn:example:newsflow:newsroom:night-trains",
+        ]
+    );
+    let first = &recs[0];
+    assert_eq!(first["source"], "newsflow sample wire");
+    assert_eq!(first["published"], "2026-03-02T08:15:00Z");
+    assert_eq!(first["author"], "Morag Duncan");
+    let text = first["text"].as_str().unwrap();
+    assert!(text.starts_with(
+        "Harbour authority approves new ferry terminal in Aberdeen\n\nABERDEEN (newsflow) - The"
+    ));
+    assert!(text.contains("£120 million") && text.contains("artist’s impression"));
+    assert!(
+        !text.contains("trackReader") && !text.contains('<'),
+        "{text}"
+    );
+    assert_clean_text("samples", &recs, &FORBIDDEN_IN_TEXT);
+}
+
+#[test]
+fn a_directory_mixes_feeds_and_json_lines() {
+    let dir = scratch("mixed");
+    let root = repo_root();
+    std::fs::copy(root.join("data/samples/wire.rss.xml"), dir.join("a.dat")).unwrap();
+    std::fs::copy(root.join("data/samples/news.jsonl"), dir.join("b.txt")).unwrap();
+    std::fs::write(dir.join("c.xml"), "<html><body>not a feed</body></html>").unwrap();
+    let dead = dir.join("dead.jsonl");
+    let out = run(&[
+        dir.to_str().unwrap(),
+        "--dead-letter",
+        dead.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(records(&out.stdout).len(), 3 + 6);
+    let dead = std::fs::read_to_string(&dead).unwrap();
+    assert!(
+        dead.contains("c.xml") && dead.contains("not a feed"),
+        "{dead}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn real_feeds_give_the_reference_item_count_through_the_binary() {
+    let Some(shared) = shared_dir("real_feeds_give_the_reference_item_count_through_the_binary")
+    else {
+        return;
+    };
+    let dir = shared.join("data/feeds/real");
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let mut wrong = Vec::new();
+    let mut feeds = 0;
+    for row in manifest.lines().skip(1).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = row.split('\t').collect();
+        let (file, items) = (cells[0], cells[6].parse::<usize>().unwrap());
+        let out = run(&[
+            dir.join(file).to_str().unwrap(),
+            "--quiet",
+            "--workers",
+            "1",
+        ]);
+        assert!(out.status.success(), "{file}");
+        let recs = records(&out.stdout);
+        if recs.len() != items {
+            wrong.push(format!(
+                "{file}: {} articles, manifest says {items}",
+                recs.len()
+            ));
+        }
+        // Real prose may say "in JavaScript: …"; markup is what must never get through.
+        assert_clean_text(file, &recs, &["<script", "<p>", "onload="]);
+        feeds += 1;
+    }
+    assert_eq!(feeds, 42);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn hostile_inputs_end_quickly_and_report_what_they_reject() {
+    let Some(shared) = shared_dir("hostile_inputs_end_quickly_and_report_what_they_reject") else {
+        return;
+    };
+    let dir = shared.join("data/feeds/bad");
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let scratch = scratch("bad");
+    for row in manifest.lines().skip(1).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = row.split('\t').collect();
+        let (file, should) = (cells[0], cells[3]);
+        let dead = scratch.join(format!("{file}.dead"));
+        let start = Instant::now();
+        let out = run(&[
+            dir.join(file).to_str().unwrap(),
+            "--dead-letter",
+            dead.to_str().unwrap(),
+        ]);
+        let took = start.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{file}: {stderr}");
+        assert!(took < MAX_BAD_INPUT_TIME, "{file} took {took:?}");
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+        assert_clean_text(file, &records(&out.stdout), &FORBIDDEN_IN_TEXT);
+        let dead = std::fs::read_to_string(&dead).unwrap_or_default();
+        if should.starts_with("reject") || should.starts_with("skip each bad line") {
+            assert!(
+                !dead.is_empty(),
+                "{file}: manifest says {should:?}; nothing rejected"
+            );
+            assert!(
+                stderr.contains(file),
+                "{file}: the error must name the file: {stderr}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&scratch).unwrap();
+}
+
+/// The feed the test server currently serves.
+struct Served {
+    /// The feed's items as (guid, title).
+    items: Vec<(String, String)>,
+    /// Its ETag.
+    etag: String,
+    /// The status to answer with instead (404 tests).
+    status: u16,
+    /// Every request's `If-None-Match` header ("" when absent), in order.
+    requests: Vec<String>,
+}
+
+/// A one-thread HTTP/1.1 server on 127.0.0.1 that serves [`Served`] as RSS, honouring
+/// `If-None-Match`.
+fn serve(state: Arc<Mutex<Served>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.xml", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            answer(stream, &state);
+        }
+    });
+    url
+}
+
+fn answer(mut stream: TcpStream, state: &Mutex<Served>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut if_none_match = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("if-none-match:") {
+            if_none_match = v.trim().to_string();
+        }
+    }
+    let mut served = state.lock().unwrap();
+    served.requests.push(if_none_match.clone());
+    let response = if served.status != 200 {
+        format!(
+            "HTTP/1.1 {} Nope\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            served.status
+        )
+    } else if if_none_match == served.etag.to_ascii_lowercase() {
+        "HTTP/1.1 304 Not Modified\r\nconnection: close\r\n\r\n".to_string()
+    } else {
+        let items: String = served
+            .items
+            .iter()
+            .map(|(id, title)| {
+                format!("<item><guid>{id}</guid><title>{title}</title><description>Story {id}.</description></item>")
+            })
+            .collect();
+        let body = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Local</title>{items}</channel></rss>"
+        );
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\netag: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            served.etag,
+            body.len()
+        )
+    };
+    drop(served);
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+}
+
+fn item(id: &str) -> (String, String) {
+    (id.to_string(), format!("Title {id}"))
+}
+
+/// Polls `cond` until it holds; the bound only turns a hang into a failure.
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn ids(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn followed_url_emits_only_new_items_and_remembers_them() {
+    let state = Arc::new(Mutex::new(Served {
+        items: vec![item("a"), item("b")],
+        etag: "\"v1\"".into(),
+        status: 200,
+        requests: Vec::new(),
+    }));
+    let url = serve(Arc::clone(&state));
+    let dir = scratch("follow");
+    let state_file = dir.join("state.json");
+    let mut child = newsflow()
+        .args([
+            "run",
+            &url,
+            "--follow",
+            "--interval",
+            "1",
+            "--quiet",
+            "--ordered",
+        ])
+        .arg("--state")
+        .arg(&state_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = Arc::clone(&lines);
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                lines.lock().unwrap().push(line.unwrap());
+            }
+        })
+    };
+    wait_until("the first two items", || lines.lock().unwrap().len() == 2);
+    // The next poll sends the ETag back and gets a 304.
+    wait_until("a conditional poll", || {
+        state.lock().unwrap().requests.iter().any(|r| r == "\"v1\"")
+    });
+    {
+        let mut served = state.lock().unwrap();
+        served.items = vec![item("c"), item("a"), item("b")];
+        served.etag = "\"v2\"".into();
+    }
+    wait_until("the new item", || lines.lock().unwrap().len() == 3);
+    wait_until("another conditional poll", || {
+        state.lock().unwrap().requests.iter().any(|r| r == "\"v2\"")
+    });
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    assert!(status.success(), "exit {status:?}");
+    assert_eq!(ids(&lines.lock().unwrap()), ["a", "b", "c"]);
+
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
+    assert_eq!(saved["feeds"][&url]["etag"], "\"v2\"");
+    assert_eq!(
+        saved["feeds"][&url]["seen"],
+        serde_json::json!(["a", "b", "c"])
+    );
+
+    // A later run with the state file sends the stored ETag and prints nothing new; once
+    // the feed changes, only the unseen item comes out.
+    let out = run(&[&url, "--state", state_file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(records(&out.stdout).is_empty());
+    state.lock().unwrap().items.push(item("d"));
+    state.lock().unwrap().etag = "\"v3\"".into();
+    let out = run(&[&url, "--state", state_file.to_str().unwrap()]);
+    let recs = records(&out.stdout);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["id"], "d");
+    assert_eq!(recs[0]["source"], "Local");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn http_error_names_the_url_and_status() {
+    let state = Arc::new(Mutex::new(Served {
+        items: Vec::new(),
+        etag: String::new(),
+        status: 404,
+        requests: Vec::new(),
+    }));
+    let url = serve(state);
+    let out = run(&[&url]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&url) && stderr.contains("404"), "{stderr}");
+}
+
+#[test]
+fn follow_without_a_url_is_refused() {
+    let sample = repo_root().join("data/samples/wire.rss.xml");
+    let out = run(&[sample.to_str().unwrap(), "--follow"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--follow needs"));
+}
