@@ -217,7 +217,10 @@ impl Settings {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = CliRuntime::start()?;
     let settings = Settings::resolve(args)?;
-    let has_url = settings.inputs.iter().any(|i| i.starts_with("http://") || i.starts_with("https://"));
+    let has_url = settings
+        .inputs
+        .iter()
+        .any(|i| i.starts_with("http://") || i.starts_with("https://"));
     anyhow::ensure!(
         has_url || !settings.feeds.follow,
         "--follow needs at least one http(s):// feed URL among the inputs"

@@ -28,7 +28,10 @@ impl AnySource {
             [] => {
                 let resolved = resolve_inputs(inputs)?;
                 let total: Option<u64> = resolved.iter().map(Input::size).sum();
-                Ok((AnySource::Inputs(InputSource::new(resolved, options)), total))
+                Ok((
+                    AnySource::Inputs(InputSource::new(resolved, options)),
+                    total,
+                ))
             }
             [uri] if inputs.len() == 1 => {
                 let parsed = NatsUri::parse(uri).map_err(|reason| NatsSourceError::Invalid {
