@@ -73,8 +73,8 @@ const MAX_SKIP_DEPTH: u32 = 1 << 16;
 /// into one space. Never fails: any string yields some text, possibly empty.
 ///
 /// Feeds that escape their HTML twice leave markup in the text after one pass; the text is
-/// converted again while it still looks like markup, up to [`MAX_PASSES`] times. (The price:
-/// a literal "<b>" written about in prose is read as a tag too.)
+/// converted again while it still looks like markup, up to `MAX_PASSES` times. (The price:
+/// a literal "`<b>`" written about in prose is read as a tag too.)
 pub fn html_to_text(html: &str) -> String {
     let mut text = convert(html);
     for _ in 1..MAX_PASSES {
