@@ -131,6 +131,37 @@ pub struct Entity {
     pub score: f32,
 }
 
+/// The mentions of one entity within an article: "Antony Blinken", "Blinken", "Blinken".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// The kind shared by the mentions (the most frequent one when the tagger disagreed).
+    pub label: Label,
+    /// The fullest name the article gives the entity ("Antony Blinken", "Organization for
+    /// Security and Co-operation in Europe"), as written in the text.
+    pub canonical: String,
+    /// Indices into [`Analysis::entities`], in text order; never empty.
+    pub mentions: Vec<usize>,
+    /// How central the entity is to the article, in `[0, 1]` (1 for the most salient one):
+    /// from the number of mentions, how early the first comes and whether the title names it.
+    pub salience: f32,
+}
+
+/// A direct quotation and who said it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// The quoted words, without the outer quotation marks. A quotation running over
+    /// several paragraphs is one quote; the marks that reopen it stay inside the span.
+    pub span: Span,
+    /// The words naming the speaker where the quote is attributed ("Lavrov", "the minister",
+    /// "he"); `None` when no attribution was found.
+    pub speaker: Option<Span>,
+    /// The speaker's cluster (an index into [`Analysis::clusters`]): the named entity, or for
+    /// a pronoun or a description, the person it most plausibly refers to.
+    pub speaker_cluster: Option<usize>,
+    /// The speech verb linking speaker and quote ("said", "told", "according to").
+    pub cue: Option<Span>,
+}
+
 /// Everything newsflow computes about one article's text.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
@@ -140,6 +171,11 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// Entities in text order, non-overlapping.
     pub entities: Vec<Entity>,
+    /// Entities grouped by what they refer to, in order of first mention; each entity
+    /// belongs to at most one cluster (dates and amounts to none).
+    pub clusters: Vec<Cluster>,
+    /// Direct quotations in text order, non-overlapping.
+    pub quotes: Vec<Quote>,
 }
 
 impl Analysis {
@@ -147,5 +183,29 @@ impl Analysis {
     pub fn sentence_at(&self, at: usize) -> Option<usize> {
         let i = self.sentences.partition_point(|s| s.span.end <= at);
         (i < self.sentences.len() && self.sentences[i].span.start <= at).then_some(i)
+    }
+
+    /// The cluster of each entity, by entity index (`None` for entities in no cluster).
+    pub fn entity_clusters(&self) -> Vec<Option<usize>> {
+        let mut of = vec![None; self.entities.len()];
+        for (c, cluster) in self.clusters.iter().enumerate() {
+            for &m in &cluster.mentions {
+                if let Some(slot) = of.get_mut(m) {
+                    *slot = Some(c);
+                }
+            }
+        }
+        of
+    }
+
+    /// Cluster indices from most to least salient (ties keep the order of first mention).
+    pub fn salience_ranking(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.clusters.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.clusters[b]
+                .salience
+                .total_cmp(&self.clusters[a].salience)
+        });
+        order
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Layout:
 //! - [`Article`]: one input record, parsed from JSON with the field synonyms users send.
-//! - [`Span`], [`Token`], [`Sentence`], [`Entity`], [`Label`]: annotations as **byte** spans
-//!   into the article text; byte spans slice a `&str` directly and cost nothing to compute.
+//! - [`Span`], [`Token`], [`Sentence`], [`Entity`], [`Label`], [`Cluster`], [`Quote`]:
+//!   annotations as **byte** spans into the article text; byte spans slice a `&str`
+//!   directly and cost nothing to compute.
 //! - [`CharOffsets`]: converts byte spans to the Unicode code point offsets that every output
 //!   record carries (the offsets Python's `text[start:end]` and spaCy's `start_char` use).
 //! - [`Document`] and its JSON rendering: the one output record schema.
@@ -16,7 +17,7 @@ mod input;
 mod offsets;
 mod output;
 
-pub use analysis::{Analysis, Entity, Label, Sentence, Span, Token};
+pub use analysis::{Analysis, Cluster, Entity, Label, Quote, Sentence, Span, Token};
 pub use input::{Article, ArticleError, Origin};
 pub use offsets::CharOffsets;
 pub use output::{DeadLetter, Document};

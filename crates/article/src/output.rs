@@ -19,7 +19,8 @@ impl Document {
     /// Renders the record as one line of JSON (no trailing newline) into `out`.
     ///
     /// Field order: `id`, `title`, `url`, `published`, `source`, the input's unknown fields,
-    /// `text`, `sentences`, `entities`. Offsets are code points, end-exclusive.
+    /// `text`, `sentences`, `entities`, `clusters`, `salience`, `quotes`. Offsets are code
+    /// points, end-exclusive.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let a = &self.article;
         out.push(b'{');
@@ -59,9 +60,11 @@ impl Document {
         }
         out.push(b']');
 
+        let analysis = &self.analysis;
+        let cluster_of = analysis.entity_clusters();
         key(out, "entities", false);
         out.push(b'[');
-        for (i, e) in self.analysis.entities.iter().enumerate() {
+        for (i, e) in analysis.entities.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -74,12 +77,83 @@ impl Document {
             out.extend_from_slice(b",\"label\":");
             string(out, e.label.as_str());
             out.extend_from_slice(b",\"score\":");
-            // Four decimals are more than a calibrated score means; shorter records.
-            let score = (f64::from(e.score.clamp(0.0, 1.0)) * 1e4).round() / 1e4;
-            out.extend_from_slice(score.to_string().as_bytes());
+            decimal(out, e.score);
             out.extend_from_slice(b",\"sentence\":");
-            match self.analysis.sentence_at(e.span.start) {
-                Some(s) => number(out, s),
+            optional_number(out, analysis.sentence_at(e.span.start));
+            let cluster = cluster_of.get(i).copied().flatten();
+            out.extend_from_slice(b",\"cluster\":");
+            optional_number(out, cluster);
+            out.extend_from_slice(b",\"canonical\":");
+            match cluster.and_then(|c| analysis.clusters.get(c)) {
+                Some(c) => string(out, &c.canonical),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+
+        key(out, "clusters", false);
+        out.push(b'[');
+        for (i, c) in analysis.clusters.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"id\":");
+            number(out, i);
+            out.extend_from_slice(b",\"label\":");
+            string(out, c.label.as_str());
+            out.extend_from_slice(b",\"canonical\":");
+            string(out, &c.canonical);
+            out.extend_from_slice(b",\"salience\":");
+            decimal(out, c.salience);
+            out.extend_from_slice(b",\"mentions\":[");
+            for (j, m) in c.mentions.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                number(out, *m);
+            }
+            out.extend_from_slice(b"]}");
+        }
+        out.push(b']');
+
+        key(out, "salience", false);
+        out.push(b'[');
+        for (i, c) in analysis.salience_ranking().into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            number(out, c);
+        }
+        out.push(b']');
+
+        key(out, "quotes", false);
+        out.push(b'[');
+        for (i, q) in analysis.quotes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"start\":");
+            number(out, offsets.char_offset(q.span.start));
+            out.extend_from_slice(b",\"end\":");
+            number(out, offsets.char_offset(q.span.end));
+            out.extend_from_slice(b",\"text\":");
+            string(out, q.span.slice(&self.text));
+            out.extend_from_slice(b",\"speaker\":");
+            match q.speaker {
+                Some(s) => string(out, s.slice(&self.text)),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"speaker_cluster\":");
+            optional_number(out, q.speaker_cluster);
+            out.extend_from_slice(b",\"speaker_canonical\":");
+            match q.speaker_cluster.and_then(|c| analysis.clusters.get(c)) {
+                Some(c) => string(out, &c.canonical),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"cue\":");
+            match q.cue {
+                Some(s) => string(out, s.slice(&self.text)),
                 None => out.extend_from_slice(b"null"),
             }
             out.push(b'}');
@@ -117,6 +191,19 @@ fn number(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(n.to_string().as_bytes());
 }
 
+fn optional_number(out: &mut Vec<u8>, n: Option<usize>) {
+    match n {
+        Some(n) => number(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A score in `[0, 1]` with four decimals: more than a score means, and shorter records.
+fn decimal(out: &mut Vec<u8>, x: f32) {
+    let x = (f64::from(x.clamp(0.0, 1.0)) * 1e4).round() / 1e4;
+    out.extend_from_slice(x.to_string().as_bytes());
+}
+
 /// An input record that could not be processed, as written to the dead-letter file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
@@ -144,7 +231,8 @@ impl DeadLetter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Entity, Label, Sentence, Span};
+    use crate::{Cluster, Entity, Label, Sentence, Span};
+    use serde_json::json;
 
     #[test]
     fn offsets_are_code_points_and_entity_text_matches() {
@@ -162,6 +250,13 @@ mod tests {
                 label: Label::Loc,
                 score: 0.98766,
             }],
+            clusters: vec![Cluster {
+                label: Label::Loc,
+                canonical: "Genève".into(),
+                mentions: vec![0],
+                salience: 1.0,
+            }],
+            quotes: vec![],
         };
         let doc = Document {
             article,
@@ -179,6 +274,9 @@ mod tests {
         assert_eq!(e["text"], "Genève");
         assert_eq!(e["score"], 0.9877);
         assert_eq!(e["sentence"], 0);
+        assert_eq!((&e["cluster"], &e["canonical"]), (&json!(0), &json!("Genève")));
+        assert_eq!(v["clusters"][0]["mentions"], json!([0]));
+        assert_eq!(v["salience"], json!([0]));
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         let want = [
             "id",
@@ -190,6 +288,9 @@ mod tests {
             "text",
             "sentences",
             "entities",
+            "clusters",
+            "salience",
+            "quotes",
         ];
         assert_eq!(keys, want);
     }
