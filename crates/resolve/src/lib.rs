@@ -1,0 +1,318 @@
+//! In-article entity resolution: which of an article's entity mentions name the same
+//! entity ("Antony Blinken" … "Blinken"; "OSCE" … "Organization for Security and
+//! Co-operation in Europe"; "US" … "United States"), and how salient each entity is.
+//!
+//! Layout:
+//! - `names`: how names are compared (normalised keys, company cores, initials).
+//! - `aliases`: names no rule connects ("Britain" = "United Kingdom"), from
+//!   `data/aliases/aliases.tsv`, compiled in.
+//! - [`Resolver`]: groups mentions into [`article::Cluster`]s and scores their salience.
+//!
+//! The rules, tried in this order for each mention, longest names first (so a full name
+//! exists before its surname is seen, wherever the two stand in the text):
+//! 1. the same normalised name (case, dots, a possessive, "the" and titles ignored),
+//!    whatever the tagger's label, so an inconsistent label does not split an entity;
+//! 2. the same alias group;
+//! 3. a one-word non-person name equal to the initials of a longer one;
+//! 4. an organisation name equal to a longer one without company designators ("Corp");
+//! 5. a person named by surname alone (or by given name, when only one person has it), or
+//!    by given name and surname when the full name has a middle name: joined to that
+//!    person, the one mentioned most recently before when several share the name.
+//!
+//! Dates, times and amounts belong to no cluster. Resolution is pure: no I/O, never fails.
+
+mod aliases;
+mod names;
+
+use std::ops::Range;
+
+use article::{Analysis, Cluster, Label};
+
+use aliases::Aliases;
+
+/// Per-article tables are small and short-lived: a fast hasher, not a DoS-resistant one
+/// (the keys are names from one article, not an attacker's choice of many).
+type HashMap<K, V> = foldhash::HashMap<K, V>;
+
+/// Groups an article's entity mentions into clusters. Built once, shared by all workers.
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    /// Names that belong together though no rule connects them.
+    aliases: Aliases,
+}
+
+impl Default for Resolver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One named mention being resolved.
+struct Mention {
+    /// Index into the analysis's entities.
+    entity: usize,
+    /// The normalised name.
+    key: String,
+    /// Words in `key`.
+    words: usize,
+}
+
+/// A cluster under construction.
+struct Building {
+    /// Entity indices, in the order they joined.
+    mentions: Vec<usize>,
+    /// The entity whose name is the fullest so far, and its word count.
+    fullest: (usize, usize),
+}
+
+/// Lookup tables of the clusters built so far, by the ways a later mention can match. Keys
+/// borrow the mentions' normalised names, so indexing allocates only the tables.
+#[derive(Default)]
+struct Index<'m> {
+    by_key: HashMap<&'m str, usize>,
+    by_alias: HashMap<u32, usize>,
+    by_initials: HashMap<String, usize>,
+    by_core: HashMap<&'m str, usize>,
+    /// Person clusters by the last word of a multi-word name.
+    by_surname: HashMap<&'m str, Vec<usize>>,
+    /// Person clusters by the first word of a multi-word name.
+    by_given: HashMap<&'m str, Vec<usize>>,
+}
+
+impl Resolver {
+    /// A resolver with the alias list shipped with newsflow.
+    pub fn new() -> Self {
+        Self {
+            aliases: Aliases::embedded(),
+        }
+    }
+
+    /// Fills `analysis.clusters` from `analysis.entities` (replacing any clusters there).
+    /// `headline` is the byte range of the title within `text` (empty when there is none):
+    /// entities named there are more salient.
+    pub fn resolve(&self, text: &str, headline: Range<usize>, analysis: &mut Analysis) {
+        analysis.clusters.clear();
+        let entities = &analysis.entities;
+        let mut mentions: Vec<Mention> = entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| named(&e.label))
+            .filter_map(|(i, e)| {
+                let key = names::key(e.span.slice(text));
+                let words = key.split(' ').count();
+                (!key.is_empty()).then_some(Mention {
+                    entity: i,
+                    key,
+                    words,
+                })
+            })
+            .collect();
+        // Longest names first: the full name founds the cluster its short forms then join.
+        mentions.sort_by_key(|m| (std::cmp::Reverse(m.words), m.entity));
+
+        let mut building: Vec<Building> = Vec::new();
+        let mut index = Index::default();
+        for m in &mentions {
+            let label = &entities[m.entity].label;
+            let alias = self.aliases.group(&m.key);
+            let found = index
+                .by_key
+                .get(m.key.as_str())
+                .copied()
+                .or_else(|| alias.and_then(|g| index.by_alias.get(&g).copied()))
+                .or_else(|| {
+                    (m.words == 1 && *label != Label::Per && names::acronym_like(&m.key))
+                        .then(|| index.by_initials.get(&m.key).copied())
+                        .flatten()
+                })
+                .or_else(|| {
+                    let core = names::org_core(&m.key).unwrap_or(&m.key);
+                    (*label == Label::Org)
+                        .then(|| index.by_core.get(core).copied())
+                        .flatten()
+                })
+                .or_else(|| {
+                    (*label == Label::Per)
+                        .then(|| person(&index, &building, m))
+                        .flatten()
+                });
+            let c = match found {
+                Some(c) => {
+                    let b = &mut building[c];
+                    b.mentions.push(m.entity);
+                    if m.words > b.fullest.1 {
+                        b.fullest = (m.entity, m.words);
+                    }
+                    c
+                }
+                None => {
+                    building.push(Building {
+                        mentions: vec![m.entity],
+                        fullest: (m.entity, m.words),
+                    });
+                    building.len() - 1
+                }
+            };
+            index.add(c, m, label, alias, entities[m.entity].span.slice(text));
+        }
+
+        let mut clusters: Vec<Cluster> = building
+            .into_iter()
+            .map(|mut b| {
+                b.mentions.sort_unstable();
+                let label = majority_label(&b.mentions, analysis, b.fullest.0);
+                let canonical = names::strip_possessive(entities[b.fullest.0].span.slice(text));
+                Cluster {
+                    label,
+                    canonical: canonical.to_string(),
+                    mentions: b.mentions,
+                    salience: 0.0,
+                }
+            })
+            .collect();
+        clusters.sort_by_key(|c| c.mentions[0]);
+        score_salience(&mut clusters, analysis, text.len(), headline);
+        analysis.clusters = clusters;
+    }
+}
+
+impl<'m> Index<'m> {
+    /// Makes cluster `c` findable by every way mention `m` can be matched later.
+    fn add(&mut self, c: usize, m: &'m Mention, label: &Label, alias: Option<u32>, written: &str) {
+        self.by_key.entry(&m.key).or_insert(c);
+        if let Some(g) = alias {
+            self.by_alias.entry(g).or_insert(c);
+        }
+        if m.words < 2 {
+            return;
+        }
+        if *label == Label::Per {
+            if let (Some((first, _)), Some((_, last))) =
+                (m.key.split_once(' '), m.key.rsplit_once(' '))
+            {
+                push_unique(self.by_surname.entry(last).or_default(), c);
+                push_unique(self.by_given.entry(first).or_default(), c);
+            }
+            return;
+        }
+        if let Some((capitals, all)) = names::initials(written) {
+            self.by_initials.entry(capitals).or_insert(c);
+            self.by_initials.entry(all).or_insert(c);
+        }
+        if *label == Label::Org {
+            let core = names::org_core(&m.key).unwrap_or(&m.key);
+            self.by_core.entry(core).or_insert(c);
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<usize>, c: usize) {
+    if !list.contains(&c) {
+        list.push(c);
+    }
+}
+
+/// Rule 5: the person a partial name refers to.
+fn person(index: &Index, building: &[Building], m: &Mention) -> Option<usize> {
+    let first = m.key.split(' ').next()?;
+    let last = m.key.rsplit(' ').next()?;
+    let candidates: Vec<usize> = match m.words {
+        1 => match index.by_surname.get(last) {
+            Some(by_surname) => by_surname.clone(),
+            // A given name alone only when it picks out one person.
+            None => index
+                .by_given
+                .get(first)
+                .filter(|v| v.len() == 1)
+                .cloned()
+                .unwrap_or_default(),
+        },
+        // "Hillary Clinton" for "Hillary Rodham Clinton": same surname and given name.
+        _ => {
+            let by_given = index.by_given.get(first)?;
+            index
+                .by_surname
+                .get(last)?
+                .iter()
+                .copied()
+                .filter(|c| by_given.contains(c))
+                .collect()
+        }
+    };
+    // Several people share the name: the one mentioned last before, else the next after.
+    let before = candidates
+        .iter()
+        .filter_map(|&c| {
+            let prior = building[c]
+                .mentions
+                .iter()
+                .filter(|&&e| e < m.entity)
+                .max()?;
+            Some((*prior, c))
+        })
+        .max()
+        .map(|(_, c)| c);
+    before.or_else(|| {
+        candidates
+            .iter()
+            .filter_map(|&c| Some((*building[c].mentions.iter().min()?, c)))
+            .min()
+            .map(|(_, c)| c)
+    })
+}
+
+/// Labels that name something; dates and amounts are never resolved.
+fn named(label: &Label) -> bool {
+    !matches!(
+        label,
+        Label::Date | Label::Time | Label::Money | Label::Percent
+    )
+}
+
+/// The label most of the mentions carry; a tie goes to the fullest name's label.
+fn majority_label(mentions: &[usize], analysis: &Analysis, fullest: usize) -> Label {
+    let label_of = |e: usize| &analysis.entities[e].label;
+    let count = |l: &Label| mentions.iter().filter(|&&e| label_of(e) == l).count();
+    let mut best = label_of(fullest);
+    let mut best_count = count(best);
+    for &e in mentions {
+        let n = count(label_of(e));
+        if n > best_count {
+            best = label_of(e);
+            best_count = n;
+        }
+    }
+    best.clone()
+}
+
+/// Salience in `[0, 1]`: `ln(1 + mentions) + 0.5 × (1 − first position / text length) +
+/// 1 if the headline names it`, divided by the article's highest score. Mentions weigh
+/// most; position and headline break ties the way an editor would.
+fn score_salience(
+    clusters: &mut [Cluster],
+    analysis: &Analysis,
+    text_len: usize,
+    headline: Range<usize>,
+) {
+    let len = text_len.max(1) as f32;
+    let mut best = 0f32;
+    for c in clusters.iter_mut() {
+        let spans = c.mentions.iter().map(|&e| analysis.entities[e].span);
+        let first = spans.clone().map(|s| s.start).min().unwrap_or(0) as f32;
+        let in_headline = spans
+            .clone()
+            .any(|s| s.end <= headline.end && s.start >= headline.start)
+            && !headline.is_empty();
+        let raw = (1.0 + c.mentions.len() as f32).ln()
+            + 0.5 * (1.0 - first / len)
+            + if in_headline { 1.0 } else { 0.0 };
+        c.salience = raw;
+        best = best.max(raw);
+    }
+    for c in clusters.iter_mut() {
+        c.salience = if best > 0.0 { c.salience / best } else { 0.0 };
+    }
+}
+
+#[cfg(test)]
+mod tests;
