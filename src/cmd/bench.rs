@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ingest::{FeedOptions, Input, InputSource};
-use pipeline::{CancellationToken, PipelineConfig, Segment, Stage, Stats, Tag};
+use pipeline::{analysis_stages, CancellationToken, PipelineConfig, Segment, Stage, Stats, Tag};
 use sinks::{SinkOptions, SinkSpec};
+use tagger::Tagger;
 
 use super::run::CliRuntime;
 
@@ -21,9 +22,9 @@ const SAMPLE_CORPUS: &str = "data/samples/news.jsonl";
 pub enum StageChoice {
     /// Sentence segmentation and tokenization only.
     Segment,
-    /// Segmentation and entity tagging (what `run` does), into the sink.
+    /// Segmentation and entity tagging, into the sink.
     Tag,
-    /// Same stages as `tag`; the name for "the whole pipeline" (with --sink, a real sink).
+    /// Every stage `run` has: segmentation, tagging, entity resolution and quotes.
     All,
 }
 
@@ -69,12 +70,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let repeat = args.repeat.max(1);
     let inputs = vec![Input::File(input.clone()); repeat];
     let source = InputSource::new(inputs, FeedOptions::default());
-    let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Segment::default())];
-    if args.stage != StageChoice::Segment {
-        stages.push(Box::new(Tag::default()));
-    }
+    let stages: Arc<[Box<dyn Stage>]> = match args.stage {
+        StageChoice::Segment => Arc::from(vec![Box::new(Segment::default()) as Box<dyn Stage>]),
+        StageChoice::Tag => Arc::from(vec![
+            Box::new(Segment::default()) as Box<dyn Stage>,
+            Box::new(Tag::default()),
+        ]),
+        StageChoice::All => analysis_stages(Tagger::embedded()),
+    };
     let names: Vec<&'static str> = stages.iter().map(|s| s.name()).collect();
-    let stages: Arc<[Box<dyn Stage>]> = Arc::from(stages);
     let spec = SinkSpec::parse(&args.sink)?;
     let defaults = PipelineConfig::default();
     let workers = args.workers.unwrap_or(defaults.workers).max(1);

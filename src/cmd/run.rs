@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::Context;
 use ingest::{AnySource, FeedOptions};
 use pipeline::{
-    CancellationToken, Capacities, PipelineConfig, RetryPolicy, Segment, Stage, Stats, Summary, Tag,
+    analysis_stages, CancellationToken, Capacities, PipelineConfig, RetryPolicy, Stage, Stats,
+    Summary,
 };
 use sinks::{AnySink, SinkOptions, SinkSpec};
 
@@ -235,10 +236,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         quiet,
         ..
     } = settings;
-    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
-        Box::new(Segment::default()) as Box<dyn Stage>,
-        Box::new(Tag(tagger)),
-    ]);
+    let stages = analysis_stages(tagger);
     let job = Job {
         runtime,
         source,

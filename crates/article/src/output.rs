@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(e["text"], "Genève");
         assert_eq!(e["score"], 0.9877);
         assert_eq!(e["sentence"], 0);
-        assert_eq!((&e["cluster"], &e["canonical"]), (&json!(0), &json!("Genève")));
+        assert_eq!(
+            (&e["cluster"], &e["canonical"]),
+            (&json!(0), &json!("Genève"))
+        );
         assert_eq!(v["clusters"][0]["mentions"], json!([0]));
         assert_eq!(v["salience"], json!([0]));
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();

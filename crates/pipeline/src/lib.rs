@@ -28,6 +28,6 @@ pub mod stats;
 pub use runtime::{run, Capacities, PipelineConfig, PipelineError, RetryPolicy, Summary};
 pub use sink::{Batch, Record, Sink};
 pub use source::{Acknowledge, BoxFuture, Envelope, Payload, Source, SourceSender};
-pub use stage::{Segment, Stage, Tag};
+pub use stage::{analysis_stages, Quote, Resolve, Segment, Stage, Tag};
 pub use stats::Stats;
 pub use tokio_util::sync::CancellationToken;

@@ -1,7 +1,11 @@
 //! CPU-bound stages. They are synchronous and take `&self`, so N worker threads share one
 //! loaded model; the runtime calls them off tokio's reactor.
 
+use std::sync::Arc;
+
 use article::Document;
+use quotes::QuoteFinder;
+use resolve::Resolver;
 use segment::Segmenter;
 use tagger::Tagger;
 
@@ -41,4 +45,48 @@ impl Stage for Tag {
     fn process(&self, doc: &mut Document) {
         self.0.tag(&doc.text, &mut doc.analysis);
     }
+}
+
+/// Groups the entities into clusters of one entity each, with salience.
+#[derive(Debug, Default)]
+pub struct Resolve(pub Resolver);
+
+impl Stage for Resolve {
+    fn name(&self) -> &'static str {
+        "resolve"
+    }
+
+    fn process(&self, doc: &mut Document) {
+        // `Article::text` puts the title first; entities there are headline mentions.
+        let headline = match &doc.article.title {
+            Some(title) if doc.text.starts_with(title.as_str()) => 0..title.len(),
+            _ => 0..0,
+        };
+        self.0.resolve(&doc.text, headline, &mut doc.analysis);
+    }
+}
+
+/// Finds direct quotations and their speakers.
+#[derive(Debug, Default)]
+pub struct Quote(pub QuoteFinder);
+
+impl Stage for Quote {
+    fn name(&self) -> &'static str {
+        "quote"
+    }
+
+    fn process(&self, doc: &mut Document) {
+        self.0.find(&doc.text, &mut doc.analysis);
+    }
+}
+
+/// The full analysis, in order: segment, tag with `tagger`, resolve, quote. The one place
+/// that says which stages a run has, for `run` and `bench` alike.
+pub fn analysis_stages(tagger: Tagger) -> Arc<[Box<dyn Stage>]> {
+    Arc::from(vec![
+        Box::new(Segment::default()) as Box<dyn Stage>,
+        Box::new(Tag(tagger)),
+        Box::new(Resolve::default()),
+        Box::new(Quote::default()),
+    ])
 }
