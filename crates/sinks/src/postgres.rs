@@ -1,8 +1,8 @@
 //! The relational schema in PostgreSQL, the same tables as the SQLite sink.
 //!
-//! One transaction per batch with five statements whatever the batch size: articles are
-//! upserted and their sentences and entities replaced through `UNNEST` over array
-//! parameters (multi-row writes without building SQL text). Articles are written in id
+//! One transaction per batch with nine statements whatever the batch size: articles are
+//! upserted and their sentences, entities, clusters and quotes replaced through `UNNEST`
+//! over array parameters (multi-row writes without building SQL text). Articles are written in id
 //! order, so two processes writing overlapping batches lock rows in the same order and
 //! cannot deadlock each other.
 
@@ -25,10 +25,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// together (several workers on one database).
 const MIGRATION_LOCK: i64 = 0x6e65_7773_666c_6f77; // "newsflow"
 
-/// Schema versions, applied in order, recorded in `schema_migrations`.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    r#"
+/// Schema versions, applied in order, recorded in `schema_migrations`. Keep them in step
+/// with `sqlite.rs`: the same schema in the other dialect.
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE articles (
     id           TEXT PRIMARY KEY,
     title        TEXT,
@@ -62,7 +64,39 @@ CREATE INDEX entities_by_label ON entities (label, text);
 CREATE INDEX articles_by_published ON articles (published);
 CREATE INDEX articles_by_processed_at ON articles (processed_at);
 "#,
-)];
+    ),
+    (
+        2,
+        r#"
+ALTER TABLE entities ADD COLUMN cluster INTEGER;
+ALTER TABLE entities ADD COLUMN canonical TEXT;
+CREATE INDEX entities_by_canonical ON entities (canonical, label);
+CREATE TABLE clusters (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx        INTEGER NOT NULL,
+    label      TEXT NOT NULL,
+    canonical  TEXT NOT NULL,
+    salience   REAL NOT NULL,
+    mentions   INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX clusters_by_canonical ON clusters (canonical, label);
+CREATE TABLE quotes (
+    article_id        TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx               INTEGER NOT NULL,
+    start             INTEGER NOT NULL,
+    "end"             INTEGER NOT NULL,
+    text              TEXT NOT NULL,
+    speaker           TEXT,
+    speaker_cluster   INTEGER,
+    speaker_canonical TEXT,
+    cue               TEXT,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX quotes_by_speaker ON quotes (speaker_canonical);
+"#,
+    ),
+];
 
 /// A parsed `postgres://` sink URI.
 #[derive(Debug, Clone)]
@@ -155,10 +189,12 @@ fn redact(uri: &str) -> String {
 /// Prepared statements of one connection.
 struct Statements {
     upsert: Statement,
-    clear_sentences: Statement,
-    clear_entities: Statement,
+    /// Deletes an article's old child rows, one statement per table.
+    clear: Vec<Statement>,
     sentences: Statement,
     entities: Statement,
+    clusters: Statement,
+    quotes: Statement,
 }
 
 /// Writes records into PostgreSQL; reconnects after a lost connection (the runtime retries
@@ -266,12 +302,14 @@ async fn prepare(client: &Client) -> Result<Statements, tokio_postgres::Error> {
                     text = excluded.text, extra = excluded.extra, processed_at = now()",
             )
             .await?,
-        clear_sentences: client
-            .prepare("DELETE FROM sentences WHERE article_id = ANY($1::text[])")
-            .await?,
-        clear_entities: client
-            .prepare("DELETE FROM entities WHERE article_id = ANY($1::text[])")
-            .await?,
+        clear: {
+            let mut clear = Vec::new();
+            for table in ["sentences", "entities", "clusters", "quotes"] {
+                let sql = format!("DELETE FROM {table} WHERE article_id = ANY($1::text[])");
+                clear.push(client.prepare(&sql).await?);
+            }
+            clear
+        },
         sentences: client
             .prepare(
                 "INSERT INTO sentences (article_id, idx, start, \"end\")
@@ -280,9 +318,27 @@ async fn prepare(client: &Client) -> Result<Statements, tokio_postgres::Error> {
             .await?,
         entities: client
             .prepare(
-                "INSERT INTO entities (article_id, idx, start, \"end\", text, label, score, sentence)
+                "INSERT INTO entities (article_id, idx, start, \"end\", text, label, score,
+                                       sentence, cluster, canonical)
                  SELECT * FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::int4[],
-                                      $5::text[], $6::text[], $7::float4[], $8::int4[])",
+                                      $5::text[], $6::text[], $7::float4[], $8::int4[],
+                                      $9::int4[], $10::text[])",
+            )
+            .await?,
+        clusters: client
+            .prepare(
+                "INSERT INTO clusters (article_id, idx, label, canonical, salience, mentions)
+                 SELECT * FROM UNNEST($1::text[], $2::int4[], $3::text[], $4::text[],
+                                      $5::float4[], $6::int4[])",
+            )
+            .await?,
+        quotes: client
+            .prepare(
+                "INSERT INTO quotes (article_id, idx, start, \"end\", text, speaker,
+                                     speaker_cluster, speaker_canonical, cue)
+                 SELECT * FROM UNNEST($1::text[], $2::int4[], $3::int4[], $4::int4[],
+                                      $5::text[], $6::text[], $7::int4[], $8::text[],
+                                      $9::text[])",
             )
             .await?,
     })
@@ -334,26 +390,55 @@ async fn write_batch(
         .map(|d| extra_json(d).replace("\\u0000", "\u{FFFD}"))
         .collect();
 
+    let text = |s: &str| pg_text(s).into_owned();
+    let opt_text = |s: Option<&str>| s.map(text);
     let (mut s_ids, mut s_idx, mut s_start, mut s_end) = (vec![], vec![], vec![], vec![]);
     let (mut e_ids, mut e_idx, mut e_start, mut e_end) = (vec![], vec![], vec![], vec![]);
     let (mut e_text, mut e_label, mut e_score, mut e_sentence) = (vec![], vec![], vec![], vec![]);
+    let (mut e_cluster, mut e_canonical) = (vec![], vec![]);
+    let (mut c_ids, mut c_idx, mut c_label, mut c_canonical) = (vec![], vec![], vec![], vec![]);
+    let (mut c_salience, mut c_mentions) = (vec![], vec![]);
+    let (mut q_ids, mut q_idx, mut q_start, mut q_end) = (vec![], vec![], vec![], vec![]);
+    let (mut q_text, mut q_speaker, mut q_cluster) = (vec![], vec![], vec![]);
+    let (mut q_canonical, mut q_cue) = (vec![], vec![]);
     for (doc, id) in docs.iter().zip(&ids) {
-        let (sentences, entities) = rows(doc);
-        for s in sentences {
+        let rows = rows(doc);
+        for s in rows.sentences {
             s_ids.push(id.as_str());
             s_idx.push(s.idx);
             s_start.push(s.start);
             s_end.push(s.end);
         }
-        for e in entities {
+        for e in rows.entities {
             e_ids.push(id.as_str());
             e_idx.push(e.idx);
             e_start.push(e.start);
             e_end.push(e.end);
-            e_text.push(pg_text(e.text).into_owned());
-            e_label.push(e.label.to_string());
+            e_text.push(text(e.text));
+            e_label.push(text(e.label));
             e_score.push(e.score);
             e_sentence.push(e.sentence);
+            e_cluster.push(e.cluster);
+            e_canonical.push(opt_text(e.canonical));
+        }
+        for c in rows.clusters {
+            c_ids.push(id.as_str());
+            c_idx.push(c.idx);
+            c_label.push(text(c.label));
+            c_canonical.push(text(c.canonical));
+            c_salience.push(c.salience);
+            c_mentions.push(c.mentions);
+        }
+        for q in rows.quotes {
+            q_ids.push(id.as_str());
+            q_idx.push(q.idx);
+            q_start.push(q.start);
+            q_end.push(q.end);
+            q_text.push(text(q.text));
+            q_speaker.push(opt_text(q.speaker));
+            q_cluster.push(q.speaker_cluster);
+            q_canonical.push(opt_text(q.speaker_canonical));
+            q_cue.push(opt_text(q.cue));
         }
     }
 
@@ -363,8 +448,9 @@ async fn write_batch(
         &[&ids, &titles, &urls, &published, &sources, &texts, &extras],
     )
     .await?;
-    tx.execute(&st.clear_sentences, &[&ids]).await?;
-    tx.execute(&st.clear_entities, &[&ids]).await?;
+    for clear in &st.clear {
+        tx.execute(clear, &[&ids]).await?;
+    }
     tx.execute(&st.sentences, &[&s_ids, &s_idx, &s_start, &s_end])
         .await?;
     tx.execute(
@@ -378,6 +464,35 @@ async fn write_batch(
             &e_label,
             &e_score,
             &e_sentence,
+            &e_cluster,
+            &e_canonical,
+        ],
+    )
+    .await?;
+    tx.execute(
+        &st.clusters,
+        &[
+            &c_ids,
+            &c_idx,
+            &c_label,
+            &c_canonical,
+            &c_salience,
+            &c_mentions,
+        ],
+    )
+    .await?;
+    tx.execute(
+        &st.quotes,
+        &[
+            &q_ids,
+            &q_idx,
+            &q_start,
+            &q_end,
+            &q_text,
+            &q_speaker,
+            &q_cluster,
+            &q_canonical,
+            &q_cue,
         ],
     )
     .await?;

@@ -1,7 +1,7 @@
 //! The relational schema in an SQLite file.
 //!
-//! Tables: `articles` (one row per article id, upserted), `sentences` and `entities` (rows
-//! replaced with their article), plus `schema_migrations`. Offsets are code points, like the
+//! Tables: `articles` (one row per article id, upserted), `sentences`, `entities`,
+//! `clusters` and `quotes` (rows replaced with their article), plus `schema_migrations`. Offsets are code points, like the
 //! JSON records, so SQL `substr(text, start + 1, end - start)` returns the entity text.
 
 use std::path::PathBuf;
@@ -14,9 +14,11 @@ use crate::SinkError;
 
 /// Schema versions, applied in order inside one transaction each; the applied versions are
 /// recorded in `schema_migrations` so that an existing database is upgraded, never rebuilt.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r#"
+/// Keep them in step with `postgres.rs`: the same schema in the other dialect.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE articles (
     id          TEXT PRIMARY KEY,
     title       TEXT,
@@ -49,7 +51,39 @@ CREATE INDEX entities_by_text ON entities (text, label);
 CREATE INDEX entities_by_label ON entities (label, text);
 CREATE INDEX articles_by_published ON articles (published);
 "#,
-)];
+    ),
+    (
+        2,
+        r#"
+ALTER TABLE entities ADD COLUMN cluster INTEGER;
+ALTER TABLE entities ADD COLUMN canonical TEXT;
+CREATE INDEX entities_by_canonical ON entities (canonical, label);
+CREATE TABLE clusters (
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    label       TEXT NOT NULL,
+    canonical   TEXT NOT NULL,
+    salience    REAL NOT NULL,
+    mentions    INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX clusters_by_canonical ON clusters (canonical, label);
+CREATE TABLE quotes (
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    speaker     TEXT,
+    speaker_cluster INTEGER,
+    speaker_canonical TEXT,
+    cue         TEXT,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX quotes_by_speaker ON quotes (speaker_canonical);
+"#,
+    ),
+];
 
 /// Writes records into an SQLite database, one transaction per batch.
 #[derive(Debug)]
@@ -153,15 +187,26 @@ fn write_batch(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
                 source = excluded.source, text = excluded.text, extra = excluded.extra,
                 processed_at = excluded.processed_at",
         )?;
-        let mut clear_sentences =
-            tx.prepare_cached("DELETE FROM sentences WHERE article_id = ?1")?;
-        let mut clear_entities = tx.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?;
+        let mut clear: Vec<_> = ["sentences", "entities", "clusters", "quotes"]
+            .iter()
+            .map(|table| tx.prepare_cached(&format!("DELETE FROM {table} WHERE article_id = ?1")))
+            .collect::<Result<_, _>>()?;
         let mut sentence = tx.prepare_cached(
             "INSERT INTO sentences (article_id, idx, start, \"end\") VALUES (?1, ?2, ?3, ?4)",
         )?;
         let mut entity = tx.prepare_cached(
-            "INSERT INTO entities (article_id, idx, start, \"end\", text, label, score, sentence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO entities
+                (article_id, idx, start, \"end\", text, label, score, sentence, cluster, canonical)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        let mut cluster = tx.prepare_cached(
+            "INSERT INTO clusters (article_id, idx, label, canonical, salience, mentions)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut quote = tx.prepare_cached(
+            "INSERT INTO quotes (article_id, idx, start, \"end\", text, speaker,
+                                 speaker_cluster, speaker_canonical, cue)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         for record in batch.iter() {
             let a = &record.doc.article;
@@ -175,15 +220,48 @@ fn write_batch(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
                 record.doc.text,
                 extra
             ])?;
-            clear_sentences.execute([&a.id])?;
-            clear_entities.execute([&a.id])?;
-            let (sentences, entities) = rows(&record.doc);
-            for s in sentences {
+            for statement in clear.iter_mut() {
+                statement.execute([&a.id])?;
+            }
+            let rows = rows(&record.doc);
+            for s in rows.sentences {
                 sentence.execute(params![a.id, s.idx, s.start, s.end])?;
             }
-            for e in entities {
+            for e in rows.entities {
                 entity.execute(params![
-                    a.id, e.idx, e.start, e.end, e.text, e.label, e.score, e.sentence
+                    a.id,
+                    e.idx,
+                    e.start,
+                    e.end,
+                    e.text,
+                    e.label,
+                    e.score,
+                    e.sentence,
+                    e.cluster,
+                    e.canonical
+                ])?;
+            }
+            for c in rows.clusters {
+                cluster.execute(params![
+                    a.id,
+                    c.idx,
+                    c.label,
+                    c.canonical,
+                    c.salience,
+                    c.mentions
+                ])?;
+            }
+            for q in rows.quotes {
+                quote.execute(params![
+                    a.id,
+                    q.idx,
+                    q.start,
+                    q.end,
+                    q.text,
+                    q.speaker,
+                    q.speaker_cluster,
+                    q.speaker_canonical,
+                    q.cue
                 ])?;
             }
         }
@@ -206,5 +284,45 @@ impl Sink for SqliteSink {
         // Fold the WAL back into the main file so the database is one self-contained file.
         self.with_conn(|conn| conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)"))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by the first schema version gains the cluster columns and the
+    /// new tables, and keeps its rows.
+    #[test]
+    fn version_one_database_is_migrated_in_place() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO schema_migrations (version) VALUES (1);
+             INSERT INTO articles (id, text) VALUES ('a', 'Lavrov spoke.');
+             INSERT INTO entities (article_id, idx, start, \"end\", text, label, score)
+             VALUES ('a', 0, 0, 6, 'Lavrov', 'PER', 0.9);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap(); // idempotent
+        let versions: i64 = conn
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(versions as usize, MIGRATIONS.len());
+        let canonical: Option<String> = conn
+            .query_row("SELECT canonical FROM entities", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(canonical, None);
+        for table in ["clusters", "quotes"] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 0);
+        }
     }
 }
