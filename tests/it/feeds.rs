@@ -3,34 +3,19 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{newsflow, repo_root, shared_dir};
+use crate::support::{newsflow, records, repo_root, scratch, shared_dir};
 
 /// The acceptance bound for one hostile input, through the binary.
 const MAX_BAD_INPUT_TIME: Duration = Duration::from_secs(10);
 
 /// Strings that must never reach an article's text: live markup and local file content.
 const FORBIDDEN_IN_TEXT: [&str; 4] = ["<script", "javascript:", "onload=", "root:x:0:0"];
-
-fn records(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("newsflow-feeds-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn run(args: &[&str]) -> std::process::Output {
     newsflow()

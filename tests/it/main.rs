@@ -15,6 +15,8 @@ mod services;
 /// Feeds end to end: samples, shared real and hostile feeds, URLs, `--follow` and state.
 mod feeds;
 
+/// Entity clusters, salience and quotes: the seed article and our own sample.
+mod clusters_quotes;
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;
 /// The trained tagger through the binary: eval on CoNLL, tag, the seed article.

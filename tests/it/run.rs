@@ -6,25 +6,10 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{newsflow, repo_root, shared_dir};
+use crate::support::{newsflow, records, repo_root, scratch, shared_dir};
 
 fn sample(name: &str) -> PathBuf {
     repo_root().join("data/samples").join(name)
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("newsflow-it-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn records(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
 }
 
 /// Python's `text[start:end]`: a slice by code points.

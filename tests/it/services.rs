@@ -133,6 +133,22 @@ fn same_articles_land_in_sqlite_postgres_and_nats_once() {
     assert_eq!(count("SELECT count(*) FROM sentences"), pg_sentences);
     assert_eq!(count("SELECT count(*) FROM entities"), pg_entities);
     assert!(pg_sentences > 300 * 5, "too few sentences: {pg_sentences}");
+    // Clusters, canonical names and quotes land identically in both databases.
+    for sql in [
+        "SELECT count(*) FROM clusters",
+        "SELECT count(*) FROM entities WHERE canonical IS NOT NULL",
+        "SELECT count(*) FROM entities e JOIN clusters c
+           ON c.article_id = e.article_id AND c.idx = e.cluster AND c.canonical = e.canonical",
+        "SELECT count(*) FROM quotes",
+        "SELECT count(*) FROM quotes WHERE speaker_canonical IS NOT NULL",
+    ] {
+        let pg_sql = sql
+            .replace("FROM ", &format!("FROM {schema}."))
+            .replace("JOIN clusters", &format!("JOIN {schema}.clusters"));
+        let pg_n = rt.block_on(pg_count(&client, &pg_sql));
+        assert_eq!(count(sql), pg_n, "{sql}");
+        assert!(pg_n > 100, "{sql}: only {pg_n} rows from 300 BBC articles");
+    }
 
     let mut info = rt.block_on(js.get_stream(&stream)).unwrap();
     let messages = rt.block_on(info.info()).unwrap().state.messages;

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use serde_json::Value;
+
 /// A `Command` for the `newsflow` binary built for these tests.
 pub fn newsflow() -> Command {
     Command::new(env!("CARGO_BIN_EXE_newsflow"))
@@ -33,4 +35,20 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// A fresh scratch directory for one test (`test` must be unique across the test binary).
+pub fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("newsflow-it-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The JSON records of a run's standard output, one per line.
+pub fn records(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
 }
