@@ -1,8 +1,6 @@
 //! Alias groups: names of one entity that no rule connects, from `data/aliases/aliases.tsv`.
 
-use std::collections::HashMap;
-
-use crate::names;
+use crate::{names, HashMap};
 
 /// The list shipped with newsflow, compiled in so it works from any folder.
 static EMBEDDED: &str = include_str!("../../../data/aliases/aliases.tsv");
