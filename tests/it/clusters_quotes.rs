@@ -2,34 +2,14 @@
 //! data) and our own sample article, with the real tagger, resolver and quote finder.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::support::{newsflow, records, repo_root, shared_dir};
+use crate::support::{records, repo_root, run_with_stdin, shared_dir};
 
-/// Runs `newsflow run -` on one JSON record and returns its output record.
+/// Runs `newsflow run` on one JSON record and returns its output record.
 fn run_one(record: &str) -> Value {
-    let mut child = newsflow()
-        .args(["run", "-q", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(record.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_with_stdin(&["run", "-q", "-"], record);
     let mut recs = records(&out.stdout);
     assert_eq!(recs.len(), 1);
     recs.remove(0)

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{newsflow, records, repo_root, scratch, shared_dir};
+use crate::support::{newsflow, records, repo_root, run_with_stdin, scratch, shared_dir};
 
 fn sample(name: &str) -> PathBuf {
     repo_root().join("data/samples").join(name)
@@ -293,29 +293,6 @@ fn seed_article_keeps_its_text_and_offsets() {
         (14..=18).contains(&n),
         "expected about 16 sentences, got {n}"
     );
-}
-
-fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
-    let mut child = newsflow()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 #[test]

@@ -9,15 +9,18 @@
 //! - [`CharOffsets`]: converts byte spans to the Unicode code point offsets that every output
 //!   record carries (the offsets Python's `text[start:end]` and spaCy's `start_char` use).
 //! - [`Document`] and its JSON rendering: the one output record schema.
+//! - [`parse_marked`]: the `[words](LABEL)` notation tests use to write entities inline.
 //!
 //! This crate does no I/O and never panics on input.
 
 mod analysis;
 mod input;
+mod marked;
 mod offsets;
 mod output;
 
 pub use analysis::{Analysis, Cluster, Entity, Label, Quote, Sentence, Span, Token};
 pub use input::{Article, ArticleError, Origin};
+pub use marked::parse_marked;
 pub use offsets::CharOffsets;
 pub use output::{DeadLetter, Document};

@@ -2,7 +2,7 @@
 //! marked `[words](LABEL)`; sentences and tokens come from the real segmenter and clusters
 //! from the real resolver, as in the pipeline.
 
-use article::{Analysis, Entity, Label, Span};
+use article::{parse_marked, Analysis};
 use resolve::Resolver;
 use segment::Segmenter;
 
@@ -10,23 +10,7 @@ use crate::QuoteFinder;
 
 /// Text and analysis of a marked article, resolved, with quotes found.
 fn analyse(source: &str) -> (String, Analysis) {
-    let mut text = String::new();
-    let mut entities = Vec::new();
-    let mut rest = source;
-    while let Some(open) = rest.find('[') {
-        text.push_str(&rest[..open]);
-        let close = rest[open..].find("](").unwrap() + open;
-        let end = rest[close..].find(')').unwrap() + close;
-        let start = text.len();
-        text.push_str(&rest[open + 1..close]);
-        entities.push(Entity {
-            span: Span::new(start, text.len()),
-            label: Label::parse(&rest[close + 2..end]),
-            score: 1.0,
-        });
-        rest = &rest[end + 1..];
-    }
-    text.push_str(rest);
+    let (text, entities) = parse_marked(source);
     let mut analysis = Segmenter::default().analyse(&text);
     analysis.entities = entities;
     Resolver::new().resolve(&text, 0..0, &mut analysis);

@@ -1,29 +1,17 @@
 //! Data-driven cases: texts with entities marked `[words](LABEL)`, and the clusters
 //! expected, each as its canonical name and the texts of its mentions.
 
-use article::{Analysis, Entity, Label, Span};
+use article::{parse_marked, Analysis};
 
 use crate::Resolver;
 
-/// Turns `[Antony Blinken](PER) met [Lavrov](PER)` into text and entities.
+/// Text and entities of a marked text.
 fn marked(source: &str) -> (String, Analysis) {
-    let mut text = String::new();
-    let mut analysis = Analysis::default();
-    let mut rest = source;
-    while let Some(open) = rest.find('[') {
-        text.push_str(&rest[..open]);
-        let close = rest[open..].find("](").unwrap() + open;
-        let end = rest[close..].find(')').unwrap() + close;
-        let start = text.len();
-        text.push_str(&rest[open + 1..close]);
-        analysis.entities.push(Entity {
-            span: Span::new(start, text.len()),
-            label: Label::parse(&rest[close + 2..end]),
-            score: 1.0,
-        });
-        rest = &rest[end + 1..];
-    }
-    text.push_str(rest);
+    let (text, entities) = parse_marked(source);
+    let analysis = Analysis {
+        entities,
+        ..Analysis::default()
+    };
     (text, analysis)
 }
 
