@@ -31,8 +31,6 @@ pub const FETCH_BATCH: usize = 256;
 pub const FETCH_WAIT: Duration = Duration::from_secs(1);
 /// Extra time allowed for the server to answer a fetch before it counts as stalled.
 const FETCH_GRACE: Duration = Duration::from_secs(5);
-/// How long to wait for the server when connecting.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the NATS source could not start or continue.
 #[derive(Debug, thiserror::Error)]
@@ -90,10 +88,9 @@ impl NatsSource {
             (Some(s), Some(c)) => (s.clone(), c.clone()),
             _ => return Err(self.broker("stream and consumer are required".into())),
         };
-        let client = async_nats::ConnectOptions::new()
-            .connection_timeout(CONNECT_TIMEOUT)
-            .name("newsflow")
-            .connect(self.uri.server.as_str())
+        let client = self
+            .uri
+            .connect()
             .await
             .map_err(|e| self.broker(format!("cannot connect: {e}")))?;
         let context = jetstream::new(client);

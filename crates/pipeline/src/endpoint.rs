@@ -1,6 +1,11 @@
 //! Addresses shared by sources and sinks: a NATS subject is both where `newsflow publish`
 //! and the `nats:` sink write and where the `nats:` source reads.
 
+use std::time::Duration;
+
+/// How long to wait for the NATS server when connecting.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A parsed `nats://HOST:PORT/SUBJECT[?stream=NAME&consumer=DURABLE&ack_wait=SECS]` URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NatsUri {
@@ -18,6 +23,16 @@ pub struct NatsUri {
 }
 
 impl NatsUri {
+    /// Connects to the server, the one way the source and the sinks do it: a bounded wait,
+    /// and the client named `newsflow` in the server's connection list.
+    pub async fn connect(&self) -> Result<async_nats::Client, async_nats::ConnectError> {
+        async_nats::ConnectOptions::new()
+            .connection_timeout(CONNECT_TIMEOUT)
+            .name("newsflow")
+            .connect(self.server.as_str())
+            .await
+    }
+
     /// Parses the URI; the error says what is wrong with it.
     pub fn parse(uri: &str) -> Result<Self, String> {
         let rest = uri

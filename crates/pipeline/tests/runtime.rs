@@ -328,19 +328,6 @@ async fn a_panicking_stage_costs_one_article_not_the_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_sink_fails_the_run_loudly() {
-    struct Broken;
-    impl Sink for Broken {
-        type Error = std::io::Error;
-        fn name(&self) -> String {
-            "broken".into()
-        }
-        async fn write(&mut self, _batch: Batch) -> std::io::Result<()> {
-            Err(std::io::Error::other("disk full"))
-        }
-        async fn finish(self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let sent = Arc::new(AtomicUsize::new(0));
     let source = TestSource {
         n: 10_000,
@@ -565,19 +552,6 @@ async fn acknowledges_only_what_every_sink_wrote() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_acknowledged_when_a_sink_fails() {
-    struct Broken;
-    impl Sink for Broken {
-        type Error = std::io::Error;
-        fn name(&self) -> String {
-            "broken".into()
-        }
-        async fn write(&mut self, _batch: Batch) -> std::io::Result<()> {
-            Err(std::io::Error::other("disk full"))
-        }
-        async fn finish(self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let log = AckLog::default();
     let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![Box::new(Noop) as Box<dyn Stage>]);
     let result = pipeline::run(
@@ -605,4 +579,20 @@ async fn nothing_is_acknowledged_when_a_sink_fails() {
         .cloned()
         .collect();
     assert!(acked.is_empty(), "acknowledged without a write: {acked:?}");
+}
+
+/// A sink whose every write fails with an error that cannot pass (a full disk).
+struct Broken;
+
+impl Sink for Broken {
+    type Error = std::io::Error;
+    fn name(&self) -> String {
+        "broken".into()
+    }
+    async fn write(&mut self, _batch: Batch) -> std::io::Result<()> {
+        Err(std::io::Error::other("disk full"))
+    }
+    async fn finish(self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

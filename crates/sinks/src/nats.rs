@@ -13,9 +13,6 @@ use pipeline::{Batch, Sink};
 
 use crate::SinkError;
 
-/// How long to wait for the server when connecting.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// How long a stream created by `newsflow publish` remembers message ids to drop duplicates:
 /// a feed re-published within a day adds nothing. (JetStream's default is two minutes.)
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
@@ -54,10 +51,8 @@ impl std::fmt::Debug for NatsSink {
 impl NatsSink {
     /// Connects and finds out whether a stream captures the subject.
     pub async fn open(uri: NatsUri, payload: NatsPayload) -> Result<Self, SinkError> {
-        let client = async_nats::ConnectOptions::new()
-            .connection_timeout(CONNECT_TIMEOUT)
-            .name("newsflow")
-            .connect(uri.server.as_str())
+        let client = uri
+            .connect()
             .await
             .map_err(|e| nats_error(&uri, format!("cannot connect: {e}"), false))?;
         let context = jetstream::new(client.clone());
@@ -98,10 +93,8 @@ impl NatsSink {
                 reason: "needs ?stream=NAME".into(),
             });
         };
-        let client = async_nats::ConnectOptions::new()
-            .connection_timeout(CONNECT_TIMEOUT)
-            .name("newsflow")
-            .connect(uri.server.as_str())
+        let client = uri
+            .connect()
             .await
             .map_err(|e| nats_error(&uri, format!("cannot connect: {e}"), false))?;
         let context = jetstream::new(client.clone());
