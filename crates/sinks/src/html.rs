@@ -745,7 +745,7 @@ article.doc h2 { margin: 0; font-size: 1.3rem; line-height: 2.1; }
 .sum .quotes { background: #eee; }
 .sum .top-label, .sum .none { color: #666; }
 .text p { margin: 0 0 .8rem; line-height: 2.1; }
-mark.ent { padding: .1em .3em; border-radius: .35em; color: inherit; }
+mark.ent { padding: .1em .3em; border-radius: .35em; color: inherit; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
 mark.ent.off { background: none !important; padding: 0; }
 mark.ent.off .lbl { display: none; }
 .lbl { font-size: .62em; font-weight: 700; text-transform: uppercase; margin-left: .35em; vertical-align: middle; opacity: .75; }
