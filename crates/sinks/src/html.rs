@@ -842,7 +842,8 @@ fn write_tail(out: &mut String, tally: &Tally) {
         escape(out, label);
         let _ = write!(out, "\">\n<h3><span class=\"tag ent-{class}\">");
         escape(out, label);
-        let _ = write!(out, "</span> {n} mentions</h3>\n<ol>");
+        let plural = if n == 1 { "" } else { "s" };
+        let _ = write!(out, "</span> {n} mention{plural}</h3>\n<ol>");
         let mut entries = groups.remove(label.as_str()).unwrap_or_default();
         entries.sort_by(|a, b| {
             (b.1.articles, b.1.mentions)
