@@ -880,33 +880,37 @@ fn write_tail(out: &mut String, tally: &Tally) {
 
 #[cfg(test)]
 mod tests {
-    use article::{Analysis, Article, Cluster, Entity, Quote};
+    use article::{parse_marked, Analysis, Article, Cluster, Entity, Quote};
     use base64::Engine as _;
     use sha2::Digest as _;
 
     use super::*;
 
-    /// A document with `text`, an optional title, and entities given as (start, end, label)
-    /// in bytes.
-    fn doc(title: Option<&str>, text: &str, entities: &[(usize, usize, &str)]) -> Document {
+    /// A document with id `a1`, an optional title, and a text with entities marked inline
+    /// (`[Blair](PER) met`).
+    fn doc(title: Option<&str>, marked: &str) -> Document {
+        let (text, entities) = parse_marked(marked);
         Document {
             article: Article {
                 id: "a1".into(),
                 title: title.map(String::from),
                 ..Article::default()
             },
-            text: text.into(),
+            text,
             analysis: Analysis {
-                entities: entities
-                    .iter()
-                    .map(|&(start, end, label)| Entity {
-                        span: Span::new(start, end),
-                        label: Label::parse(label),
-                        score: 0.9,
-                    })
-                    .collect(),
+                entities,
                 ..Analysis::default()
             },
+        }
+    }
+
+    /// An unresolved quotation of `words`, with its speaker and cue words if given.
+    fn quote(text: &str, words: &str, speaker: Option<&str>, cue: Option<&str>) -> Quote {
+        Quote {
+            span: find(text, words),
+            speaker: speaker.map(|s| find(text, s)),
+            speaker_cluster: None,
+            cue: cue.map(|c| find(text, c)),
         }
     }
 
@@ -1002,44 +1006,28 @@ mod tests {
 
     #[test]
     fn highlights_entities_in_paragraphs_and_title() {
-        let text = "Blair visits Paris\n\nBlair met Chirac.\nThey spoke.";
         check(
             &doc(
                 Some("Blair visits Paris"),
-                text,
-                &[
-                    (0, 5, "PER"),
-                    (13, 18, "LOC"),
-                    (20, 25, "PER"),
-                    (30, 36, "PER"),
-                ],
+                "[Blair](PER) visits [Paris](LOC)\n\n[Blair](PER) met [Chirac](PER).\nThey spoke.",
             ),
             "#([PER Blair] visits [LOC Paris])\n([PER Blair] met [PER Chirac].)\n(They spoke.)",
         );
         // Without a title in the text, the heading comes from the title field as plain text.
         check(
-            &doc(Some("Other"), "Blair spoke.", &[(0, 5, "PER")]),
+            &doc(Some("Other"), "[Blair](PER) spoke."),
             "#(Other)([PER Blair] spoke.)",
         );
     }
 
     #[test]
     fn nests_entities_inside_a_quote_with_its_speaker() {
-        let text = "He said \"Blair met Bush.\" Then he left.";
-        let mut d = doc(None, text, &[]);
-        for (needle, label) in [("Blair", "PER"), ("Bush", "PER")] {
-            d.analysis.entities.push(Entity {
-                span: find(text, needle),
-                label: Label::parse(label),
-                score: 1.0,
-            });
-        }
-        d.analysis.quotes.push(Quote {
-            span: find(text, "Blair met Bush."),
-            speaker: Some(find(text, "He")),
-            speaker_cluster: None,
-            cue: Some(find(text, "said")),
-        });
+        let mut d = doc(
+            None,
+            "He said \"[Blair](PER) met [Bush](PER).\" Then he left.",
+        );
+        let q = quote(&d.text, "Blair met Bush.", Some("He"), Some("said"));
+        d.analysis.quotes.push(q);
         check(
             &d,
             "#(a1)(<He> ~said~ \"{[PER Blair] met [PER Bush].}\" Then he left.)",
@@ -1050,65 +1038,45 @@ mod tests {
     #[test]
     fn closes_and_reopens_crossing_spans() {
         // An entity running out of a quotation.
-        let text = "\"Go to New York\" City Hall said.";
-        let mut d = doc(None, text, &[]);
-        d.analysis.entities.push(Entity {
-            span: find(text, "New York\" City Hall"),
-            label: Label::Loc,
-            score: 1.0,
-        });
-        d.analysis.quotes.push(Quote {
-            span: find(text, "Go to New York"),
-            speaker: None,
-            speaker_cluster: None,
-            cue: None,
-        });
+        let mut d = doc(None, "\"Go to [New York\" City Hall](LOC) said.");
+        let q = quote(&d.text, "Go to New York", None, None);
+        d.analysis.quotes.push(q);
         check(
             &d,
             "#(a1)(\"{Go to [LOC New York]}[+LOC \" City Hall] said.)",
         );
         let html = render(&d);
-        assert_eq!(
-            html.matches("class=\"lbl\"").count(),
-            1,
-            "one label: {html}"
-        );
+        let labels = html.matches("class=\"lbl\"").count();
+        assert_eq!(labels, 1, "one label: {html}");
         assert!(html.contains("data-speaker=\"unattributed\""));
 
         // A quotation over two paragraphs, reopened in the second.
-        let text = "\"One.\n\"Two.\" Said.";
-        let mut d = doc(None, text, &[]);
-        d.analysis.quotes.push(Quote {
-            span: find(text, "One.\n\"Two."),
-            speaker: None,
-            speaker_cluster: None,
-            cue: None,
-        });
+        let mut d = doc(None, "\"One.\n\"Two.\" Said.");
+        let q = quote(&d.text, "One.\n\"Two.", None, None);
+        d.analysis.quotes.push(q);
         check(&d, "#(a1)(\"{One.})\n({+\"Two.}\" Said.)");
     }
 
     #[test]
     fn skips_spans_that_do_not_fit_the_text() {
-        let text = "Zürich—Genève";
-        // Byte offsets: "ü" and "è" take two bytes, "—" three.
-        let d = doc(
-            None,
-            text,
-            &[
-                (0, 7, "LOC"),
-                (10, 17, "LOC"),
-                (1, 2, "PER"),
-                (5, 99, "ORG"),
-                (3, 3, "PER"),
-            ],
-        );
+        // Byte offsets written out: "ü" and "è" take two bytes, "—" three. The last three
+        // spans split "ü", run past the end, and are empty.
+        let mut d = doc(None, "Zürich—Genève");
+        let spans = [(0, 7), (10, 17), (1, 2), (5, 99), (3, 3)];
+        for (start, end) in spans {
+            d.analysis.entities.push(Entity {
+                span: Span::new(start, end),
+                label: Label::Loc,
+                score: 1.0,
+            });
+        }
         check(&d, "#(a1)([LOC Zürich]—[LOC Genève])");
         assert!(render(&d).contains("data-entities=\"2\""));
     }
 
     #[test]
     fn renders_an_empty_article() {
-        let d = doc(None, "", &[]);
+        let d = doc(None, "");
         check(&d, "#(a1)");
         let html = render(&d);
         assert!(html.contains("data-entities=\"0\"") && html.contains("no entities"));
@@ -1118,7 +1086,7 @@ mod tests {
     fn escapes_untrusted_text_everywhere() {
         let title = "<script>alert(1)</script>";
         let text = format!("{title}\n\n\"onerror=alert(2) <img src=x> & Co's");
-        let mut d = doc(Some(title), &text, &[]);
+        let mut d = doc(Some(title), &text);
         d.analysis.entities.push(Entity {
             span: find(&text, "<img src=x>"),
             label: Label::parse("X\" onmouseover=\"alert(3)"),
@@ -1158,35 +1126,19 @@ mod tests {
     #[test]
     fn panel_counts_articles_and_mentions_by_canonical_name() {
         let mut tally = Tally::default();
-        let text = "Tony Blair said \"Go.\" Blair left London.";
-        let mut d = doc(None, text, &[]);
-        for (needle, label) in [
-            ("Tony Blair", "PER"),
-            ("Blair left", "PER"),
-            ("London", "LOC"),
-        ] {
-            let mut span = find(text, needle);
-            if needle == "Blair left" {
-                span.end = span.start + 5;
-            }
-            d.analysis.entities.push(Entity {
-                span,
-                label: Label::parse(label),
-                score: 1.0,
-            });
-        }
+        let mut d = doc(
+            None,
+            "[Tony Blair](PER) said \"Go.\" [Blair](PER) left [London](LOC).",
+        );
         d.analysis.clusters.push(Cluster {
             label: Label::Per,
             canonical: "Tony Blair".into(),
             mentions: vec![0, 1],
             salience: 1.0,
         });
-        d.analysis.quotes.push(Quote {
-            span: find(text, "Go."),
-            speaker: Some(find(text, "Tony Blair")),
-            speaker_cluster: Some(0),
-            cue: Some(find(text, "said")),
-        });
+        let mut q = quote(&d.text, "Go.", Some("Tony Blair"), Some("said"));
+        q.speaker_cluster = Some(0);
+        d.analysis.quotes.push(q);
         let mut html = String::new();
         render_article(&d, &mut html, &mut tally);
         render_article(&d, &mut html, &mut tally);
@@ -1246,7 +1198,7 @@ mod tests {
         let _ = std::fs::remove_file(&path);
 
         let mut sink = HtmlSink::open(path.clone()).await.unwrap();
-        let d = doc(Some("Zürich—Genève"), "Zürich—Genève", &[(0, 7, "LOC")]);
+        let d = doc(Some("Zürich—Genève"), "[Zürich](LOC)—Genève");
         let records = vec![pipeline::Record {
             json: d.to_json(),
             doc: d,
