@@ -22,7 +22,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tungstenite::{Message, WebSocket};
 
-use crate::support::{newsflow, shared_dir};
+use crate::support::{newsflow, scratch, shared_dir};
 
 /// Articles in the report, as the issue's acceptance criterion says.
 const ARTICLES: usize = 300;
@@ -292,6 +292,8 @@ struct Expected {
     labels: HashMap<String, u64>,
     /// Quotations in all.
     quotes: u64,
+    /// Quotations with a speaker (a resolved one or at least the speaker's words).
+    attributed: u64,
     /// (entities, quotes) by article id.
     by_article: HashMap<String, (u64, u64)>,
 }
@@ -301,7 +303,15 @@ fn expected(jsonl: &Path) -> Expected {
     for line in std::fs::read_to_string(jsonl).unwrap().lines() {
         let record: Value = serde_json::from_str(line).unwrap();
         let entities = record["entities"].as_array().unwrap();
-        let quotes = record["quotes"].as_array().unwrap().len() as u64;
+        let quotes = record["quotes"].as_array().unwrap();
+        expected.attributed += quotes
+            .iter()
+            .filter(|q| {
+                !q["speaker_canonical"].is_null()
+                    || q["speaker"].as_str().is_some_and(|s| !s.is_empty())
+            })
+            .count() as u64;
+        let quotes = quotes.len() as u64;
         for e in entities {
             let label = e["label"].as_str().unwrap().to_string();
             *expected.labels.entry(label).or_default() += 1;
@@ -329,13 +339,14 @@ const DOM_COUNTS: &str = r#"(() => {
     articles: all('article.doc').length,
     labels,
     quotes: all('.quote:not(.cont)').length,
+    attributed: all('.quote:not(.cont):not(.unattributed)').length,
     by_article: all('article.doc').map((a) => [
       a.dataset.id,
       all('mark.ent:not(.cont)', a).length,
       all('.quote:not(.cont)', a).length,
     ]),
     panel_entries: all('#panel li.top').length,
-    stats: [stat('articles'), stat('entities'), stat('quotes')],
+    stats: [stat('articles'), stat('entities'), stat('quotes'), stat('attributed-quotes')],
     per_background: per && getComputedStyle(per).backgroundColor,
     panel_position: getComputedStyle(document.getElementById('panel')).position,
   };
@@ -367,9 +378,7 @@ fn html_report_of_300_bbc_articles_renders_in_chromium() {
     let Some(chromium_bin) = chromium(test) else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("newsflow-it-html-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("html-report");
 
     // The first 300 articles of the BBC set.
     let bbc = std::fs::read_to_string(shared.join("data/news/bbc_news_2004_2005.jsonl")).unwrap();
@@ -468,10 +477,14 @@ fn html_report_of_300_bbc_articles_renders_in_chromium() {
         );
     }
     let total: u64 = expected.labels.values().sum();
+
+    // Quotations, with their speakers, as the quote stage found them.
+    assert!(expected.quotes > 0, "no quotes in 300 BBC articles");
     assert_eq!(dom["quotes"], json!(expected.quotes));
+    assert_eq!(dom["attributed"], json!(expected.attributed));
     assert_eq!(
         dom["stats"],
-        json!([ARTICLES, total, expected.quotes]),
+        json!([ARTICLES, total, expected.quotes, expected.attributed]),
         "run totals in the panel"
     );
     for row in dom["by_article"].as_array().unwrap() {
