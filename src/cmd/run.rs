@@ -45,7 +45,7 @@ pub struct Args {
     /// The User-Agent header sent when fetching feeds.
     #[arg(long, value_name = "TEXT", default_value = ingest::http::DEFAULT_USER_AGENT)]
     pub user_agent: String,
-    /// Where results go: stdout (default), jsonl:PATH, sqlite:PATH,
+    /// Where results go: stdout (default), jsonl:PATH, html:PATH, sqlite:PATH,
     /// postgres://USER@HOST:PORT/DB, nats://HOST:PORT/SUBJECT. Repeat to fan out.
     #[arg(long = "sink", value_name = "URI")]
     pub sinks: Vec<String>,

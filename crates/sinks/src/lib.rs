@@ -4,11 +4,14 @@
 //! Layout:
 //! - [`spec`]: parsing `--sink` URIs into [`SinkSpec`] and building sinks from them.
 //! - [`stdout`], [`jsonl`]: JSON Lines to standard output or a file.
+//! - [`html`]: a self-contained HTML report for people (entities highlighted, quotations
+//!   with their speakers, top entities of the run), renamed into place at the end.
 //! - [`sqlite`], [`postgres`]: the same relational schema (rows built once, in [`rows`]),
 //!   upserted by article id, one transaction per batch.
 //! - [`nats`]: one JSON message per article on a NATS subject, JetStream-acknowledged when a
 //!   stream captures the subject.
 
+pub mod html;
 pub mod jsonl;
 pub mod nats;
 pub mod postgres;
@@ -23,7 +26,7 @@ pub use spec::{AnySink, SinkOptions, SinkSpec};
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     /// The `--sink` value is not a known URI.
-    #[error("unknown sink {0:?}: expected stdout, null, jsonl:PATH, sqlite:PATH, postgres://USER@HOST:PORT/DB or nats://HOST:PORT/SUBJECT")]
+    #[error("unknown sink {0:?}: expected stdout, null, jsonl:PATH, html:PATH, sqlite:PATH, postgres://USER@HOST:PORT/DB or nats://HOST:PORT/SUBJECT")]
     UnknownUri(String),
     /// A sink URI lacks its path.
     #[error("sink {0:?} needs a path, as in {0}out.jsonl")]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use pipeline::{Batch, Sink};
 
+use crate::html::HtmlSink;
 use crate::jsonl::JsonlSink;
 use crate::nats::{NatsPayload, NatsSink};
 use crate::postgres::{PostgresSink, PostgresTarget};
@@ -23,6 +24,8 @@ pub enum SinkSpec {
     Jsonl(PathBuf),
     /// `sqlite:PATH`: the relational schema in an SQLite file.
     Sqlite(PathBuf),
+    /// `html:PATH`: a self-contained HTML report, renamed into place at the end.
+    Html(PathBuf),
     /// `postgres://USER@HOST:PORT/DB`: the relational schema in PostgreSQL.
     Postgres(Box<PostgresTarget>),
     /// `nats://HOST:PORT/SUBJECT`: one message per article.
@@ -45,6 +48,7 @@ impl SinkSpec {
             None if uri == "null" => Ok(SinkSpec::Null),
             Some(("jsonl", rest)) => path("jsonl:", rest).map(SinkSpec::Jsonl),
             Some(("sqlite", rest)) => path("sqlite:", rest).map(SinkSpec::Sqlite),
+            Some(("html", rest)) => path("html:", rest).map(SinkSpec::Html),
             Some(("postgres" | "postgresql", _)) => {
                 PostgresTarget::parse(uri).map(|t| SinkSpec::Postgres(Box::new(t)))
             }
@@ -69,6 +73,7 @@ impl SinkSpec {
                 AnySink::Jsonl(JsonlSink::open(path.clone(), options.rotate_bytes).await?)
             }
             SinkSpec::Sqlite(path) => AnySink::Sqlite(SqliteSink::open(path.clone()).await?),
+            SinkSpec::Html(path) => AnySink::Html(HtmlSink::open(path.clone()).await?),
             SinkSpec::Postgres(target) => {
                 AnySink::Postgres(PostgresSink::open((**target).clone()).await?)
             }
@@ -94,6 +99,7 @@ impl std::fmt::Display for SinkSpec {
             SinkSpec::Stdout => f.write_str("stdout"),
             SinkSpec::Jsonl(path) => write!(f, "jsonl:{}", path.display()),
             SinkSpec::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            SinkSpec::Html(path) => write!(f, "html:{}", path.display()),
             SinkSpec::Postgres(target) => write!(f, "postgres://{target}"),
             SinkSpec::Nats(uri) => write!(f, "nats://{}/{}", uri.server, uri.subject),
         }
@@ -111,6 +117,8 @@ pub enum AnySink {
     Jsonl(JsonlSink),
     /// An SQLite database.
     Sqlite(SqliteSink),
+    /// An HTML report.
+    Html(HtmlSink),
     /// A PostgreSQL database.
     Postgres(PostgresSink),
     /// A NATS subject.
@@ -126,6 +134,7 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.name(),
             AnySink::Jsonl(s) => s.name(),
             AnySink::Sqlite(s) => s.name(),
+            AnySink::Html(s) => s.name(),
             AnySink::Postgres(s) => s.name(),
             AnySink::Nats(s) => s.name(),
         }
@@ -137,6 +146,7 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.write(batch).await,
             AnySink::Jsonl(s) => s.write(batch).await,
             AnySink::Sqlite(s) => s.write(batch).await,
+            AnySink::Html(s) => s.write(batch).await,
             AnySink::Postgres(s) => s.write(batch).await,
             AnySink::Nats(s) => s.write(batch).await,
         }
@@ -148,6 +158,7 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.retryable(error),
             AnySink::Jsonl(s) => s.retryable(error),
             AnySink::Sqlite(s) => s.retryable(error),
+            AnySink::Html(s) => s.retryable(error),
             AnySink::Postgres(s) => s.retryable(error),
             AnySink::Nats(s) => s.retryable(error),
         }
@@ -159,6 +170,7 @@ impl Sink for AnySink {
             AnySink::Stdout(s) => s.finish().await,
             AnySink::Jsonl(s) => s.finish().await,
             AnySink::Sqlite(s) => s.finish().await,
+            AnySink::Html(s) => s.finish().await,
             AnySink::Postgres(s) => s.finish().await,
             AnySink::Nats(s) => s.finish().await,
         }
@@ -185,6 +197,13 @@ mod tests {
         assert!(
             matches!(parse("sqlite:news.db"), SinkSpec::Sqlite(p) if p == Path::new("news.db"))
         );
+        assert!(
+            matches!(parse("html:report.html"), SinkSpec::Html(p) if p == Path::new("report.html"))
+        );
+        assert!(matches!(
+            SinkSpec::parse("html:"),
+            Err(SinkError::MissingPath(_))
+        ));
         assert!(matches!(
             parse("postgres://postgres@127.0.0.1:5432/test"),
             SinkSpec::Postgres(_)
