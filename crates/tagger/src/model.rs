@@ -72,8 +72,12 @@ pub(crate) struct Model {
     /// second stage finds its row in the cache line the first stage already loaded.
     weights: Vec<i16>,
     /// Summed word-feature scores per vocabulary word: `[word][offset][stage][label]`, so
-    /// one offset's scores for every stage are one contiguous add.
-    cache: Vec<i32>,
+    /// one offset's scores for every stage are one contiguous add. Stored as `i16` for
+    /// the words whose sums all fit (nearly all), which halves the bytes every token
+    /// reads; `vocab` marks the others with `WIDE`, and their sums are in `wide`.
+    cache: Vec<i16>,
+    /// Summed word-feature scores of the vocabulary words whose sums overflow `i16`.
+    wide: Vec<i32>,
     /// Rows of the small-valued context features ([`SMALL`]), `NO_ROW` where the model has
     /// none: tagging indexes these instead of hashing and probing the feature table.
     small: Vec<u32>,
@@ -240,12 +244,25 @@ impl Model {
         let per_word = ns * NOFF * NL;
         self.vocab = IdMap::default();
         self.vocab.reserve(self.vocab_words.len());
-        let mut cache = vec![0; self.vocab_words.len() * per_word];
-        for (v, w) in self.vocab_words.iter().enumerate() {
-            self.vocab.insert(crate::features::word_key(w), v as u32);
+        let mut full = vec![0; self.vocab_words.len() * per_word];
+        fill_cache(self, &mut full);
+        let mut cache: Vec<i16> = Vec::with_capacity(full.len());
+        let mut wide: Vec<i32> = Vec::new();
+        if per_word > 0 {
+            for (w, sums) in self.vocab_words.iter().zip(full.chunks_exact(per_word)) {
+                let fits = sums.iter().all(|&x| x == i32::from(x as i16));
+                let id = if fits {
+                    cache.extend(sums.iter().map(|&x| x as i16));
+                    (cache.len() / per_word - 1) as u32
+                } else {
+                    wide.extend_from_slice(sums);
+                    WIDE | (wide.len() / per_word - 1) as u32
+                };
+                self.vocab.insert(crate::features::word_key(w), id);
+            }
         }
-        fill_cache(self, &mut cache);
         self.cache = cache;
+        self.wide = wide;
     }
 
     /// Labels a document of `words` split into `sents` (token index ranges).
@@ -378,21 +395,14 @@ impl Model {
                 // The word at position j is seen at offset k - WINDOW by token
                 // j - (k - WINDOW).
                 let v = src[j];
-                let (table, v) = if v & UNKNOWN != 0 {
-                    (unknown, v & !UNKNOWN)
+                let from = (v & !(UNKNOWN | WIDE)) as usize * per_word;
+                let to = from + per_word;
+                if v & UNKNOWN != 0 {
+                    add_window(&unknown[from..to], j, s.clone(), ns, base);
+                } else if v & WIDE != 0 {
+                    add_window(&self.wide[from..to], j, s.clone(), ns, base);
                 } else {
-                    (&self.cache[..], v)
-                };
-                let from = v as usize * per_word;
-                for k in 0..NOFF {
-                    let i = (j + WINDOW).wrapping_sub(k);
-                    if i >= s.start && i < s.end {
-                        let w = &table[from + k * width..from + (k + 1) * width];
-                        let out = &mut base[i * width..(i + 1) * width];
-                        for si in 0..ns {
-                            add_i32(&mut out[si * NL..si * NL + NL], &w[si * NL..si * NL + NL]);
-                        }
-                    }
+                    add_window(&self.cache[from..to], j, s.clone(), ns, base);
                 }
             }
         }
@@ -677,12 +687,36 @@ fn add_i16(out: &mut [i32], w: &[i16]) {
     }
 }
 
-/// `out += w` over one label row of summed scores.
+/// `out += w` over one label row of summed scores (`i16` or `i32`).
 #[inline(always)]
-fn add_i32(out: &mut [i32], w: &[i32]) {
-    if let (Ok(out), Ok(w)) = (<&mut [i32; NL]>::try_from(out), <&[i32; NL]>::try_from(w)) {
+fn add_row_of<T: Copy>(out: &mut [i32], w: &[T])
+where
+    i32: From<T>,
+{
+    if let (Ok(out), Ok(w)) = (<&mut [i32; NL]>::try_from(out), <&[T; NL]>::try_from(w)) {
         for l in 0..NL {
-            out[l] += w[l];
+            out[l] += i32::from(w[l]);
+        }
+    }
+}
+
+/// Adds the word scores `w` (`[offset][stage][label]`) of the word at position `j` of
+/// sentence `s` to the base scores of the tokens that see it: the token at `i` sees it at
+/// offset `j - i + WINDOW`.
+#[inline(always)]
+fn add_window<T: Copy>(w: &[T], j: usize, s: Range<usize>, ns: usize, base: &mut [i32])
+where
+    i32: From<T>,
+{
+    let width = ns * NL;
+    for k in 0..NOFF {
+        let i = (j + WINDOW).wrapping_sub(k);
+        if i >= s.start && i < s.end {
+            let w = &w[k * width..(k + 1) * width];
+            let out = &mut base[i * width..(i + 1) * width];
+            for si in 0..ns {
+                add_row_of(&mut out[si * NL..si * NL + NL], &w[si * NL..si * NL + NL]);
+            }
         }
     }
 }
@@ -918,3 +952,6 @@ impl FeatureSink for AddRows<'_> {
 /// High bit of a token's word-score index: the scores are in the per-document `unknown`
 /// buffer rather than the model's vocabulary cache.
 const UNKNOWN: u32 = 1 << 31;
+/// Second-highest bit of a vocabulary word's index: its scores overflow `i16` and are in
+/// the model's `wide` table.
+const WIDE: u32 = 1 << 30;
