@@ -14,7 +14,7 @@
 use std::ops::Range;
 
 use crate::gazetteer::{Gazetteer, NCAT};
-use crate::hash::{Fh, IdMap, IdSet};
+use crate::hash::{Fh, IdMap};
 use crate::labels::{parts, TokenEntity};
 
 /// Word features are seen at offsets `-WINDOW..=WINDOW`.
@@ -381,19 +381,32 @@ impl DocCtx {
                 i = j;
             }
         }
-        let mut lowered = IdSet::default();
-        let mut titled = IdSet::default();
-        let mut capmid: IdMap<u32> = IdMap::default();
+        // Per lowercase form: seen lowercase, seen title-case outside a headline, and how
+        // often capitalised away from sentence start. One map, so one probe per token.
+        #[derive(Default, Clone, Copy)]
+        struct Seen {
+            lowered: bool,
+            titled: bool,
+            capmid: u32,
+        }
+        let mut seen: IdMap<Seen> = IdMap::default();
+        seen.reserve(n);
         for (i, t) in toks.iter().enumerate() {
-            if t.flags & LOWER != 0 {
-                lowered.insert(t.lower);
+            let lowered = t.flags & LOWER != 0;
+            let cap = pos[i] & SENTCAPS == 0 && t.is_cap();
+            if !lowered && !cap {
+                continue;
             }
-            if pos[i] & SENTCAPS == 0 && t.is_cap() {
+            let e = seen.entry(t.lower).or_default();
+            if lowered {
+                e.lowered = true;
+            }
+            if cap {
                 if t.flags & ALLCAPS == 0 {
-                    titled.insert(t.lower);
+                    e.titled = true;
                 }
                 if pos[i] & FIRST == 0 {
-                    *capmid.entry(t.lower).or_default() += 1;
+                    e.capmid += 1;
                 }
             }
         }
@@ -402,15 +415,16 @@ impl DocCtx {
             if !t.is_cap() {
                 continue;
             }
+            let e = seen.get(&t.lower).copied().unwrap_or_default();
             let mut d = 0;
-            if lowered.contains(&t.lower) {
+            if e.lowered {
                 d |= 1;
             }
             let own = u32::from(pos[i] & (SENTCAPS | FIRST) == 0);
-            if capmid.get(&t.lower).copied().unwrap_or(0) > own {
+            if e.capmid > own {
                 d |= 2;
             }
-            if t.flags & ALLCAPS != 0 && titled.contains(&t.lower) {
+            if t.flags & ALLCAPS != 0 && e.titled {
                 d |= 4;
             }
             doc[i] = d;
@@ -453,6 +467,7 @@ impl Stack {
         let n = toks.len();
         let ty = |l: u8| parts(l as usize).map_or(4usize, |(t, _)| t);
         let mut counts: IdMap<[u16; 5]> = IdMap::default();
+        counts.reserve(n);
         for (i, t) in toks.iter().enumerate() {
             if t.is_cap() {
                 counts.entry(t.lower).or_default()[ty(labels[i])] += 1;

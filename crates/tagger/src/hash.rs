@@ -4,7 +4,7 @@
 //! interned as a string, so extracting a feature never allocates. Keys are already well
 //! mixed, which lets [`KeyTable`] use them directly as their own hash.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The splitmix64 finaliser: spreads every input bit over the whole key.
@@ -92,8 +92,6 @@ impl Hasher for IdHasher {
 
 /// A `HashMap` keyed by pre-hashed `u64`s.
 pub(crate) type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
-/// A `HashSet` of pre-hashed `u64`s.
-pub(crate) type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 
 /// Open-addressing map from a key to a row number, built once at load and read by every
 /// worker. A slot holds a 32-bit fingerprint (the key's high half) and the row, 8 bytes, so

@@ -363,6 +363,8 @@ impl Model {
         // An unknown word often recurs in its article (a name, a headline word): its
         // scores are computed once.
         let mut seen: IdMap<u32> = IdMap::default();
+        seen.reserve(n / 2);
+        unknown.reserve(n / 2 * per_word);
         for (t, tok) in ctx.toks.iter().enumerate() {
             if let Some(&v) = self.vocab.get(&tok.word) {
                 src.push(v);
