@@ -659,24 +659,74 @@ pub(crate) fn context_with(ctx: &DocCtx, i: usize, f: &mut impl FeatureSink) {
     }
 }
 
-/// Sends the stacked (second-stage) features of token `i` to `f`.
+/// Sends the stacked (second-stage) features of token `i` to `f`, in the order training
+/// has always seen them.
 #[inline(always)]
 pub(crate) fn stack_with(ctx: &DocCtx, i: usize, st: &Stack, f: &mut impl FeatureSink) {
+    let v = stack_values(ctx, i, st);
+    stack_label(0, v.prev, f);
+    stack_label(1, v.cur, f);
+    stack_label(2, v.next, f);
+    stack_tokmaj(v.cur, v.tokmaj, f);
+    stack_entmaj(v.entmaj, f);
+}
+
+/// What the stacked features of one token are built from. The tagger sums their weights
+/// per value at load (see `model.rs`), so these few numbers are all it reads per token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StackValues {
+    /// First-stage label of the previous token, [`NO_LABEL`] at sentence start.
+    pub(crate) prev: u8,
+    /// First-stage label of the token.
+    pub(crate) cur: u8,
+    /// First-stage label of the next token, [`NO_LABEL`] at sentence end.
+    pub(crate) next: u8,
+    /// Majority first-stage type of the token's other occurrences (see [`Stack`]).
+    pub(crate) tokmaj: u8,
+    /// Majority type of the token's entity string elsewhere (see [`Stack`]).
+    pub(crate) entmaj: u8,
+}
+
+/// The label value of a neighbour outside the sentence.
+pub(crate) const NO_LABEL: u8 = 255;
+
+/// The stacked values of token `i`.
+#[inline(always)]
+pub(crate) fn stack_values(ctx: &DocCtx, i: usize, st: &Stack) -> StackValues {
     let s = ctx.sent_range(i);
-    for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
-        let l = if j < s.start || j >= s.end {
-            255
+    let at = |j: usize| {
+        if j < s.start || j >= s.end {
+            NO_LABEL
         } else {
-            u64::from(st.labels[j])
-        };
-        f.small(T_S1, k * 256 + l);
+            st.labels[j]
+        }
+    };
+    StackValues {
+        prev: at(i.wrapping_sub(1)),
+        cur: st.labels[i],
+        next: at(i + 1),
+        tokmaj: st.tokmaj[i],
+        entmaj: st.entmaj[i],
     }
-    f.small(T_TOKMAJ, u64::from(st.tokmaj[i]));
-    f.small(
-        T_S1TM,
-        u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i]),
-    );
-    if st.entmaj[i] != 0 {
-        f.small(T_ENTMAJ, u64::from(st.entmaj[i]));
+}
+
+/// The first-stage label `l` of the token at offset `k` (0 previous, 1 own, 2 next).
+#[inline(always)]
+pub(crate) fn stack_label(k: u64, l: u8, f: &mut impl FeatureSink) {
+    f.small(T_S1, k * 256 + u64::from(l));
+}
+
+/// The token's majority type elsewhere, alone and with its own first-stage label `cur`.
+#[inline(always)]
+pub(crate) fn stack_tokmaj(cur: u8, tokmaj: u8, f: &mut impl FeatureSink) {
+    f.small(T_TOKMAJ, u64::from(tokmaj));
+    f.small(T_S1TM, u64::from(cur) * 8 + u64::from(tokmaj));
+}
+
+/// The majority type of the token's entity string elsewhere, when there is one.
+#[inline(always)]
+pub(crate) fn stack_entmaj(entmaj: u8, f: &mut impl FeatureSink) {
+    if entmaj != 0 {
+        f.small(T_ENTMAJ, u64::from(entmaj));
     }
 }

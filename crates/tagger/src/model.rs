@@ -11,9 +11,10 @@
 use std::ops::Range;
 
 use crate::features::{
-    bias_key, cluster_key, context_with, flags_key, len_key, offset_key, small_key, stack_with,
-    word_bases_with, DocCtx, FeatureSink, Stack, Tok, WordSink, CLUSTER_BITS, CLUSTER_DEPTHS,
-    FLAG_VALUES, LEN_VALUES, NOFF, SMALL, WINDOW,
+    bias_key, cluster_key, context_with, flags_key, len_key, offset_key, small_key, stack_entmaj,
+    stack_label, stack_tokmaj, stack_values, stack_with, word_bases_with, DocCtx, FeatureSink,
+    Stack, Tok, WordSink, CLUSTER_BITS, CLUSTER_DEPTHS, FLAG_VALUES, LEN_VALUES, NOFF, NO_LABEL,
+    SMALL, WINDOW,
 };
 use crate::gazetteer::Gazetteer;
 use crate::hash::{IdMap, KeyTable};
@@ -98,7 +99,22 @@ pub(crate) struct Model {
     /// `shape_sums`); rarer shapes are looked up feature by feature.
     shape_ids: IdMap<u32>,
     shape_sums: Vec<i32>,
+    /// Summed stacked-feature scores per stage and value, `[stage][value][label]`, so
+    /// the second stage adds four vectors per token instead of finding six rows: by the
+    /// previous token's first-stage label (`NL` = none),
+    stack_prev: Vec<i32>,
+    /// by the next token's first-stage label (`NL` = none),
+    stack_next: Vec<i32>,
+    /// by the token's own label and majority type (`label * TOKMAJ_VALUES + tokmaj`),
+    stack_cur: Vec<i32>,
+    /// and by the entity-string majority.
+    stack_ent: Vec<i32>,
 }
+
+/// Values of the stacked majority type (`Stack::tokmaj`: four types, outside, none).
+const TOKMAJ_VALUES: usize = 6;
+/// Values of the stacked entity-string majority (`Stack::entmaj`), with room to spare.
+const ENTMAJ_VALUES: usize = 16;
 
 /// Template ids are below this bound (see `features.rs`).
 const SMALL_TEMPLATES: usize = 32;
@@ -240,6 +256,7 @@ impl Model {
         }
         self.bias_row = self.table.get(bias_key()).map_or(NO_ROW, |r| r as u32);
         self.fill_word_sums();
+        self.fill_stack_sums();
         let ns = self.stages.len();
         let per_word = ns * NOFF * NL;
         self.vocab = IdMap::default();
@@ -301,6 +318,73 @@ impl Model {
                     }
                 }
             }
+        }
+    }
+
+    /// Fills the per-value sums of the stacked features.
+    fn fill_stack_sums(&mut self) {
+        let ns = self.stages.len();
+        let mut prev = vec![0; ns * (NL + 1) * NL];
+        let mut next = vec![0; ns * (NL + 1) * NL];
+        let mut cur = vec![0; ns * NL * TOKMAJ_VALUES * NL];
+        let mut ent = vec![0; ns * ENTMAJ_VALUES * NL];
+        for si in 0..ns {
+            for v in 0..=NL {
+                let l = if v == NL { NO_LABEL } else { v as u8 };
+                let o = label_row(si * (NL + 1) + v);
+                stack_label(0, l, &mut AddRows::new(self, si, &mut prev[o.clone()]));
+                stack_label(2, l, &mut AddRows::new(self, si, &mut next[o]));
+            }
+            for l in 0..NL {
+                for tm in 0..TOKMAJ_VALUES {
+                    let o = label_row((si * NL + l) * TOKMAJ_VALUES + tm);
+                    let mut out = AddRows::new(self, si, &mut cur[o]);
+                    stack_label(1, l as u8, &mut out);
+                    stack_tokmaj(l as u8, tm as u8, &mut out);
+                }
+            }
+            for e in 0..ENTMAJ_VALUES {
+                let o = label_row(si * ENTMAJ_VALUES + e);
+                stack_entmaj(e as u8, &mut AddRows::new(self, si, &mut ent[o]));
+            }
+        }
+        self.stack_prev = prev;
+        self.stack_next = next;
+        self.stack_cur = cur;
+        self.stack_ent = ent;
+    }
+
+    /// Adds stage `si`'s stacked-feature scores of token `t` to `row`.
+    #[inline(always)]
+    fn add_stacked(&self, ctx: &DocCtx, t: usize, st: &Stack, si: usize, row: &mut [i32]) {
+        let v = stack_values(ctx, t, st);
+        let side = |l: u8| if l == NO_LABEL { NL } else { usize::from(l) };
+        let (p, n) = (side(v.prev), side(v.next));
+        let (c, tm, e) = (
+            usize::from(v.cur),
+            usize::from(v.tokmaj),
+            usize::from(v.entmaj),
+        );
+        if p <= NL && n <= NL && c < NL && tm < TOKMAJ_VALUES && e < ENTMAJ_VALUES {
+            add_row_of(row, &self.stack_prev[label_row(si * (NL + 1) + p)]);
+            add_row_of(row, &self.stack_next[label_row(si * (NL + 1) + n)]);
+            add_row_of(
+                row,
+                &self.stack_cur[label_row((si * NL + c) * TOKMAJ_VALUES + tm)],
+            );
+            add_row_of(row, &self.stack_ent[label_row(si * ENTMAJ_VALUES + e)]);
+        } else {
+            // Values the tables do not cover (none occur): the features one by one.
+            stack_with(
+                ctx,
+                t,
+                st,
+                &mut AddRows {
+                    model: self,
+                    first: si,
+                    out: row,
+                },
+            );
         }
     }
 
@@ -441,16 +525,7 @@ impl Model {
             let row = &mut em[i * NL..i * NL + NL];
             row.copy_from_slice(&base[t * width + si * NL..t * width + si * NL + NL]);
             if let Some(st) = stack {
-                stack_with(
-                    ctx,
-                    t,
-                    st,
-                    &mut AddRows {
-                        model: self,
-                        first: si,
-                        out: row,
-                    },
-                );
+                self.add_stacked(ctx, t, st, si, row);
             }
         }
     }
@@ -702,6 +777,12 @@ where
     }
 }
 
+/// The elements of row `i` of a `[row][label]` table.
+#[inline(always)]
+fn label_row(i: usize) -> Range<usize> {
+    i * NL..i * NL + NL
+}
+
 /// Adds the word scores `w` (`[offset][stage][label]`) of the word at position `j` of
 /// sentence `s` to the base scores of the tokens that see it: the token at `i` sees it at
 /// offset `j - i + WINDOW`.
@@ -917,7 +998,12 @@ struct AddRows<'a> {
     out: &'a mut [i32],
 }
 
-impl AddRows<'_> {
+impl<'a> AddRows<'a> {
+    /// Adds to `out` from stage `first` on.
+    fn new(model: &'a Model, first: usize, out: &'a mut [i32]) -> Self {
+        AddRows { model, first, out }
+    }
+
     #[inline(always)]
     fn add(&mut self, r: usize) {
         if r == NO_ROW as usize {
