@@ -103,12 +103,17 @@ fn year(w: &str) -> bool {
 
 /// "1996-08-22", "22/08/1996", "08/22/96".
 fn numeric_date(w: &str) -> bool {
-    let parts: Vec<&str> = w.split(['-', '/']).collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
-        && (parts[0].len() == 4 || parts[2].len() >= 2)
+    // Split without collecting: this runs on every number in the text.
+    let mut parts = w.split(['-', '/']);
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    [a, b, c]
+        .iter()
+        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        && (a.len() == 4 || c.len() >= 2)
 }
 
 /// "10:30", "9.30" are times only beside am/pm or a zone; "10:30" alone is also a time.
@@ -227,8 +232,13 @@ fn may_start(w: &str) -> bool {
     let Some(&b) = w.as_bytes().first() else {
         return false;
     };
-    if b.is_ascii_digit() || b == b'$' || b == b'-' || b == b'+' || !b.is_ascii() {
+    if b.is_ascii_digit() || b == b'$' || !b.is_ascii() {
         return true;
+    }
+    if b == b'-' || b == b'+' {
+        // A sign starts a rule only before a digit ("-2", "+5 a.m."); a lone hyphen, the
+        // commonest of these tokens, starts none.
+        return w.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
     }
     if !b.is_ascii_alphabetic() || w.len() > 9 {
         return w.starts_with("US$")
