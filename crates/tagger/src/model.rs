@@ -432,12 +432,11 @@ impl Model {
         self.shape_sums = shape_sums;
     }
 
-    /// Every stage's emission scores without the stacked features, `[token][stage][label]`:
-    /// word features (window sums from the cache, or computed once per document for words
-    /// outside the vocabulary) plus context features. The stages share these, so they are
-    /// summed once per token rather than once per stage.
+    /// Where each token's word-feature scores are (`src`: a vocabulary index, or with
+    /// `UNKNOWN` an index into `unknown`), computing them once per document for words
+    /// outside the vocabulary.
     #[inline(always)]
-    fn base_scores(&self, words: &[&str], ctx: &DocCtx, sents: &[Range<usize>], base: &mut [i32]) {
+    fn word_sources(&self, words: &[&str], ctx: &DocCtx) -> (Vec<u32>, Vec<i32>) {
         let ns = self.stages.len();
         let width = ns * NL;
         let per_word = NOFF * width;
@@ -464,41 +463,39 @@ impl Model {
                 src.push(UNKNOWN | u);
             }
         }
-        self.window_sums(sents, &src, &unknown, base);
-        self.context_sums(ctx, base);
+        (src, unknown)
     }
 
-    /// Adds each token's window of word scores to `base`.
+    /// Every stage's emission scores of sentence `s` without the stacked features go to
+    /// `base` (`[token][stage][label]`), in two parts: the word features' window sums
+    /// (here) and the context features ([`Model::context_sums`]). The stages share these,
+    /// so they are summed once per token rather than once per stage.
     #[inline(always)]
-    fn window_sums(&self, sents: &[Range<usize>], src: &[u32], unknown: &[i32], base: &mut [i32]) {
+    fn window_sums(&self, s: Range<usize>, src: &[u32], unknown: &[i32], base: &mut [i32]) {
         let ns = self.stages.len();
         let width = ns * NL;
         let per_word = NOFF * width;
-        let n = src.len();
-        for s in sents {
-            let s = s.start.min(n)..s.end.min(n);
-            for j in s.clone() {
-                // The word at position j is seen at offset k - WINDOW by token
-                // j - (k - WINDOW).
-                let v = src[j];
-                let from = (v & !(UNKNOWN | WIDE)) as usize * per_word;
-                let to = from + per_word;
-                if v & UNKNOWN != 0 {
-                    add_window(&unknown[from..to], j, s.clone(), ns, base);
-                } else if v & WIDE != 0 {
-                    add_window(&self.wide[from..to], j, s.clone(), ns, base);
-                } else {
-                    add_window(&self.cache[from..to], j, s.clone(), ns, base);
-                }
+        for j in s.clone() {
+            // The word at position j is seen at offset k - WINDOW by token
+            // j - (k - WINDOW).
+            let v = src[j];
+            let from = (v & !(UNKNOWN | WIDE)) as usize * per_word;
+            let to = from + per_word;
+            if v & UNKNOWN != 0 {
+                add_window(&unknown[from..to], j, s.clone(), ns, base);
+            } else if v & WIDE != 0 {
+                add_window(&self.wide[from..to], j, s.clone(), ns, base);
+            } else {
+                add_window(&self.cache[from..to], j, s.clone(), ns, base);
             }
         }
     }
 
     /// Adds each token's context feature rows to `base`.
     #[inline(always)]
-    fn context_sums(&self, ctx: &DocCtx, base: &mut [i32]) {
+    fn context_sums(&self, ctx: &DocCtx, s: Range<usize>, base: &mut [i32]) {
         let width = self.stages.len() * NL;
-        for t in 0..ctx.toks.len() {
+        for t in s {
             let mut sink = AddRows {
                 model: self,
                 first: 0,
@@ -544,7 +541,7 @@ impl Model {
         let ns = self.stages.len();
         let width = ns * NL;
         let mut base = vec![0i32; n * width];
-        self.base_scores(words, ctx, sents, &mut base);
+        let (src, unknown) = self.word_sources(words, ctx);
         let longest = sents.iter().map(|s| s.len()).max().unwrap_or(0);
         let mut em = vec![0i32; longest * NL];
         let mut scores = vec![0i32; longest * NL];
@@ -555,6 +552,12 @@ impl Model {
                 let s = s.start.min(n)..s.end.min(n);
                 if s.is_empty() {
                     continue;
+                }
+                if si == 0 {
+                    // Base scores sentence by sentence, so the first stage decodes them
+                    // while they are still in cache.
+                    self.window_sums(s.clone(), &src, &unknown, &mut base);
+                    self.context_sums(ctx, s.clone(), &mut base);
                 }
                 let em = &mut em[..s.len() * NL];
                 self.stack_sums(ctx, s.clone(), si, stack.as_ref(), &base, em);
