@@ -540,7 +540,9 @@ impl Model {
         let n = pred.labels.len();
         let ns = self.stages.len();
         let width = ns * NL;
-        let mut base = vec![0i32; n * width];
+        // Grown (zeroed) sentence by sentence just before its sums are added, so that
+        // region is in cache when they are; the second stage reads it again.
+        let mut base: Vec<i32> = Vec::with_capacity(n * width);
         let (src, unknown) = self.word_sources(words, ctx);
         let longest = sents.iter().map(|s| s.len()).max().unwrap_or(0);
         let mut em = vec![0i32; longest * NL];
@@ -556,6 +558,9 @@ impl Model {
                 if si == 0 {
                     // Base scores sentence by sentence, so the first stage decodes them
                     // while they are still in cache.
+                    if base.len() < s.end * width {
+                        base.resize(s.end * width, 0);
+                    }
                     self.window_sums(s.clone(), &src, &unknown, &mut base);
                     self.context_sums(ctx, s.clone(), &mut base);
                 }
