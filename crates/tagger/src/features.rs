@@ -7,9 +7,12 @@
 //!   lookup per token instead of dozens.
 //! - **context features** ([`context`]) depend on neighbours, the sentence, gazetteer
 //!   matches, the rest of the document and, in the second stage, on the first stage's
-//!   labels. They are hashed and looked up per token.
+//!   labels. Bigrams are hashed and looked up per token; features whose value comes from
+//!   a small set go through [`FeatureSink::small`], which the tagger answers from arrays
+//!   filled at load.
 //!
-//! Training extracts exactly the same keys, so the two paths agree by construction.
+//! Training and tagging go through the same functions ([`context_with`], [`stack_with`],
+//! [`word_bases_with`]) with different sinks, so the two paths agree by construction.
 
 use std::ops::Range;
 

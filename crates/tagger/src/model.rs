@@ -904,7 +904,7 @@ fn viterbi(stage: &Stage, em: &[i32], scores: &mut [i32], out: &mut [u8]) {
 }
 
 /// Fills the word-score cache of every vocabulary word at load; the bulk of loading, so
-/// compiled like [`decode_stage`].
+/// compiled like [`decode_doc`].
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
 fn fill_cache(model: &Model, cache: &mut [i32]) {
     let per_word = model.stages.len() * NOFF * NL;
