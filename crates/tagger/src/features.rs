@@ -87,8 +87,14 @@ impl Tok {
     /// Computes the token's facts in one pass over its characters.
     pub(crate) fn new(w: &str) -> Self {
         if w.is_ascii() {
-            return Self::ascii(w);
+            Self::ascii(w)
+        } else {
+            Self::general(w)
         }
+    }
+
+    /// [`Tok::new`] for any string, char by char.
+    fn general(w: &str) -> Self {
         let mut flags = 0;
         let mut letters = 0usize;
         let mut uppers = 0usize;
@@ -731,5 +737,39 @@ pub(crate) fn stack_tokmaj(cur: u8, tokmaj: u8, f: &mut impl FeatureSink) {
 pub(crate) fn stack_entmaj(entmaj: u8, f: &mut impl FeatureSink) {
     if entmaj != 0 {
         f.small(T_ENTMAJ, u64::from(entmaj));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_token_facts_match_the_general_path() {
+        for w in [
+            "Blackburn",
+            "BRUSSELS",
+            "1996-08-22",
+            "U.S.",
+            "McDonald's",
+            "a",
+            "A",
+            "AB",
+            "x1",
+            "--",
+            "$",
+            "3.5",
+            "Xx",
+            "aBc",
+            "I",
+            "",
+        ] {
+            let (a, g) = (Tok::ascii(w), Tok::general(w));
+            assert_eq!(
+                (a.word, a.lower, a.shape, a.flags),
+                (g.word, g.lower, g.shape, g.flags),
+                "{w:?}"
+            );
+        }
     }
 }

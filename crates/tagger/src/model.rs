@@ -1051,3 +1051,65 @@ const UNKNOWN: u32 = 1 << 31;
 /// Second-highest bit of a vocabulary word's index: its scores overflow `i16` and are in
 /// the model's `wide` table.
 const WIDE: u32 = 1 << 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::word_bases;
+
+    /// A headline, a dateline and a sentence, with every label somewhere in the first
+    /// stage, so the stacked tables are checked on all kinds of values.
+    fn doc() -> (Vec<&'static str>, Vec<Range<usize>>) {
+        let words: Vec<&str> = "EU rejects German call to boycott British lamb . \
+             Peter Blackburn BRUSSELS 1996-08-22 The European Commission said on Thursday \
+             it disagreed with German advice to consumers to shun British lamb ."
+            .split_whitespace()
+            .collect();
+        let n = words.len();
+        (words, vec![0..9, 9..11, 11..13, 13..n])
+    }
+
+    #[test]
+    fn stacked_sums_match_the_features_one_by_one() {
+        let m = Model::from_bytes(crate::EMBEDDED).unwrap();
+        let (words, sents) = doc();
+        let ctx = DocCtx::new(&words, &sents, &m.gaz);
+        let labels: Vec<u8> = (0..words.len()).map(|i| (i * 5 % NL) as u8).collect();
+        let st = Stack::new(labels, &ctx);
+        for si in 0..m.stage_count() {
+            for t in 0..words.len() {
+                let mut fast = [0; NL];
+                m.add_stacked(&ctx, t, &st, si, &mut fast);
+                let mut slow = [0; NL];
+                stack_with(&ctx, t, &st, &mut AddRows::new(&m, si, &mut slow));
+                assert_eq!(fast, slow, "stage {si} token {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn word_sums_match_the_features_one_by_one() {
+        let m = Model::from_bytes(crate::EMBEDDED).unwrap();
+        let per_word = m.stage_count() * NOFF * NL;
+        for w in [
+            "Blackburn",
+            "BRUSSELS",
+            "1996-08-22",
+            "Zürich",
+            "xyzzy",
+            "McDonald's",
+            "U.S.",
+            "lamb",
+        ] {
+            let tok = Tok::new(w);
+            let cluster = m.clusters.get(&tok.lower).copied();
+            let mut fast = vec![0; per_word];
+            m.word_scores(w, &tok, cluster, &mut fast);
+            let mut slow = vec![0; per_word];
+            word_bases(w, &tok, cluster, &mut |b, win| {
+                m.add_base(b, win, &mut slow)
+            });
+            assert_eq!(fast, slow, "{w}");
+        }
+    }
+}
