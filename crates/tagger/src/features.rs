@@ -7,14 +7,17 @@
 //!   lookup per token instead of dozens.
 //! - **context features** ([`context`]) depend on neighbours, the sentence, gazetteer
 //!   matches, the rest of the document and, in the second stage, on the first stage's
-//!   labels. They are hashed and looked up per token.
+//!   labels. Bigrams are hashed and looked up per token; features whose value comes from
+//!   a small set go through [`FeatureSink::small`], which the tagger answers from arrays
+//!   filled at load.
 //!
-//! Training extracts exactly the same keys, so the two paths agree by construction.
+//! Training and tagging go through the same functions ([`context_with`], [`stack_with`],
+//! [`word_bases_with`]) with different sinks, so the two paths agree by construction.
 
 use std::ops::Range;
 
 use crate::gazetteer::{Gazetteer, NCAT};
-use crate::hash::{Fh, IdMap, IdSet};
+use crate::hash::{Fh, IdMap};
 use crate::labels::{parts, TokenEntity};
 
 /// Word features are seen at offsets `-WINDOW..=WINDOW`.
@@ -83,6 +86,15 @@ pub(crate) struct Tok {
 impl Tok {
     /// Computes the token's facts in one pass over its characters.
     pub(crate) fn new(w: &str) -> Self {
+        if w.is_ascii() {
+            Self::ascii(w)
+        } else {
+            Self::general(w)
+        }
+    }
+
+    /// [`Tok::new`] for any string, char by char.
+    fn general(w: &str) -> Self {
         let mut flags = 0;
         let mut letters = 0usize;
         let mut uppers = 0usize;
@@ -134,22 +146,152 @@ impl Tok {
         }
     }
 
+    /// [`Tok::new`] for ASCII words, nearly all of them: one pass over the bytes feeds the
+    /// three hashes side by side (their multiply chains overlap) and classifies bytes
+    /// without Unicode tables. It computes exactly what the general path does.
+    fn ascii(w: &str) -> Self {
+        let mut flags = 0;
+        let mut letters = 0usize;
+        let mut uppers = 0usize;
+        let mut shape = Fh::new(T_SHAPE);
+        let mut word = Fh::new(T_WORD);
+        let mut lower = Fh::new(T_LOWER);
+        let mut last = 0u8;
+        let mut run = 0;
+        for (n, b) in w.bytes().enumerate() {
+            word = word.byte(b);
+            lower = lower.byte(b.to_ascii_lowercase());
+            let class = if b.is_ascii_uppercase() {
+                letters += 1;
+                uppers += 1;
+                b'X'
+            } else if b.is_ascii_lowercase() {
+                letters += 1;
+                b'x'
+            } else if b.is_ascii_digit() {
+                flags |= DIGIT;
+                b'd'
+            } else {
+                b
+            };
+            if n == 0 {
+                if class == b'X' {
+                    flags |= CAP;
+                } else if class == b'x' {
+                    flags |= LOWER;
+                }
+            }
+            if class == last {
+                run += 1;
+            } else {
+                run = 0;
+                last = class;
+            }
+            if run < 2 {
+                shape = shape.byte(class);
+            }
+        }
+        if letters > 0 && uppers == letters && (letters > 1 || w.len() == 1) {
+            flags |= ALLCAPS;
+        }
+        Tok {
+            word: word.byte(0xff).finish(),
+            lower: lower.byte(0xff).finish(),
+            shape: shape.finish(),
+            flags,
+        }
+    }
+
     /// Whether the token starts with an uppercase letter.
     pub(crate) fn is_cap(&self) -> bool {
         self.flags & CAP != 0
     }
 }
 
+/// Receives a word's features. A few of them (shape, flags, length, cluster path) take
+/// few distinct values, so the tagger sums their weights per value at load and adds one
+/// block for a word outside its vocabulary; training and the vocabulary cache hash them
+/// all. Both go through [`word_bases_with`], so they agree on which features a word has.
+pub(crate) trait WordSink {
+    /// Word feature `base`; `windowed` features are also seen at the neighbours' offsets,
+    /// the rest only at offset 0.
+    fn base(&mut self, base: u64, windowed: bool);
+    /// The shape feature (windowed); `shape` is [`Tok::shape`].
+    fn shape(&mut self, shape: u64) {
+        self.base(shape, true);
+    }
+    /// The case and digit flags (windowed).
+    fn flags(&mut self, flags: u8) {
+        self.base(flags_key(flags), true);
+    }
+    /// The length in characters, capped at 8 (offset 0 only).
+    fn len(&mut self, n: u64) {
+        self.base(len_key(n), false);
+    }
+    /// The cluster path prefixes of cluster path `c` (windowed).
+    fn cluster(&mut self, c: u32) {
+        for depth in CLUSTER_DEPTHS {
+            self.base(cluster_key(depth, c), true);
+        }
+    }
+}
+
+/// Cluster paths at several depths: coarse classes generalise, fine ones separate.
+pub(crate) const CLUSTER_DEPTHS: [u32; 4] = [4, 6, 8, 10];
+/// Cluster features depend only on this many leading bits of a path.
+pub(crate) const CLUSTER_BITS: u32 = 10;
+
+/// The flags feature of a word with `flags`.
+pub(crate) fn flags_key(flags: u8) -> u64 {
+    Fh::new(T_FLAGS).u64(u64::from(flags)).finish()
+}
+
+/// The length feature of a word of `n` characters (capped at 8 by the caller).
+pub(crate) fn len_key(n: u64) -> u64 {
+    Fh::new(T_LEN).u64(n).finish()
+}
+
+/// The cluster feature at `depth` of cluster path `c`.
+pub(crate) fn cluster_key(depth: u32, c: u32) -> u64 {
+    let prefix = c >> (32 - depth).min(31);
+    Fh::new(T_CLUSTER)
+        .u64(u64::from(depth))
+        .u64(u64::from(prefix))
+        .finish()
+}
+
+/// Every value [`WordSink::flags`] can receive is below this.
+pub(crate) const FLAG_VALUES: usize = 16;
+/// Every value [`WordSink::len`] can receive is below this.
+pub(crate) const LEN_VALUES: usize = 9;
+
+/// Hashes every word feature: the sink of training and of the vocabulary cache.
+struct AllBases<F>(F);
+
+impl<F: FnMut(u64, bool)> WordSink for AllBases<F> {
+    #[inline(always)]
+    fn base(&mut self, base: u64, windowed: bool) {
+        (self.0)(base, windowed);
+    }
+}
+
 /// Calls `f(base, windowed)` for each word feature of `w`; windowed features are also seen
 /// at the neighbours' offsets, the rest only at offset 0. `cluster` is the word's cluster
 /// path when the model has clusters.
+#[inline(always)]
 pub(crate) fn word_bases(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl FnMut(u64, bool)) {
-    f(tok.lower, true);
-    f(tok.shape, true);
-    f(tok.word, false);
-    f(Fh::new(T_FLAGS).u64(u64::from(tok.flags)).finish(), true);
+    word_bases_with(w, tok, cluster, &mut AllBases(f));
+}
+
+/// Sends each word feature of `w` to `f` (see [`word_bases`]).
+#[inline(always)]
+pub(crate) fn word_bases_with(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl WordSink) {
+    f.base(tok.lower, true);
+    f.shape(tok.shape);
+    f.base(tok.word, false);
+    f.flags(tok.flags);
     let nchars = w.chars().count();
-    f(Fh::new(T_LEN).u64(nchars.min(8) as u64).finish(), false);
+    f.len(nchars.min(8) as u64);
     // Affixes of up to four characters, lowercased: case is already in the shape.
     let mut ends = w
         .char_indices()
@@ -158,27 +300,17 @@ pub(crate) fn word_bases(w: &str, tok: &Tok, cluster: Option<u32>, f: &mut impl 
         .chain(std::iter::once(w.len()));
     for n in 1..=4.min(nchars) {
         if let Some(e) = ends.next() {
-            f(Fh::new(T_PRE).u64(n as u64).lower(&w[..e]).finish(), false);
+            f.base(Fh::new(T_PRE).u64(n as u64).lower(&w[..e]).finish(), false);
         }
     }
     let mut rstarts = w.char_indices().rev().map(|(i, _)| i);
     for n in 1..=4.min(nchars) {
         if let Some(s) = rstarts.next() {
-            f(Fh::new(T_SUF).u64(n as u64).lower(&w[s..]).finish(), false);
+            f.base(Fh::new(T_SUF).u64(n as u64).lower(&w[s..]).finish(), false);
         }
     }
     if let Some(c) = cluster {
-        // Cluster paths at several depths: coarse classes generalise, fine ones separate.
-        for depth in [4u32, 6, 8, 10] {
-            let prefix = c >> (32 - depth).min(31);
-            f(
-                Fh::new(T_CLUSTER)
-                    .u64(u64::from(depth))
-                    .u64(u64::from(prefix))
-                    .finish(),
-                true,
-            );
-        }
+        f.cluster(c);
     }
 }
 
@@ -258,19 +390,32 @@ impl DocCtx {
                 i = j;
             }
         }
-        let mut lowered = IdSet::default();
-        let mut titled = IdSet::default();
-        let mut capmid: IdMap<u32> = IdMap::default();
+        // Per lowercase form: seen lowercase, seen title-case outside a headline, and how
+        // often capitalised away from sentence start. One map, so one probe per token.
+        #[derive(Default, Clone, Copy)]
+        struct Seen {
+            lowered: bool,
+            titled: bool,
+            capmid: u32,
+        }
+        let mut seen: IdMap<Seen> = IdMap::default();
+        seen.reserve(n);
         for (i, t) in toks.iter().enumerate() {
-            if t.flags & LOWER != 0 {
-                lowered.insert(t.lower);
+            let lowered = t.flags & LOWER != 0;
+            let cap = pos[i] & SENTCAPS == 0 && t.is_cap();
+            if !lowered && !cap {
+                continue;
             }
-            if pos[i] & SENTCAPS == 0 && t.is_cap() {
+            let e = seen.entry(t.lower).or_default();
+            if lowered {
+                e.lowered = true;
+            }
+            if cap {
                 if t.flags & ALLCAPS == 0 {
-                    titled.insert(t.lower);
+                    e.titled = true;
                 }
                 if pos[i] & FIRST == 0 {
-                    *capmid.entry(t.lower).or_default() += 1;
+                    e.capmid += 1;
                 }
             }
         }
@@ -279,15 +424,16 @@ impl DocCtx {
             if !t.is_cap() {
                 continue;
             }
+            let e = seen.get(&t.lower).copied().unwrap_or_default();
             let mut d = 0;
-            if lowered.contains(&t.lower) {
+            if e.lowered {
                 d |= 1;
             }
             let own = u32::from(pos[i] & (SENTCAPS | FIRST) == 0);
-            if capmid.get(&t.lower).copied().unwrap_or(0) > own {
+            if e.capmid > own {
                 d |= 2;
             }
-            if t.flags & ALLCAPS != 0 && titled.contains(&t.lower) {
+            if t.flags & ALLCAPS != 0 && e.titled {
                 d |= 4;
             }
             doc[i] = d;
@@ -330,6 +476,7 @@ impl Stack {
         let n = toks.len();
         let ty = |l: u8| parts(l as usize).map_or(4usize, |(t, _)| t);
         let mut counts: IdMap<[u16; 5]> = IdMap::default();
+        counts.reserve(n);
         for (i, t) in toks.iter().enumerate() {
             if t.is_cap() {
                 counts.entry(t.lower).or_default()[ty(labels[i])] += 1;
@@ -397,17 +544,82 @@ fn argmax(c: &[u16]) -> usize {
     best
 }
 
+/// Receives a token's context features. Most of them take their value from a small set
+/// (a list tag, a first-stage label), and the tagger resolves those through arrays filled
+/// at load instead of hashing and probing per token; training just hashes everything.
+/// Both go through [`context_with`], so the two cannot disagree about which features a
+/// token has.
+pub(crate) trait FeatureSink {
+    /// A feature keyed by an arbitrary hash (word bigrams and the like).
+    fn key(&mut self, key: u64);
+    /// The feature [`small_key`]`(t, v)`, where `v` comes from a small set.
+    fn small(&mut self, t: u64, v: u64);
+    /// The bias feature, which every token has.
+    fn bias(&mut self) {
+        self.key(bias_key());
+    }
+}
+
+/// The key of small-valued feature `v` of template `t`.
+#[inline]
+pub(crate) fn small_key(t: u64, v: u64) -> u64 {
+    Fh::new(t).u64(v).finish()
+}
+
+/// The templates sent through [`FeatureSink::small`] and a bound on their values: every
+/// value below the bound gets an array slot at load; larger ones (none occur) would be
+/// hashed.
+pub(crate) const SMALL: [(u64, u64); 8] = [
+    (T_BOUND, 4),
+    (T_GAZ, 3 * 64),
+    (T_DOC, 16),
+    (T_RUN, 64),
+    (T_S1, 3 * 256),
+    (T_TOKMAJ, 8),
+    (T_S1TM, 256),
+    (T_ENTMAJ, 16),
+];
+
+/// Hashes every feature: the sink of training.
+struct Hashing<F>(F);
+
+impl<F: FnMut(u64)> FeatureSink for Hashing<F> {
+    #[inline]
+    fn key(&mut self, key: u64) {
+        (self.0)(key);
+    }
+    #[inline]
+    fn small(&mut self, t: u64, v: u64) {
+        (self.0)(small_key(t, v));
+    }
+}
+
 /// Calls `f` with every context feature of token `i`.
 #[inline]
 pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut impl FnMut(u64)) {
+    let mut sink = Hashing(f);
+    context_with(ctx, i, &mut sink);
+    if let Some(st) = stack {
+        stack_with(ctx, i, st, &mut sink);
+    }
+}
+
+/// The key of the bias feature, which every token has.
+pub(crate) fn bias_key() -> u64 {
+    Fh::new(T_BIAS).finish()
+}
+
+/// Sends every first-stage context feature of token `i` to `f`.
+#[inline(always)]
+pub(crate) fn context_with(ctx: &DocCtx, i: usize, f: &mut impl FeatureSink) {
     let s = ctx.sent_range(i);
     let toks = &ctx.toks;
     let t = &toks[i];
-    f(Fh::new(T_BIAS).finish());
+    f.bias();
     for (k, d) in [(0u64, -2isize), (1, -1), (2, 1), (3, 2)] {
         let j = i as isize + d;
         if j < s.start as isize || j >= s.end as isize {
-            f(Fh::new(T_BOUND).u64(k).finish());
+            f.small(T_BOUND, k);
         }
     }
     let (pl, ps) = if i > s.start {
@@ -420,60 +632,144 @@ pub(crate) fn context(ctx: &DocCtx, i: usize, stack: Option<&Stack>, f: &mut imp
     } else {
         (0, 0)
     };
-    f(Fh::new(T_BIL).u64(pl).u64(t.lower).finish());
-    f(Fh::new(T_BIR).u64(t.lower).u64(nl).finish());
-    f(Fh::new(T_SHL).u64(ps).u64(t.shape).finish());
-    f(Fh::new(T_SHR).u64(t.shape).u64(ns).finish());
+    f.key(Fh::new(T_BIL).u64(pl).u64(t.lower).finish());
+    f.key(Fh::new(T_BIR).u64(t.lower).u64(nl).finish());
+    f.key(Fh::new(T_SHL).u64(ps).u64(t.shape).finish());
+    f.key(Fh::new(T_SHR).u64(t.shape).u64(ns).finish());
     let pos = ctx.pos[i];
     if pos & FIRST != 0 {
-        f(Fh::new(T_FIRST).u64(t.lower).finish());
+        f.key(Fh::new(T_FIRST).u64(t.lower).finish());
     }
     if pos & SENTCAPS != 0 {
-        f(Fh::new(T_CAPSENT).u64(t.lower).finish());
+        f.key(Fh::new(T_CAPSENT).u64(t.lower).finish());
     }
     for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
         if j < s.start || j >= s.end {
             continue;
         }
+        // Most tokens are in no list.
+        if ctx.gaz[j] == [0; NCAT] {
+            continue;
+        }
         for (c, &g) in ctx.gaz[j].iter().enumerate() {
             if g != 0 {
-                f(Fh::new(T_GAZ)
-                    .u64(k * 64 + c as u64 * 4 + u64::from(g))
-                    .finish());
+                f.small(T_GAZ, k * 64 + c as u64 * 4 + u64::from(g));
             }
         }
     }
     let d = ctx.doc[i];
     for b in 0..3 {
         if d & (1 << b) != 0 {
-            f(Fh::new(T_DOC).u64(b * 4 + u64::from(pos)).finish());
+            f.small(T_DOC, b * 4 + u64::from(pos));
         }
     }
     if ctx.run[i] != 0 {
-        f(Fh::new(T_RUN).u64(u64::from(ctx.run[i])).finish());
-    }
-    if let Some(st) = stack {
-        stack_features(ctx, i, st, f);
+        f.small(T_RUN, u64::from(ctx.run[i]));
     }
 }
 
-/// Calls `f` with the stacked (second-stage) features of token `i`.
-#[inline]
-pub(crate) fn stack_features(ctx: &DocCtx, i: usize, st: &Stack, f: &mut impl FnMut(u64)) {
+/// Sends the stacked (second-stage) features of token `i` to `f`, in the order training
+/// has always seen them.
+#[inline(always)]
+pub(crate) fn stack_with(ctx: &DocCtx, i: usize, st: &Stack, f: &mut impl FeatureSink) {
+    let v = stack_values(ctx, i, st);
+    stack_label(0, v.prev, f);
+    stack_label(1, v.cur, f);
+    stack_label(2, v.next, f);
+    stack_tokmaj(v.cur, v.tokmaj, f);
+    stack_entmaj(v.entmaj, f);
+}
+
+/// What the stacked features of one token are built from. The tagger sums their weights
+/// per value at load (see `model.rs`), so these few numbers are all it reads per token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StackValues {
+    /// First-stage label of the previous token, [`NO_LABEL`] at sentence start.
+    pub(crate) prev: u8,
+    /// First-stage label of the token.
+    pub(crate) cur: u8,
+    /// First-stage label of the next token, [`NO_LABEL`] at sentence end.
+    pub(crate) next: u8,
+    /// Majority first-stage type of the token's other occurrences (see [`Stack`]).
+    pub(crate) tokmaj: u8,
+    /// Majority type of the token's entity string elsewhere (see [`Stack`]).
+    pub(crate) entmaj: u8,
+}
+
+/// The label value of a neighbour outside the sentence.
+pub(crate) const NO_LABEL: u8 = 255;
+
+/// The stacked values of token `i`.
+#[inline(always)]
+pub(crate) fn stack_values(ctx: &DocCtx, i: usize, st: &Stack) -> StackValues {
     let s = ctx.sent_range(i);
-    for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
-        let l = if j < s.start || j >= s.end {
-            255
+    let at = |j: usize| {
+        if j < s.start || j >= s.end {
+            NO_LABEL
         } else {
-            u64::from(st.labels[j])
-        };
-        f(Fh::new(T_S1).u64(k * 256 + l).finish());
+            st.labels[j]
+        }
+    };
+    StackValues {
+        prev: at(i.wrapping_sub(1)),
+        cur: st.labels[i],
+        next: at(i + 1),
+        tokmaj: st.tokmaj[i],
+        entmaj: st.entmaj[i],
     }
-    f(Fh::new(T_TOKMAJ).u64(u64::from(st.tokmaj[i])).finish());
-    f(Fh::new(T_S1TM)
-        .u64(u64::from(st.labels[i]) * 8 + u64::from(st.tokmaj[i]))
-        .finish());
-    if st.entmaj[i] != 0 {
-        f(Fh::new(T_ENTMAJ).u64(u64::from(st.entmaj[i])).finish());
+}
+
+/// The first-stage label `l` of the token at offset `k` (0 previous, 1 own, 2 next).
+#[inline(always)]
+pub(crate) fn stack_label(k: u64, l: u8, f: &mut impl FeatureSink) {
+    f.small(T_S1, k * 256 + u64::from(l));
+}
+
+/// The token's majority type elsewhere, alone and with its own first-stage label `cur`.
+#[inline(always)]
+pub(crate) fn stack_tokmaj(cur: u8, tokmaj: u8, f: &mut impl FeatureSink) {
+    f.small(T_TOKMAJ, u64::from(tokmaj));
+    f.small(T_S1TM, u64::from(cur) * 8 + u64::from(tokmaj));
+}
+
+/// The majority type of the token's entity string elsewhere, when there is one.
+#[inline(always)]
+pub(crate) fn stack_entmaj(entmaj: u8, f: &mut impl FeatureSink) {
+    if entmaj != 0 {
+        f.small(T_ENTMAJ, u64::from(entmaj));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_token_facts_match_the_general_path() {
+        for w in [
+            "Blackburn",
+            "BRUSSELS",
+            "1996-08-22",
+            "U.S.",
+            "McDonald's",
+            "a",
+            "A",
+            "AB",
+            "x1",
+            "--",
+            "$",
+            "3.5",
+            "Xx",
+            "aBc",
+            "I",
+            "",
+        ] {
+            let (a, g) = (Tok::ascii(w), Tok::general(w));
+            assert_eq!(
+                (a.word, a.lower, a.shape, a.flags),
+                (g.word, g.lower, g.shape, g.flags),
+                "{w:?}"
+            );
+        }
     }
 }

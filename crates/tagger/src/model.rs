@@ -11,7 +11,10 @@
 use std::ops::Range;
 
 use crate::features::{
-    context, offset_key, stack_features, word_bases, DocCtx, Stack, Tok, NOFF, WINDOW,
+    bias_key, cluster_key, context_with, flags_key, len_key, offset_key, small_key, stack_entmaj,
+    stack_label, stack_tokmaj, stack_values, stack_with, word_bases_with, DocCtx, FeatureSink,
+    Stack, Tok, WordSink, CLUSTER_BITS, CLUSTER_DEPTHS, FLAG_VALUES, LEN_VALUES, NOFF, NO_LABEL,
+    SMALL, WINDOW,
 };
 use crate::gazetteer::Gazetteer;
 use crate::hash::{IdMap, KeyTable};
@@ -47,9 +50,10 @@ struct Stage {
     end: Vec<i32>,
     /// Integer units per float unit, to turn margins back into comparable numbers.
     scale: f32,
-    /// `trans` from each CLOSED label (inner index) to each OPENING label (outer index),
-    /// contiguous so the forward pass's inner maximum vectorises.
-    closed_to_opening: [[i32; 9]; 9],
+    /// `trans` from each CLOSED label (outer index) to each OPENING label (inner index),
+    /// padded to 16 lanes: the forward pass broadcasts one previous score and takes the
+    /// maximum over all opening labels at once, two AVX2 vectors wide.
+    closed_to_opening: [[i32; 16]; 9],
 }
 
 /// The whole model. The stages share one feature table: the second stage sees the first
@@ -68,9 +72,54 @@ pub(crate) struct Model {
     /// `[row][stage][label]`: both stages' weights of a feature sit side by side, so the
     /// second stage finds its row in the cache line the first stage already loaded.
     weights: Vec<i16>,
-    /// Summed word-feature scores per vocabulary word: `[word][stage][offset][label]`.
-    cache: Vec<i32>,
+    /// Summed word-feature scores per vocabulary word: `[word][offset][stage][label]`, so
+    /// one offset's scores for every stage are one contiguous add. Stored as `i16` for
+    /// the words whose sums all fit (nearly all), which halves the bytes every token
+    /// reads; `vocab` marks the others with `WIDE`, and their sums are in `wide`.
+    cache: Vec<i16>,
+    /// Summed word-feature scores of the vocabulary words whose sums overflow `i16`.
+    wide: Vec<i32>,
+    /// Rows of the small-valued context features ([`SMALL`]), `NO_ROW` where the model has
+    /// none: tagging indexes these instead of hashing and probing the feature table.
+    small: Vec<u32>,
+    /// Where each template's values start in `small`, and how many there are, by template
+    /// id.
+    small_span: [(u32, u32); SMALL_TEMPLATES],
+    /// Row of the bias feature, which every token has.
+    bias_row: u32,
+    /// Summed scores (`[offset][stage][label]`, like the cache) of each value of the
+    /// low-variety word features, so a word outside the vocabulary adds a block per
+    /// feature instead of hashing and probing five offsets: by flags value,
+    flag_sums: Vec<i32>,
+    /// by length,
+    len_sums: Vec<i32>,
+    /// by the leading `CLUSTER_BITS` of the cluster path (empty without clusters),
+    cluster_sums: Vec<i32>,
+    /// and by shape, for the shapes of the vocabulary's words (`shape_ids` indexes
+    /// `shape_sums`); rarer shapes are looked up feature by feature.
+    shape_ids: IdMap<u32>,
+    shape_sums: Vec<i32>,
+    /// Summed stacked-feature scores per stage and value, `[stage][value][label]`, so
+    /// the second stage adds four vectors per token instead of finding six rows: by the
+    /// previous token's first-stage label (`NL` = none),
+    stack_prev: Vec<i32>,
+    /// by the next token's first-stage label (`NL` = none),
+    stack_next: Vec<i32>,
+    /// by the token's own label and majority type (`label * TOKMAJ_VALUES + tokmaj`),
+    stack_cur: Vec<i32>,
+    /// and by the entity-string majority.
+    stack_ent: Vec<i32>,
 }
+
+/// Values of the stacked majority type (`Stack::tokmaj`: four types, outside, none).
+const TOKMAJ_VALUES: usize = 6;
+/// Values of the stacked entity-string majority (`Stack::entmaj`), with room to spare.
+const ENTMAJ_VALUES: usize = 16;
+
+/// Template ids are below this bound (see `features.rs`).
+const SMALL_TEMPLATES: usize = 32;
+/// Marks a feature value the model has no row for.
+const NO_ROW: u32 = u32::MAX;
 
 /// Labels and confidence margins of a document's tokens.
 #[derive(Debug, Clone, Default)]
@@ -87,6 +136,18 @@ impl Model {
     fn add_row(&self, si: usize, r: usize, out: &mut [i32]) {
         let at = (r * self.stages.len() + si) * NL;
         add_i16(out, &self.weights[at..at + NL]);
+    }
+
+    /// The row of small-valued feature `v` of template `t`, from the array filled at load.
+    #[inline(always)]
+    fn small_row(&self, t: u64, v: u64) -> Option<usize> {
+        let (at, len) = self.small_span[t as usize % SMALL_TEMPLATES];
+        if v < u64::from(len) {
+            let r = self.small[at as usize + v as usize];
+            (r != NO_ROW).then_some(r as usize)
+        } else {
+            self.table.get(small_key(t, v))
+        }
     }
 
     /// Builds a model from trained float weights, quantising them to `i16`.
@@ -130,7 +191,7 @@ impl Model {
                 start: sw.start.iter().map(|&x| q(x)).collect(),
                 end: sw.end.iter().map(|&x| q(x)).collect(),
                 scale,
-                closed_to_opening: [[0; 9]; 9],
+                closed_to_opening: [[0; 16]; 9],
             });
         }
         m.set_rows(sparse);
@@ -172,7 +233,7 @@ impl Model {
             }
             for (ci, &c) in OPENING.iter().enumerate() {
                 for (pi, &p) in CLOSED.iter().enumerate() {
-                    s.closed_to_opening[ci][pi] = s.trans[p * NL + c];
+                    s.closed_to_opening[pi][ci] = s.trans[p * NL + c];
                 }
             }
             for l in 0..NL {
@@ -184,16 +245,41 @@ impl Model {
                 }
             }
         }
+        self.small.clear();
+        self.small_span = [(0, 0); SMALL_TEMPLATES];
+        for (t, n) in SMALL {
+            self.small_span[t as usize] = (self.small.len() as u32, n as u32);
+            for v in 0..n {
+                let r = self.table.get(small_key(t, v));
+                self.small.push(r.map_or(NO_ROW, |r| r as u32));
+            }
+        }
+        self.bias_row = self.table.get(bias_key()).map_or(NO_ROW, |r| r as u32);
+        self.fill_word_sums();
+        self.fill_stack_sums();
         let ns = self.stages.len();
         let per_word = ns * NOFF * NL;
         self.vocab = IdMap::default();
         self.vocab.reserve(self.vocab_words.len());
-        let mut cache = vec![0; self.vocab_words.len() * per_word];
-        for (v, w) in self.vocab_words.iter().enumerate() {
-            self.vocab.insert(crate::features::word_key(w), v as u32);
+        let mut full = vec![0; self.vocab_words.len() * per_word];
+        fill_cache(self, &mut full);
+        let mut cache: Vec<i16> = Vec::with_capacity(full.len());
+        let mut wide: Vec<i32> = Vec::new();
+        if per_word > 0 {
+            for (w, sums) in self.vocab_words.iter().zip(full.chunks_exact(per_word)) {
+                let fits = sums.iter().all(|&x| x == i32::from(x as i16));
+                let id = if fits {
+                    cache.extend(sums.iter().map(|&x| x as i16));
+                    (cache.len() / per_word - 1) as u32
+                } else {
+                    wide.extend_from_slice(sums);
+                    WIDE | (wide.len() / per_word - 1) as u32
+                };
+                self.vocab.insert(crate::features::word_key(w), id);
+            }
         }
-        fill_cache(self, &mut cache);
         self.cache = cache;
+        self.wide = wide;
     }
 
     /// Labels a document of `words` split into `sents` (token index ranges).
@@ -207,157 +293,299 @@ impl Model {
             return pred;
         }
         let ctx = DocCtx::new(words, sents, &self.gaz);
-        let longest = sents.iter().map(|s| s.len()).max().unwrap_or(0);
-        let mut em = vec![0i32; longest * NL];
-        let mut back = vec![0i32; longest * NL];
-        // Where each token's word-feature scores are (the cache, or `unknown` for words
-        // outside the vocabulary), and the rows of its context features: found once and
-        // reused by the second stage.
-        let mut src: Vec<u32> = Vec::with_capacity(n);
-        let mut unknown: Vec<i32> = Vec::new();
-        let mut rows: Vec<u32> = Vec::with_capacity(n * 16);
-        let mut offs: Vec<u32> = Vec::with_capacity(n + 1);
-        lookup(
-            self,
-            words,
-            &ctx,
-            &mut src,
-            &mut unknown,
-            &mut rows,
-            &mut offs,
-        );
-        let words_em = WordScores {
-            cache: &self.cache,
-            unknown: &unknown,
-            src: &src,
-        };
-        let mut stack: Option<Stack> = None;
-        for si in 0..self.stages.len() {
-            let bufs = Buffers {
-                em: &mut em,
-                back: &mut back,
-            };
-            decode_stage(
-                self,
-                si,
-                &ctx,
-                sents,
-                stack.as_ref(),
-                &words_em,
-                &rows,
-                &offs,
-                bufs,
-                &mut pred,
-            );
-            if si + 1 < self.stages.len() {
-                stack = Some(Stack::new(pred.labels.clone(), &ctx));
-            }
-        }
+        decode_doc(self, words, &ctx, sents, &mut pred);
         pred
     }
 
-    /// Word-feature scores of `w` for every stage and offset, into `out`
-    /// (`[stage][offset][label]`).
+    /// Word-feature scores of `w` for every offset and stage, into `out`
+    /// (`[offset][stage][label]`).
     #[inline(always)]
     fn word_scores(&self, w: &str, tok: &Tok, cluster: Option<u32>, out: &mut [i32]) {
-        word_bases(w, tok, cluster, &mut |b, windowed| {
-            for k in 0..NOFF {
-                if windowed || k == WINDOW {
-                    if let Some(r) = self.table.get(offset_key(b, k)) {
-                        for si in 0..self.stages.len() {
-                            let o = (si * NOFF + k) * NL;
-                            self.add_row(si, r, &mut out[o..o + NL]);
-                        }
+        word_bases_with(w, tok, cluster, &mut WordRows { model: self, out });
+    }
+
+    /// Adds the scores of word feature `b` at each offset it is seen at to `out`
+    /// (`[offset][stage][label]`).
+    #[inline(always)]
+    fn add_base(&self, b: u64, windowed: bool, out: &mut [i32]) {
+        let ns = self.stages.len();
+        for k in 0..NOFF {
+            if windowed || k == WINDOW {
+                if let Some(r) = self.table.get(offset_key(b, k)) {
+                    for si in 0..ns {
+                        let o = (k * ns + si) * NL;
+                        self.add_row(si, r, &mut out[o..o + NL]);
                     }
                 }
             }
-        });
+        }
     }
 
-    /// Finds every token's word-feature scores (from the cache, or computed for unknown
-    /// words) and the rows of its context features.
+    /// Fills the per-value sums of the stacked features.
+    fn fill_stack_sums(&mut self) {
+        let ns = self.stages.len();
+        let mut prev = vec![0; ns * (NL + 1) * NL];
+        let mut next = vec![0; ns * (NL + 1) * NL];
+        let mut cur = vec![0; ns * NL * TOKMAJ_VALUES * NL];
+        let mut ent = vec![0; ns * ENTMAJ_VALUES * NL];
+        for si in 0..ns {
+            for v in 0..=NL {
+                let l = if v == NL { NO_LABEL } else { v as u8 };
+                let o = label_row(si * (NL + 1) + v);
+                stack_label(0, l, &mut AddRows::new(self, si, &mut prev[o.clone()]));
+                stack_label(2, l, &mut AddRows::new(self, si, &mut next[o]));
+            }
+            for l in 0..NL {
+                for tm in 0..TOKMAJ_VALUES {
+                    let o = label_row((si * NL + l) * TOKMAJ_VALUES + tm);
+                    let mut out = AddRows::new(self, si, &mut cur[o]);
+                    stack_label(1, l as u8, &mut out);
+                    stack_tokmaj(l as u8, tm as u8, &mut out);
+                }
+            }
+            for e in 0..ENTMAJ_VALUES {
+                let o = label_row(si * ENTMAJ_VALUES + e);
+                stack_entmaj(e as u8, &mut AddRows::new(self, si, &mut ent[o]));
+            }
+        }
+        self.stack_prev = prev;
+        self.stack_next = next;
+        self.stack_cur = cur;
+        self.stack_ent = ent;
+    }
+
+    /// Adds stage `si`'s stacked-feature scores of token `t` to `row`.
     #[inline(always)]
-    fn lookup(
-        &self,
-        words: &[&str],
-        ctx: &DocCtx,
-        src: &mut Vec<u32>,
-        unknown: &mut Vec<i32>,
-        rows: &mut Vec<u32>,
-        offs: &mut Vec<u32>,
-    ) {
+    fn add_stacked(&self, ctx: &DocCtx, t: usize, st: &Stack, si: usize, row: &mut [i32]) {
+        let v = stack_values(ctx, t, st);
+        let side = |l: u8| if l == NO_LABEL { NL } else { usize::from(l) };
+        let (p, n) = (side(v.prev), side(v.next));
+        let (c, tm, e) = (
+            usize::from(v.cur),
+            usize::from(v.tokmaj),
+            usize::from(v.entmaj),
+        );
+        if p <= NL && n <= NL && c < NL && tm < TOKMAJ_VALUES && e < ENTMAJ_VALUES {
+            add_row_of(row, &self.stack_prev[label_row(si * (NL + 1) + p)]);
+            add_row_of(row, &self.stack_next[label_row(si * (NL + 1) + n)]);
+            add_row_of(
+                row,
+                &self.stack_cur[label_row((si * NL + c) * TOKMAJ_VALUES + tm)],
+            );
+            add_row_of(row, &self.stack_ent[label_row(si * ENTMAJ_VALUES + e)]);
+        } else {
+            // Values the tables do not cover (none occur): the features one by one.
+            stack_with(
+                ctx,
+                t,
+                st,
+                &mut AddRows {
+                    model: self,
+                    first: si,
+                    out: row,
+                },
+            );
+        }
+    }
+
+    /// Fills the per-value sums of the low-variety word features; run before the cache,
+    /// which uses them.
+    fn fill_word_sums(&mut self) {
         let per_word = self.stages.len() * NOFF * NL;
+        if per_word == 0 {
+            return;
+        }
+        let mut flag_sums = vec![0; FLAG_VALUES * per_word];
+        for (v, out) in flag_sums.chunks_exact_mut(per_word).enumerate() {
+            self.add_base(flags_key(v as u8), true, out);
+        }
+        let mut len_sums = vec![0; LEN_VALUES * per_word];
+        for (v, out) in len_sums.chunks_exact_mut(per_word).enumerate() {
+            self.add_base(len_key(v as u64), false, out);
+        }
+        let mut cluster_sums = Vec::new();
+        if !self.clusters.is_empty() {
+            cluster_sums = vec![0; (1 << CLUSTER_BITS) * per_word];
+            for (v, out) in cluster_sums.chunks_exact_mut(per_word).enumerate() {
+                let c = (v as u32) << (32 - CLUSTER_BITS);
+                for depth in CLUSTER_DEPTHS {
+                    self.add_base(cluster_key(depth, c), true, out);
+                }
+            }
+        }
+        let mut shape_ids: IdMap<u32> = IdMap::default();
+        let mut shape_sums = Vec::new();
+        for w in &self.vocab_words {
+            let shape = Tok::new(w).shape;
+            if shape_ids.contains_key(&shape) {
+                continue;
+            }
+            shape_ids.insert(shape, shape_ids.len() as u32);
+            let at = shape_sums.len();
+            shape_sums.resize(at + per_word, 0);
+            self.add_base(shape, true, &mut shape_sums[at..]);
+        }
+        self.flag_sums = flag_sums;
+        self.len_sums = len_sums;
+        self.cluster_sums = cluster_sums;
+        self.shape_ids = shape_ids;
+        self.shape_sums = shape_sums;
+    }
+
+    /// Where each token's word-feature scores are (`src`: a vocabulary index, or with
+    /// `UNKNOWN` an index into `unknown`), computing them once per document for words
+    /// outside the vocabulary.
+    #[inline(always)]
+    fn word_sources(&self, words: &[&str], ctx: &DocCtx) -> (Vec<u32>, Vec<i32>) {
+        let ns = self.stages.len();
+        let width = ns * NL;
+        let per_word = NOFF * width;
+        let n = ctx.toks.len();
+        let mut src: Vec<u32> = Vec::with_capacity(n);
+        let mut unknown: Vec<i32> = Vec::new();
+        // An unknown word often recurs in its article (a name, a headline word): its
+        // scores are computed once.
+        let mut seen: IdMap<u32> = IdMap::default();
+        seen.reserve(n / 2);
+        unknown.reserve(n / 2 * per_word);
         for (t, tok) in ctx.toks.iter().enumerate() {
             if let Some(&v) = self.vocab.get(&tok.word) {
                 src.push(v);
+            } else if let Some(&u) = seen.get(&tok.word) {
+                src.push(UNKNOWN | u);
             } else {
                 let at = unknown.len();
                 unknown.resize(at + per_word, 0);
                 let cluster = self.clusters.get(&tok.lower).copied();
                 self.word_scores(words[t], tok, cluster, &mut unknown[at..]);
-                src.push(UNKNOWN | (at / per_word) as u32);
+                let u = (at / per_word) as u32;
+                seen.insert(tok.word, u);
+                src.push(UNKNOWN | u);
             }
         }
-        offs.push(0);
-        for t in 0..ctx.toks.len() {
-            context(ctx, t, None, &mut |key| {
-                if let Some(r) = self.table.get(key) {
-                    rows.push(r as u32);
-                }
-            });
-            offs.push(rows.len() as u32);
+        (src, unknown)
+    }
+
+    /// Every stage's emission scores of sentence `s` without the stacked features go to
+    /// `base` (`[token][stage][label]`), in two parts: the word features' window sums
+    /// (here) and the context features ([`Model::context_sums`]). The stages share these,
+    /// so they are summed once per token rather than once per stage.
+    #[inline(always)]
+    fn window_sums(&self, s: Range<usize>, src: &[u32], unknown: &[i32], base: &mut [i32]) {
+        let ns = self.stages.len();
+        let width = ns * NL;
+        let per_word = NOFF * width;
+        for j in s.clone() {
+            // The word at position j is seen at offset k - WINDOW by token
+            // j - (k - WINDOW).
+            let v = src[j];
+            let from = (v & !(UNKNOWN | WIDE)) as usize * per_word;
+            let to = from + per_word;
+            if v & UNKNOWN != 0 {
+                add_window(&unknown[from..to], j, s.clone(), ns, base);
+            } else if v & WIDE != 0 {
+                add_window(&self.wide[from..to], j, s.clone(), ns, base);
+            } else {
+                add_window(&self.cache[from..to], j, s.clone(), ns, base);
+            }
         }
     }
 
-    /// Emission scores of one sentence for stage `si` into `em` (`[token][label]`).
-    #[allow(clippy::too_many_arguments)]
+    /// Adds each token's context feature rows to `base`.
     #[inline(always)]
-    fn emissions(
+    fn context_sums(&self, ctx: &DocCtx, s: Range<usize>, base: &mut [i32]) {
+        let width = self.stages.len() * NL;
+        for t in s {
+            let mut sink = AddRows {
+                model: self,
+                first: 0,
+                out: &mut base[t * width..(t + 1) * width],
+            };
+            context_with(ctx, t, &mut sink);
+        }
+    }
+
+    /// Stage `si`'s emissions of sentence `s` into `em`: the base scores plus, after the
+    /// first stage, the stacked features.
+    #[inline(always)]
+    fn stack_sums(
         &self,
-        si: usize,
         ctx: &DocCtx,
         s: Range<usize>,
+        si: usize,
         stack: Option<&Stack>,
-        words_em: &WordScores<'_>,
-        rows: &[u32],
-        offs: &[u32],
+        base: &[i32],
         em: &mut [i32],
     ) {
-        let per_word = self.stages.len() * NOFF * NL;
-        em.fill(0);
-        let len = s.len();
-        for (j, t) in s.clone().enumerate() {
-            // The word at sentence position j is seen at offset k - WINDOW by token
-            // j - (k - WINDOW).
-            let v = words_em.src[t];
-            let (table, v) = if v & UNKNOWN != 0 {
-                (words_em.unknown, v & !UNKNOWN)
-            } else {
-                (words_em.cache, v)
-            };
-            let base = v as usize * per_word + si * NOFF * NL;
-            for k in 0..NOFF {
-                let i = j as isize - (k as isize - WINDOW as isize);
-                if i >= 0 && (i as usize) < len {
-                    let i = i as usize;
-                    add_i32(
-                        &mut em[i * NL..i * NL + NL],
-                        &table[base + k * NL..base + k * NL + NL],
-                    );
-                }
-            }
-        }
+        let width = self.stages.len() * NL;
         for (i, t) in s.enumerate() {
             let row = &mut em[i * NL..i * NL + NL];
-            for &r in &rows[offs[t] as usize..offs[t + 1] as usize] {
-                self.add_row(si, r as usize, row);
-            }
+            row.copy_from_slice(&base[t * width + si * NL..t * width + si * NL + NL]);
             if let Some(st) = stack {
-                stack_features(ctx, t, st, &mut |key| {
-                    if let Some(r) = self.table.get(key) {
-                        self.add_row(si, r, row);
+                self.add_stacked(ctx, t, st, si, row);
+            }
+        }
+    }
+
+    /// Decodes a whole document: base scores once, then each stage's Viterbi, the second
+    /// seeing the first one's labels.
+    #[inline(always)]
+    fn decode_doc(
+        &self,
+        words: &[&str],
+        ctx: &DocCtx,
+        sents: &[Range<usize>],
+        pred: &mut Prediction,
+    ) {
+        let n = pred.labels.len();
+        let ns = self.stages.len();
+        let width = ns * NL;
+        // Grown (zeroed) sentence by sentence just before its sums are added, so that
+        // region is in cache when they are; the second stage reads it again.
+        let mut base: Vec<i32> = Vec::with_capacity(n * width);
+        let (src, unknown) = self.word_sources(words, ctx);
+        let longest = sents.iter().map(|s| s.len()).max().unwrap_or(0);
+        let mut em = vec![0i32; longest * NL];
+        let mut scores = vec![0i32; longest * NL];
+        let mut stack: Option<Stack> = None;
+        for (si, stage) in self.stages.iter().enumerate() {
+            let last = si + 1 == ns;
+            for s in sents {
+                let s = s.start.min(n)..s.end.min(n);
+                if s.is_empty() {
+                    continue;
+                }
+                if si == 0 {
+                    // Base scores sentence by sentence, so the first stage decodes them
+                    // while they are still in cache.
+                    if base.len() < s.end * width {
+                        base.resize(s.end * width, 0);
                     }
-                });
+                    self.window_sums(s.clone(), &src, &unknown, &mut base);
+                    self.context_sums(ctx, s.clone(), &mut base);
+                }
+                let em = &mut em[..s.len() * NL];
+                self.stack_sums(ctx, s.clone(), si, stack.as_ref(), &base, em);
+                viterbi(stage, em, &mut scores, &mut pred.labels[s.clone()]);
+                if !last {
+                    continue;
+                }
+                for (i, t) in s.clone().enumerate() {
+                    let row = &em[i * NL..i * NL + NL];
+                    let l = pred.labels[t] as usize;
+                    if l == 0 {
+                        continue;
+                    }
+                    let other = (0..NL)
+                        .filter(|&x| x != l)
+                        .map(|x| row[x])
+                        .max()
+                        .unwrap_or(0);
+                    pred.margin[t] = (row[l] - other) as f32 / stage.scale;
+                }
+            }
+            if !last {
+                stack = Some(Stack::new(pred.labels.clone(), ctx));
             }
         }
     }
@@ -458,7 +686,7 @@ impl Model {
                 start: ints[NL * NL..NL * NL + NL].to_vec(),
                 end: ints[NL * NL + NL..].to_vec(),
                 scale,
-                closed_to_opening: [[0; 9]; 9],
+                closed_to_opening: [[0; 16]; 9],
             });
         }
         let n = r.u32()? as usize;
@@ -544,12 +772,42 @@ fn add_i16(out: &mut [i32], w: &[i16]) {
     }
 }
 
-/// `out += w` over one label row of summed scores.
+/// `out += w` over one label row of summed scores (`i16` or `i32`).
 #[inline(always)]
-fn add_i32(out: &mut [i32], w: &[i32]) {
-    if let (Ok(out), Ok(w)) = (<&mut [i32; NL]>::try_from(out), <&[i32; NL]>::try_from(w)) {
+fn add_row_of<T: Copy>(out: &mut [i32], w: &[T])
+where
+    i32: From<T>,
+{
+    if let (Ok(out), Ok(w)) = (<&mut [i32; NL]>::try_from(out), <&[T; NL]>::try_from(w)) {
         for l in 0..NL {
-            out[l] += w[l];
+            out[l] += i32::from(w[l]);
+        }
+    }
+}
+
+/// The elements of row `i` of a `[row][label]` table.
+#[inline(always)]
+fn label_row(i: usize) -> Range<usize> {
+    i * NL..i * NL + NL
+}
+
+/// Adds the word scores `w` (`[offset][stage][label]`) of the word at position `j` of
+/// sentence `s` to the base scores of the tokens that see it: the token at `i` sees it at
+/// offset `j - i + WINDOW`.
+#[inline(always)]
+fn add_window<T: Copy>(w: &[T], j: usize, s: Range<usize>, ns: usize, base: &mut [i32])
+where
+    i32: From<T>,
+{
+    let width = ns * NL;
+    for k in 0..NOFF {
+        let i = (j + WINDOW).wrapping_sub(k);
+        if i >= s.start && i < s.end {
+            let w = &w[k * width..(k + 1) * width];
+            let out = &mut base[i * width..(i + 1) * width];
+            for si in 0..ns {
+                add_row_of(&mut out[si * NL..si * NL + NL], &w[si * NL..si * NL + NL]);
+            }
         }
     }
 }
@@ -599,13 +857,15 @@ fn viterbi(stage: &Stage, em: &[i32], scores: &mut [i32], out: &mut [u8]) {
     for i in 1..n {
         let mut next = [FORBIDDEN; NL];
         // Best closed label of the previous token per opening label.
-        let closed = CLOSED.map(|p| score[p]);
-        for (row, c) in stage.closed_to_opening.iter().zip(OPENING) {
-            let mut best = i32::MIN;
-            for (&x, &t) in closed.iter().zip(row) {
-                best = best.max(x + t);
+        let mut best = [i32::MIN; 16];
+        for (&p, row) in CLOSED.iter().zip(&stage.closed_to_opening) {
+            let x = score[p];
+            for (b, &t) in best.iter_mut().zip(row) {
+                *b = (*b).max(x + t);
             }
-            next[c] = best;
+        }
+        for (&c, &b) in OPENING.iter().zip(&best) {
+            next[c] = b;
         }
         for t in 0..4 {
             let (pb, pi) = (1 + 4 * t, 2 + 4 * t);
@@ -644,7 +904,7 @@ fn viterbi(stage: &Stage, em: &[i32], scores: &mut [i32], out: &mut [u8]) {
 }
 
 /// Fills the word-score cache of every vocabulary word at load; the bulk of loading, so
-/// compiled like [`decode_stage`].
+/// compiled like [`decode_doc`].
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
 fn fill_cache(model: &Model, cache: &mut [i32]) {
     let per_word = model.stages.len() * NOFF * NL;
@@ -660,70 +920,127 @@ fn fill_cache(model: &Model, cache: &mut [i32]) {
     }
 }
 
-/// [`Model::lookup`], compiled like [`decode_stage`]: unknown words sum many weight rows.
-#[allow(clippy::too_many_arguments)]
+/// [`Model::decode_doc`], compiled for AVX2 and SSE4.1 as well as the baseline, picked at
+/// run time: this is where tagging spends its arithmetic (summing weight rows, Viterbi
+/// maxima), and 17-wide integer adds and maxima vectorise there.
 #[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
-fn lookup(
+fn decode_doc(
     model: &Model,
     words: &[&str],
     ctx: &DocCtx,
-    src: &mut Vec<u32>,
-    unknown: &mut Vec<i32>,
-    rows: &mut Vec<u32>,
-    offs: &mut Vec<u32>,
-) {
-    model.lookup(words, ctx, src, unknown, rows, offs);
-}
-
-/// Scratch buffers of one document's decoding, sized for its longest sentence.
-struct Buffers<'a> {
-    em: &'a mut [i32],
-    back: &'a mut [i32],
-}
-
-/// Decodes every sentence with stage `si`. This is where tagging spends its arithmetic
-/// (summing weight rows, Viterbi maxima), so it is compiled for AVX2 and SSE4.1 as well as
-/// the baseline, picked at run time: 17-wide integer adds and maxima vectorise there.
-#[allow(clippy::too_many_arguments)]
-#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+sse4.1"))]
-fn decode_stage<'a, 'b>(
-    model: &Model,
-    si: usize,
-    ctx: &DocCtx,
     sents: &[Range<usize>],
-    stack: Option<&Stack>,
-    words_em: &WordScores<'a>,
-    rows: &[u32],
-    offs: &[u32],
-    bufs: Buffers<'b>,
     pred: &mut Prediction,
 ) {
-    let n = pred.labels.len();
-    let stage = &model.stages[si];
-    let last = si + 1 == model.stages.len();
-    for s in sents {
-        let s = s.start.min(n)..s.end.min(n);
-        if s.is_empty() {
-            continue;
-        }
-        let em = &mut bufs.em[..s.len() * NL];
-        model.emissions(si, ctx, s.clone(), stack, words_em, rows, offs, em);
-        viterbi(stage, em, bufs.back, &mut pred.labels[s.clone()]);
-        if !last {
-            continue;
-        }
-        for (i, t) in s.clone().enumerate() {
-            let row = &em[i * NL..i * NL + NL];
-            let l = pred.labels[t] as usize;
-            if l == 0 {
-                continue;
+    model.decode_doc(words, ctx, sents, pred);
+}
+
+/// Adds a word's feature scores to `out` (`[offset][stage][label]`), taking the
+/// low-variety features' sums from the model's per-value tables.
+struct WordRows<'a> {
+    model: &'a Model,
+    out: &'a mut [i32],
+}
+
+impl WordRows<'_> {
+    /// Adds block `v` of the per-value table `sums`.
+    #[inline(always)]
+    fn add_block(&mut self, sums: &[i32], v: usize) {
+        let n = self.out.len();
+        if let Some(src) = sums.get(v * n..(v + 1) * n) {
+            for (o, &x) in self.out.iter_mut().zip(src) {
+                *o += x;
             }
-            let other = (0..NL)
-                .filter(|&x| x != l)
-                .map(|x| row[x])
-                .max()
-                .unwrap_or(0);
-            pred.margin[t] = (row[l] - other) as f32 / stage.scale;
+        }
+    }
+}
+
+impl WordSink for WordRows<'_> {
+    #[inline(always)]
+    fn base(&mut self, base: u64, windowed: bool) {
+        self.model.add_base(base, windowed, self.out);
+    }
+    #[inline(always)]
+    fn shape(&mut self, shape: u64) {
+        match self.model.shape_ids.get(&shape) {
+            Some(&v) => self.add_block(&self.model.shape_sums, v as usize),
+            None => self.model.add_base(shape, true, self.out),
+        }
+    }
+    #[inline(always)]
+    fn flags(&mut self, flags: u8) {
+        let v = usize::from(flags);
+        if v < FLAG_VALUES {
+            self.add_block(&self.model.flag_sums, v);
+        } else {
+            self.model.add_base(flags_key(flags), true, self.out);
+        }
+    }
+    #[inline(always)]
+    fn len(&mut self, n: u64) {
+        if n < LEN_VALUES as u64 {
+            self.add_block(&self.model.len_sums, n as usize);
+        } else {
+            self.model.add_base(len_key(n), false, self.out);
+        }
+    }
+    #[inline(always)]
+    fn cluster(&mut self, c: u32) {
+        if self.model.cluster_sums.is_empty() {
+            for depth in CLUSTER_DEPTHS {
+                self.model.add_base(cluster_key(depth, c), true, self.out);
+            }
+        } else {
+            self.add_block(
+                &self.model.cluster_sums,
+                (c >> (32 - CLUSTER_BITS)) as usize,
+            );
+        }
+    }
+}
+
+/// Adds the weight rows of features to scores laid out `[stage][label]`, starting at stage
+/// `first` (all stages for the base scores, one for the stacked features).
+struct AddRows<'a> {
+    model: &'a Model,
+    first: usize,
+    out: &'a mut [i32],
+}
+
+impl<'a> AddRows<'a> {
+    /// Adds to `out` from stage `first` on.
+    fn new(model: &'a Model, first: usize, out: &'a mut [i32]) -> Self {
+        AddRows { model, first, out }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, r: usize) {
+        if r == NO_ROW as usize {
+            return;
+        }
+        let m = self.model;
+        let ns = m.stages.len();
+        for (j, out) in self.out.chunks_exact_mut(NL).enumerate() {
+            m.add_row(self.first + j, r, out);
+        }
+        debug_assert!(self.first + self.out.len() / NL <= ns);
+    }
+}
+
+impl FeatureSink for AddRows<'_> {
+    #[inline(always)]
+    fn bias(&mut self) {
+        self.add(self.model.bias_row as usize);
+    }
+    #[inline(always)]
+    fn key(&mut self, key: u64) {
+        if let Some(r) = self.model.table.get(key) {
+            self.add(r);
+        }
+    }
+    #[inline(always)]
+    fn small(&mut self, t: u64, v: u64) {
+        if let Some(r) = self.model.small_row(t, v) {
+            self.add(r);
         }
     }
 }
@@ -731,10 +1048,68 @@ fn decode_stage<'a, 'b>(
 /// High bit of a token's word-score index: the scores are in the per-document `unknown`
 /// buffer rather than the model's vocabulary cache.
 const UNKNOWN: u32 = 1 << 31;
+/// Second-highest bit of a vocabulary word's index: its scores overflow `i16` and are in
+/// the model's `wide` table.
+const WIDE: u32 = 1 << 30;
 
-/// Where each token's word-feature scores are.
-struct WordScores<'a> {
-    cache: &'a [i32],
-    unknown: &'a [i32],
-    src: &'a [u32],
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::word_bases;
+
+    /// A headline, a dateline and a sentence, with every label somewhere in the first
+    /// stage, so the stacked tables are checked on all kinds of values.
+    fn doc() -> (Vec<&'static str>, Vec<Range<usize>>) {
+        let words: Vec<&str> = "EU rejects German call to boycott British lamb . \
+             Peter Blackburn BRUSSELS 1996-08-22 The European Commission said on Thursday \
+             it disagreed with German advice to consumers to shun British lamb ."
+            .split_whitespace()
+            .collect();
+        let n = words.len();
+        (words, vec![0..9, 9..11, 11..13, 13..n])
+    }
+
+    #[test]
+    fn stacked_sums_match_the_features_one_by_one() {
+        let m = Model::from_bytes(crate::EMBEDDED).unwrap();
+        let (words, sents) = doc();
+        let ctx = DocCtx::new(&words, &sents, &m.gaz);
+        let labels: Vec<u8> = (0..words.len()).map(|i| (i * 5 % NL) as u8).collect();
+        let st = Stack::new(labels, &ctx);
+        for si in 0..m.stage_count() {
+            for t in 0..words.len() {
+                let mut fast = [0; NL];
+                m.add_stacked(&ctx, t, &st, si, &mut fast);
+                let mut slow = [0; NL];
+                stack_with(&ctx, t, &st, &mut AddRows::new(&m, si, &mut slow));
+                assert_eq!(fast, slow, "stage {si} token {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn word_sums_match_the_features_one_by_one() {
+        let m = Model::from_bytes(crate::EMBEDDED).unwrap();
+        let per_word = m.stage_count() * NOFF * NL;
+        for w in [
+            "Blackburn",
+            "BRUSSELS",
+            "1996-08-22",
+            "Zürich",
+            "xyzzy",
+            "McDonald's",
+            "U.S.",
+            "lamb",
+        ] {
+            let tok = Tok::new(w);
+            let cluster = m.clusters.get(&tok.lower).copied();
+            let mut fast = vec![0; per_word];
+            m.word_scores(w, &tok, cluster, &mut fast);
+            let mut slow = vec![0; per_word];
+            word_bases(w, &tok, cluster, &mut |b, win| {
+                m.add_base(b, win, &mut slow)
+            });
+            assert_eq!(fast, slow, "{w}");
+        }
+    }
 }

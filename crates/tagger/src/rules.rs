@@ -103,12 +103,17 @@ fn year(w: &str) -> bool {
 
 /// "1996-08-22", "22/08/1996", "08/22/96".
 fn numeric_date(w: &str) -> bool {
-    let parts: Vec<&str> = w.split(['-', '/']).collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
-        && (parts[0].len() == 4 || parts[2].len() >= 2)
+    // Split without collecting: this runs on every number in the text.
+    let mut parts = w.split(['-', '/']);
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    [a, b, c]
+        .iter()
+        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        && (a.len() == 4 || c.len() >= 2)
 }
 
 /// "10:30", "9.30" are times only beside am/pm or a zone; "10:30" alone is also a time.
@@ -227,8 +232,13 @@ fn may_start(w: &str) -> bool {
     let Some(&b) = w.as_bytes().first() else {
         return false;
     };
-    if b.is_ascii_digit() || b == b'$' || b == b'-' || b == b'+' || !b.is_ascii() {
+    if b.is_ascii_digit() || b == b'$' || !b.is_ascii() {
         return true;
+    }
+    if b == b'-' || b == b'+' {
+        // A sign starts a rule only before a digit ("-2", "+5 a.m."); a lone hyphen, the
+        // commonest of these tokens, starts none.
+        return w.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
     }
     if !b.is_ascii_alphabetic() || w.len() > 9 {
         return w.starts_with("US$")
@@ -242,16 +252,30 @@ fn may_start(w: &str) -> bool {
     }
     let lw = &buf[..w.len()];
     let base = lw.strip_suffix(b".").unwrap_or(lw);
-    let words = starters();
-    let hit = |x: &[u8]| words.binary_search_by(|s| s.as_bytes().cmp(x)).is_ok();
+    let st = starters();
+    // Most words share no first letter and length with any starter: a bit test settles
+    // them without the binary search.
+    let lens = st.lens[usize::from(lw[0] - b'a') % 26];
+    if lens & (1 << lw.len()) == 0 && lens & (1 << base.len()) == 0 {
+        return false;
+    }
+    let hit = |x: &[u8]| st.words.binary_search_by(|s| s.as_bytes().cmp(x)).is_ok();
     hit(lw) || hit(base)
 }
 
-/// Every lowercase word a rule can start with, sorted for binary search.
-fn starters() -> &'static [&'static str] {
-    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+/// The words a rule can start with, and which lengths occur for each first letter.
+struct Starters {
+    /// Every lowercase word a rule can start with, sorted for binary search.
+    words: Vec<&'static str>,
+    /// Bit `n` of `lens[c]` is set when a starter of `n` bytes begins with letter `c`.
+    lens: [u16; 26],
+}
+
+/// The starters, built once.
+fn starters() -> &'static Starters {
+    static WORDS: std::sync::OnceLock<Starters> = std::sync::OnceLock::new();
     WORDS.get_or_init(|| {
-        let mut v: Vec<&'static str> = [
+        let mut words: Vec<&'static str> = [
             &MONTHS[..],
             &MONTH_ABBR,
             &WEEKDAYS,
@@ -260,8 +284,14 @@ fn starters() -> &'static [&'static str] {
             &["noon", "midnight"],
         ]
         .concat();
-        v.sort_unstable();
-        v
+        words.sort_unstable();
+        let mut lens = [0u16; 26];
+        for w in &words {
+            if let Some(&b) = w.as_bytes().first() {
+                lens[usize::from(b - b'a') % 26] |= 1 << w.len().min(15);
+            }
+        }
+        Starters { words, lens }
     })
 }
 
