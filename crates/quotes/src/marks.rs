@@ -28,8 +28,15 @@ pub(crate) fn quotations(text: &str) -> Vec<Quoted> {
     // Byte offset of the opening mark of the quotation being read.
     let mut open: Option<usize> = None;
     let bytes = text.as_bytes();
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
+    // Only three bytes can matter: `"`, a line break, and 0xE2, which starts `“` and `”`;
+    // memchr skips everything else a machine word at a time.
+    let mut from = 0;
+    while let Some(found_at) = memchr::memchr3(b'"', b'\n', 0xE2, &bytes[from..]) {
+        let at = from + found_at;
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        from = at + c.len_utf8();
         match c {
             OPEN => {
                 // A second opening mark inside an open quotation: the first was stray.
@@ -55,15 +62,10 @@ pub(crate) fn quotations(text: &str) -> Vec<Quoted> {
                 while next < bytes.len() && bytes[next].is_ascii_whitespace() {
                     next += 1;
                 }
-                let reopens = text[next..].starts_with(OPEN) || text[next..].starts_with(STRAIGHT);
-                if reopens {
-                    // Consume up to and including the reopening mark.
-                    while let Some(&(i, _)) = chars.peek() {
-                        chars.next();
-                        if i == next {
-                            break;
-                        }
-                    }
+                let rest = &text[next..];
+                if rest.starts_with(OPEN) || rest.starts_with(STRAIGHT) {
+                    // Continue after the reopening mark.
+                    from = next + rest.chars().next().map_or(1, char::len_utf8);
                 } else {
                     open = None;
                 }

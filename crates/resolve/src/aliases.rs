@@ -29,7 +29,9 @@ impl Aliases {
                 continue;
             }
             for name in line.split('\t').map(str::trim).filter(|n| !n.is_empty()) {
-                aliases.groups.entry(names::key(name)).or_insert(group);
+                let mut key = String::new();
+                names::key_into(name, &mut key);
+                aliases.groups.entry(key).or_insert(group);
             }
             group += 1;
         }

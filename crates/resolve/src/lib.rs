@@ -48,11 +48,11 @@ impl Default for Resolver {
 }
 
 /// One named mention being resolved.
-struct Mention {
+struct Mention<'k> {
     /// Index into the analysis's entities.
     entity: usize,
-    /// The normalised name.
-    key: String,
+    /// The normalised name, in the article's key buffer.
+    key: &'k str,
     /// Words in `key`.
     words: usize,
 }
@@ -93,18 +93,27 @@ impl Resolver {
     pub fn resolve(&self, text: &str, headline: Range<usize>, analysis: &mut Analysis) {
         analysis.clusters.clear();
         let entities = &analysis.entities;
-        let mut mentions: Vec<Mention> = entities
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| named(&e.label))
-            .filter_map(|(i, e)| {
-                let key = names::key(e.span.slice(text));
-                let words = key.split(' ').count();
-                (!key.is_empty()).then_some(Mention {
-                    entity: i,
+        // Every key in one buffer, then mentions borrow their slice of it.
+        let mut keys = String::with_capacity(entities.len() * 12);
+        let mut ranges = Vec::with_capacity(entities.len());
+        for (i, e) in entities.iter().enumerate() {
+            if named(&e.label) {
+                let start = keys.len();
+                names::key_into(e.span.slice(text), &mut keys);
+                if keys.len() > start {
+                    ranges.push((i, start..keys.len()));
+                }
+            }
+        }
+        let mut mentions: Vec<Mention> = ranges
+            .into_iter()
+            .map(|(entity, range)| {
+                let key = &keys[range];
+                Mention {
+                    entity,
                     key,
-                    words,
-                })
+                    words: key.split(' ').count(),
+                }
             })
             .collect();
         // Longest names first: the full name founds the cluster its short forms then join.
@@ -114,19 +123,19 @@ impl Resolver {
         let mut index = Index::default();
         for m in &mentions {
             let label = &entities[m.entity].label;
-            let alias = self.aliases.group(&m.key);
+            let alias = self.aliases.group(m.key);
             let found = index
                 .by_key
-                .get(m.key.as_str())
+                .get(m.key)
                 .copied()
                 .or_else(|| alias.and_then(|g| index.by_alias.get(&g).copied()))
                 .or_else(|| {
-                    (m.words == 1 && *label != Label::Per && names::acronym_like(&m.key))
-                        .then(|| index.by_initials.get(&m.key).copied())
+                    (m.words == 1 && *label != Label::Per && names::acronym_like(m.key))
+                        .then(|| index.by_initials.get(m.key).copied())
                         .flatten()
                 })
                 .or_else(|| {
-                    let core = names::org_core(&m.key).unwrap_or(&m.key);
+                    let core = names::org_core(m.key).unwrap_or(m.key);
                     (*label == Label::Org)
                         .then(|| index.by_core.get(core).copied())
                         .flatten()
@@ -178,8 +187,8 @@ impl Resolver {
 
 impl<'m> Index<'m> {
     /// Makes cluster `c` findable by every way mention `m` can be matched later.
-    fn add(&mut self, c: usize, m: &'m Mention, label: &Label, alias: Option<u32>, written: &str) {
-        self.by_key.entry(&m.key).or_insert(c);
+    fn add(&mut self, c: usize, m: &Mention<'m>, label: &Label, alias: Option<u32>, written: &str) {
+        self.by_key.entry(m.key).or_insert(c);
         if let Some(g) = alias {
             self.by_alias.entry(g).or_insert(c);
         }
@@ -200,7 +209,7 @@ impl<'m> Index<'m> {
             self.by_initials.entry(all).or_insert(c);
         }
         if *label == Label::Org {
-            let core = names::org_core(&m.key).unwrap_or(&m.key);
+            let core = names::org_core(m.key).unwrap_or(m.key);
             self.by_core.entry(core).or_insert(c);
         }
     }

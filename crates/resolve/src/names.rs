@@ -50,31 +50,40 @@ const DESIGNATORS: &[&str] = &[
 
 /// A mention's name normalised for comparison: lowercase words without dots, possessive,
 /// a leading "the" or title, one space between words.
+#[cfg(test)]
 pub(crate) fn key(text: &str) -> String {
+    let mut key = String::new();
+    key_into(text, &mut key);
+    key
+}
+
+/// Appends [`key`]'s normalised name to `out`: one buffer holds an article's keys, so
+/// normalising allocates nothing per mention.
+pub(crate) fn key_into(text: &str, out: &mut String) {
+    let base = out.len();
     let text = strip_possessive(text);
-    // One allocation: the key is built in place, then leading titles are cut off.
-    let mut key = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let before = key.len();
-        if before > 0 {
-            key.push(' ');
+        let before = out.len();
+        let spaced = before > base;
+        if spaced {
+            out.push(' ');
         }
-        key.extend(
+        out.extend(
             word.chars()
                 .filter(|&c| c != '.')
                 .flat_map(char::to_lowercase),
         );
-        if key.len() == before + usize::from(before > 0) {
-            key.truncate(before); // the word was all dots
+        if out.len() == before + usize::from(spaced) {
+            out.truncate(before); // the word was all dots
         }
     }
-    while let Some((first, _)) = key.split_once(' ') {
+    while let Some((first, _)) = out[base..].split_once(' ') {
         if first != "the" && !HONORIFICS.contains(&first) {
             break;
         }
-        key.drain(..=first.len());
+        let cut = first.len() + 1;
+        out.replace_range(base..base + cut, "");
     }
-    key
 }
 
 /// The mention as written, without a trailing possessive ("Blinken's" → "Blinken").
