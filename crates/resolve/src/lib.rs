@@ -65,18 +65,29 @@ struct Building {
     fullest: (usize, usize),
 }
 
-/// Lookup tables of the clusters built so far, by the ways a later mention can match. Keys
-/// borrow the mentions' normalised names, so indexing allocates only the tables.
+/// Lookup tables of the clusters built so far, by the ways a later mention can match.
+/// Names are keyed by their 64-bit hash, so one set of tables per worker thread serves
+/// article after article without allocating (two names of one article colliding is a
+/// one-in-2^64 event).
 #[derive(Default)]
-struct Index<'m> {
-    by_key: HashMap<&'m str, usize>,
+struct Index {
+    by_key: HashMap<u64, usize>,
     by_alias: HashMap<u32, usize>,
-    by_initials: HashMap<String, usize>,
-    by_core: HashMap<&'m str, usize>,
-    /// Person clusters by the last word of a multi-word name.
-    by_surname: HashMap<&'m str, Vec<usize>>,
-    /// Person clusters by the first word of a multi-word name.
-    by_given: HashMap<&'m str, Vec<usize>>,
+    by_initials: HashMap<u64, usize>,
+    by_core: HashMap<u64, usize>,
+    /// People named with several words: (given name, surname, cluster), hashed.
+    people: Vec<(u64, u64, usize)>,
+}
+
+thread_local! {
+    /// Each worker's tables, emptied (not freed) between articles.
+    static INDEX: std::cell::RefCell<Index> = std::cell::RefCell::new(Index::default());
+}
+
+/// The hash names are keyed by: fixed, so the same name always lands in the same slot.
+fn hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x6e66).hash_one(name)
 }
 
 impl Resolver {
@@ -116,33 +127,58 @@ impl Resolver {
                 }
             })
             .collect();
+        if mentions.is_empty() {
+            return;
+        }
         // Longest names first: the full name founds the cluster its short forms then join.
         mentions.sort_by_key(|m| (std::cmp::Reverse(m.words), m.entity));
 
+        INDEX.with(|index| match index.try_borrow_mut() {
+            Ok(mut index) => {
+                index.clear();
+                self.cluster(text, headline, analysis, &mentions, &mut index);
+            }
+            // Only reachable if resolution re-entered itself on this thread.
+            Err(_) => self.cluster(text, headline, analysis, &mentions, &mut Index::default()),
+        });
+    }
+
+    /// Groups `mentions` (longest first) into clusters and stores them with their salience.
+    fn cluster(
+        &self,
+        text: &str,
+        headline: Range<usize>,
+        analysis: &mut Analysis,
+        mentions: &[Mention<'_>],
+        index: &mut Index,
+    ) {
+        let entities = &analysis.entities;
         let mut building: Vec<Building> = Vec::new();
-        let mut index = Index::default();
-        for m in &mentions {
+        for m in mentions {
+            let key = hash(m.key);
             let label = &entities[m.entity].label;
             let alias = self.aliases.group(m.key);
             let found = index
                 .by_key
-                .get(m.key)
+                .get(&key)
                 .copied()
                 .or_else(|| alias.and_then(|g| index.by_alias.get(&g).copied()))
                 .or_else(|| {
                     (m.words == 1 && *label != Label::Per && names::acronym_like(m.key))
-                        .then(|| index.by_initials.get(m.key).copied())
+                        .then(|| index.by_initials.get(&key).copied())
                         .flatten()
                 })
                 .or_else(|| {
-                    let core = names::org_core(m.key).unwrap_or(m.key);
                     (*label == Label::Org)
-                        .then(|| index.by_core.get(core).copied())
+                        .then(|| {
+                            let core = names::org_core(m.key).unwrap_or(m.key);
+                            index.by_core.get(&hash(core)).copied()
+                        })
                         .flatten()
                 })
                 .or_else(|| {
                     (*label == Label::Per)
-                        .then(|| person(&index, &building, m))
+                        .then(|| person(index, &building, m))
                         .flatten()
                 });
             let c = match found {
@@ -162,7 +198,7 @@ impl Resolver {
                     building.len() - 1
                 }
             };
-            index.add(c, m, label, alias, entities[m.entity].span.slice(text));
+            index.add(c, m, key, label, alias, entities[m.entity].span.slice(text));
         }
 
         let mut clusters: Vec<Cluster> = building
@@ -185,10 +221,27 @@ impl Resolver {
     }
 }
 
-impl<'m> Index<'m> {
-    /// Makes cluster `c` findable by every way mention `m` can be matched later.
-    fn add(&mut self, c: usize, m: &Mention<'m>, label: &Label, alias: Option<u32>, written: &str) {
-        self.by_key.entry(m.key).or_insert(c);
+impl Index {
+    fn clear(&mut self) {
+        self.by_key.clear();
+        self.by_alias.clear();
+        self.by_initials.clear();
+        self.by_core.clear();
+        self.people.clear();
+    }
+
+    /// Makes cluster `c` findable by every way mention `m` (whose name hashes to `key`) can
+    /// be matched later.
+    fn add(
+        &mut self,
+        c: usize,
+        m: &Mention<'_>,
+        key: u64,
+        label: &Label,
+        alias: Option<u32>,
+        written: &str,
+    ) {
+        self.by_key.entry(key).or_insert(c);
         if let Some(g) = alias {
             self.by_alias.entry(g).or_insert(c);
         }
@@ -199,54 +252,52 @@ impl<'m> Index<'m> {
             if let (Some((first, _)), Some((_, last))) =
                 (m.key.split_once(' '), m.key.rsplit_once(' '))
             {
-                push_unique(self.by_surname.entry(last).or_default(), c);
-                push_unique(self.by_given.entry(first).or_default(), c);
+                let person = (hash(first), hash(last), c);
+                if !self.people.contains(&person) {
+                    self.people.push(person);
+                }
             }
             return;
         }
         if let Some((capitals, all)) = names::initials(written) {
-            self.by_initials.entry(capitals).or_insert(c);
-            self.by_initials.entry(all).or_insert(c);
+            self.by_initials.entry(hash(&capitals)).or_insert(c);
+            self.by_initials.entry(hash(&all)).or_insert(c);
         }
         if *label == Label::Org {
             let core = names::org_core(m.key).unwrap_or(m.key);
-            self.by_core.entry(core).or_insert(c);
+            self.by_core.entry(hash(core)).or_insert(c);
         }
-    }
-}
-
-fn push_unique(list: &mut Vec<usize>, c: usize) {
-    if !list.contains(&c) {
-        list.push(c);
     }
 }
 
 /// Rule 5: the person a partial name refers to.
-fn person(index: &Index, building: &[Building], m: &Mention) -> Option<usize> {
-    let first = m.key.split(' ').next()?;
-    let last = m.key.rsplit(' ').next()?;
-    let candidates: Vec<usize> = match m.words {
-        1 => match index.by_surname.get(last) {
-            Some(by_surname) => by_surname.clone(),
-            // A given name alone only when it picks out one person.
-            None => index
-                .by_given
-                .get(first)
-                .filter(|v| v.len() == 1)
-                .cloned()
-                .unwrap_or_default(),
-        },
-        // "Hillary Clinton" for "Hillary Rodham Clinton": same surname and given name.
-        _ => {
-            let by_given = index.by_given.get(first)?;
-            index
-                .by_surname
-                .get(last)?
-                .iter()
-                .copied()
-                .filter(|c| by_given.contains(c))
-                .collect()
+fn person(index: &Index, building: &[Building], m: &Mention<'_>) -> Option<usize> {
+    let first = hash(m.key.split(' ').next()?);
+    let last = hash(m.key.rsplit(' ').next()?);
+    let clusters_of = |matches: &dyn Fn(&(u64, u64, usize)) -> bool| {
+        let mut found: Vec<usize> = Vec::new();
+        for p in index.people.iter().filter(|p| matches(p)) {
+            if !found.contains(&p.2) {
+                found.push(p.2);
+            }
         }
+        found
+    };
+    let candidates = if m.words == 1 {
+        let by_surname = clusters_of(&|p| p.1 == last);
+        if by_surname.is_empty() {
+            // A given name alone only when it picks out one person.
+            let by_given = clusters_of(&|p| p.0 == first);
+            if by_given.len() > 1 {
+                return None;
+            }
+            by_given
+        } else {
+            by_surname
+        }
+    } else {
+        // "Hillary Clinton" for "Hillary Rodham Clinton": same given name and surname.
+        clusters_of(&|p| p.0 == first && p.1 == last)
     };
     // Several people share the name: the one mentioned last before, else the next after.
     let before = candidates
