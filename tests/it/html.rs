@@ -22,7 +22,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tungstenite::{Message, WebSocket};
 
-use crate::support::{newsflow, scratch, shared_dir};
+use crate::support::{newsflow, run_ok, scratch, shared_dir};
 
 /// Articles in the report, as the acceptance criterion says.
 const ARTICLES: usize = 300;
@@ -391,20 +391,15 @@ fn html_report_of_300_bbc_articles_renders_in_chromium() {
 
     let report = dir.join("report.html");
     let jsonl = dir.join("out.jsonl");
-    let out = newsflow()
-        .arg("run")
-        .arg(&input)
-        .arg("--sink")
-        .arg(format!("html:{}", report.display()))
-        .arg("--sink")
-        .arg(format!("jsonl:{}", jsonl.display()))
-        .arg("--quiet")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "newsflow run failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        newsflow()
+            .arg("run")
+            .arg(&input)
+            .arg("--sink")
+            .arg(format!("html:{}", report.display()))
+            .arg("--sink")
+            .arg(format!("jsonl:{}", jsonl.display()))
+            .arg("--quiet"),
     );
     assert!(
         !dir.join("report.html.tmp").exists(),

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::support::{newsflow, records, repo_root, run_with_stdin, scratch, shared_dir};
+use crate::support::{newsflow, records, repo_root, run_ok, run_with_stdin, scratch, shared_dir};
 
 fn sample(name: &str) -> PathBuf {
     repo_root().join("data/samples").join(name)
@@ -41,16 +41,6 @@ fn check_record(r: &Value) {
             "entity {e}"
         );
     }
-}
-
-fn run_ok(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().expect("newsflow runs");
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 #[test]
@@ -194,21 +184,7 @@ fn records_without_text_or_with_bad_types_are_dead_lettered() {
         "{\"id\":\"typed\",\"body\":42}\n",
         "{\"id\":\"ok2\",\"text\":\"Also fine.\"}\n",
     );
-    let mut child = newsflow()
-        .args(["run", "--ordered"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    let out = run_with_stdin(&["run", "--ordered"], input);
     let ids: Vec<_> = records(&out.stdout)
         .iter()
         .map(|r| r["id"].clone())

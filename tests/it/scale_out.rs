@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::services::{pg, pg_count, runtime, server_up, unique, NATS, POSTGRES};
-use crate::support::{newsflow, shared_dir};
+use crate::support::{newsflow, run_ok, shared_dir};
 
 /// A running worker and its stderr, read on a thread.
 struct Worker {
@@ -80,27 +80,9 @@ fn killed_worker_loses_nothing_and_store_holds_each_article_once() {
     let source = format!("{to}&consumer=workers&ack_wait=3");
     let sink = format!("postgres://postgres@{POSTGRES}/test?schema={schema}");
 
-    let out = newsflow()
-        .args(["publish", "-q", "--to", &to])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(newsflow().args(["publish", "-q", "--to", &to]).arg(&corpus));
     // Publishing again adds nothing: the stream drops duplicate Nats-Msg-Ids.
-    let out = newsflow()
-        .args(["publish", "-q", "--to", &to])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(newsflow().args(["publish", "-q", "--to", &to]).arg(&corpus));
 
     let rt = runtime();
     let _in_runtime = rt.enter();

@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::{newsflow, shared_dir};
+use crate::support::{newsflow, run_ok, shared_dir};
 
 pub const POSTGRES: &str = "127.0.0.1:5432";
 pub const NATS: &str = "127.0.0.1:4222";
@@ -89,20 +89,15 @@ fn same_articles_land_in_sqlite_postgres_and_nats_once() {
     .unwrap();
 
     let run = || {
-        let out = newsflow()
-            .args(["run", "-q"])
-            .arg(&input)
-            .arg(format!("--sink=sqlite:{}", db.display()))
-            .arg(format!(
-                "--sink=postgres://postgres@127.0.0.1:5432/test?schema={schema}"
-            ))
-            .arg(format!("--sink=nats://{NATS}/{subject}"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        run_ok(
+            newsflow()
+                .args(["run", "-q"])
+                .arg(&input)
+                .arg(format!("--sink=sqlite:{}", db.display()))
+                .arg(format!(
+                    "--sink=postgres://postgres@127.0.0.1:5432/test?schema={schema}"
+                ))
+                .arg(format!("--sink=nats://{NATS}/{subject}")),
         );
     };
     run();

@@ -54,6 +54,13 @@ pub fn records(stdout: &[u8]) -> Vec<Value> {
         .collect()
 }
 
+/// Runs `cmd` to completion; fails the test, showing its stderr, unless it exits 0.
+pub fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("newsflow runs");
+    assert_success(&out);
+    out
+}
+
 /// Runs the binary with `args`, feeding `input` on stdin; fails the test unless it exits 0.
 pub fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
     let mut child = newsflow()
@@ -70,10 +77,14 @@ pub fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
         .write_all(input.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
+    assert_success(&out);
+    out
+}
+
+fn assert_success(out: &std::process::Output) {
     assert!(
         out.status.success(),
         "failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    out
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use article::{Analysis, Sentence, Span, Token};
 use serde_json::Value;
 
-use crate::support::{newsflow, shared_dir};
+use crate::support::{newsflow, run_ok, shared_dir};
 
 /// The committed model scores 92.27 on eng.testa; a drop below this is a regression.
 const TESTA_F1_FLOOR: f64 = 92.0;
@@ -17,16 +17,7 @@ fn eval_on_testa_meets_the_committed_f1() {
         return;
     };
     let testa = dir.join("data/conll2003/eng.testa");
-    let out = newsflow()
-        .args(["eval", "--json", "--conll"])
-        .arg(&testa)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(newsflow().args(["eval", "--json", "--conll"]).arg(&testa));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let f1 = v["overall"]["f1"].as_f64().unwrap();
     assert!(f1 >= TESTA_F1_FLOOR, "testa F1 {f1:.2} < {TESTA_F1_FLOOR}");
@@ -66,15 +57,10 @@ fn tag_appends_one_column_and_keeps_every_line() {
     let input = "EU NNP I-ORG\r\nrejects VBZ O\r\nGerman JJ I-MISC\r\ncall NN O\r\n\r\n\r\n\
                  -DOCSTART- -X- O\r\n\r\nPeter NNP I-PER\r\nBlackburn NNP I-PER\r\n";
     let file = TempFile::new("tag.conll", input);
-    let out = newsflow()
-        .args(["tag", "--scheme", "iob2", "--conll"])
-        .arg(&file.0)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        newsflow()
+            .args(["tag", "--scheme", "iob2", "--conll"])
+            .arg(&file.0),
     );
     let text = String::from_utf8(out.stdout).unwrap();
     let got: Vec<&str> = text.split_inclusive('\n').collect();

@@ -449,16 +449,17 @@ impl Context<'_> {
         let speaker_cluster = prev
             .entity
             .and_then(|e| cluster_of.get(e).copied().flatten());
-        // Another person named in between makes the continuation doubtful.
-        !self
-            .analysis
-            .entities
+        // Another person named in between makes the continuation doubtful. Entities are in
+        // text order: only those from the previous quote's end on are looked at.
+        let entities = &self.analysis.entities;
+        let first = entities.partition_point(|e| e.span.start < between.start);
+        !entities[first..]
             .iter()
+            .take_while(|entity| entity.span.end <= between.end)
             .enumerate()
-            .any(|(e, entity)| {
+            .any(|(i, entity)| {
+                let e = first + i;
                 entity.label == Label::Per
-                    && entity.span.start >= between.start
-                    && entity.span.end <= between.end
                     && Some(e) != prev.entity
                     && (speaker_cluster.is_none()
                         || cluster_of.get(e).copied().flatten() != speaker_cluster)

@@ -133,13 +133,10 @@ impl Resolver {
         // Longest names first: the full name founds the cluster its short forms then join.
         mentions.sort_by_key(|m| (std::cmp::Reverse(m.words), m.entity));
 
-        INDEX.with(|index| match index.try_borrow_mut() {
-            Ok(mut index) => {
-                index.clear();
-                self.cluster(text, headline, analysis, &mentions, &mut index);
-            }
-            // Only reachable if resolution re-entered itself on this thread.
-            Err(_) => self.cluster(text, headline, analysis, &mentions, &mut Index::default()),
+        // `cluster` never calls back into `resolve`, so the table is never borrowed twice.
+        INDEX.with_borrow_mut(|index| {
+            index.clear();
+            self.cluster(text, headline, analysis, &mentions, index);
         });
     }
 

@@ -199,17 +199,10 @@ impl Tally {
 
 /// The CSS class suffix of a label: custom labels share one colour, so a user's label never
 /// reaches a class name.
-fn label_class(label: &Label) -> &'static str {
+fn label_class(label: &Label) -> &str {
     match label {
-        Label::Per => "PER",
-        Label::Org => "ORG",
-        Label::Loc => "LOC",
-        Label::Misc => "MISC",
-        Label::Date => "DATE",
-        Label::Time => "TIME",
-        Label::Money => "MONEY",
-        Label::Percent => "PERCENT",
         Label::Custom(_) => "custom",
+        builtin => builtin.as_str(),
     }
 }
 
@@ -837,7 +830,8 @@ fn write_tail(out: &mut String, tally: &Tally) {
         out.push_str("<p class=\"note\">no entities</p>\n");
     }
     for (label, n) in labels {
-        let class = label_class(&Label::parse(label));
+        let parsed = Label::parse(label);
+        let class = label_class(&parsed);
         out.push_str("<section class=\"top-group\" data-label=\"");
         escape(out, label);
         let _ = write!(out, "\">\n<h3><span class=\"tag ent-{class}\">");
