@@ -1,8 +1,9 @@
-//! The output record: one JSON object per article, the schema every sink shares.
+//! The output record: one JSON object per article, the schema every sink shares, written
+//! from the [`RecordView`] that the SQL and HTML outputs read too.
 
 use serde_json::Value;
 
-use crate::{Analysis, Article, CharOffsets, Origin};
+use crate::{Analysis, Article, Origin, RecordView};
 
 /// An analysed article, ready for the sinks.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,24 @@ impl Document {
     /// `text`, `sentences`, `entities`, `clusters`, `salience`, `quotes`. Offsets are code
     /// points, end-exclusive.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let a = &self.article;
+        RecordView::new(self).write_json(out);
+    }
+
+    /// The record as a JSON string.
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(self.text.len() * 2 + 256);
+        self.write_json(&mut out);
+        // Every piece written above is valid UTF-8 (serde_json escapes strings).
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl RecordView<'_> {
+    /// Renders the record as one line of JSON (no trailing newline) into `out`; see
+    /// [`Document::write_json`]. Written by hand rather than through serde: the fields are
+    /// known, and building a `Value` per record would cost more than the rest of rendering.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let a = self.article();
         out.push(b'{');
         key(out, "id", true);
         string(out, &a.id);
@@ -33,77 +51,67 @@ impl Document {
             ("source", &a.source),
         ] {
             key(out, name, false);
-            match field {
-                Some(s) => string(out, s),
-                None => out.extend_from_slice(b"null"),
-            }
+            optional_string(out, field.as_deref());
         }
         for (name, value) in &a.extra {
             key(out, name, false);
             value_json(out, value);
         }
         key(out, "text", false);
-        string(out, &self.text);
+        string(out, self.text());
 
-        let offsets = CharOffsets::new(&self.text);
         key(out, "sentences", false);
         out.push(b'[');
-        for (i, s) in self.analysis.sentences.iter().enumerate() {
-            if i > 0 {
+        for s in self.sentences() {
+            if s.index > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"start\":");
-            number(out, offsets.char_offset(s.span.start));
+            number(out, s.start);
             out.extend_from_slice(b",\"end\":");
-            number(out, offsets.char_offset(s.span.end));
+            number(out, s.end);
             out.push(b'}');
         }
         out.push(b']');
 
-        let analysis = &self.analysis;
-        let cluster_of = analysis.entity_clusters();
         key(out, "entities", false);
         out.push(b'[');
-        for (i, e) in analysis.entities.iter().enumerate() {
-            if i > 0 {
+        for e in self.entities() {
+            if e.index > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"start\":");
-            number(out, offsets.char_offset(e.span.start));
+            number(out, e.start);
             out.extend_from_slice(b",\"end\":");
-            number(out, offsets.char_offset(e.span.end));
+            number(out, e.end);
             out.extend_from_slice(b",\"text\":");
-            string(out, e.span.slice(&self.text));
+            string(out, e.text);
             out.extend_from_slice(b",\"label\":");
             string(out, e.label.as_str());
             out.extend_from_slice(b",\"score\":");
             decimal(out, e.score);
             out.extend_from_slice(b",\"sentence\":");
-            optional_number(out, analysis.sentence_at(e.span.start));
-            let cluster = cluster_of.get(i).copied().flatten();
+            optional_number(out, e.sentence);
             out.extend_from_slice(b",\"cluster\":");
-            optional_number(out, cluster);
+            optional_number(out, e.cluster);
             out.extend_from_slice(b",\"canonical\":");
-            match cluster.and_then(|c| analysis.clusters.get(c)) {
-                Some(c) => string(out, &c.canonical),
-                None => out.extend_from_slice(b"null"),
-            }
+            optional_string(out, e.canonical);
             out.push(b'}');
         }
         out.push(b']');
 
         key(out, "clusters", false);
         out.push(b'[');
-        for (i, c) in analysis.clusters.iter().enumerate() {
-            if i > 0 {
+        for c in self.clusters() {
+            if c.index > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"id\":");
-            number(out, i);
+            number(out, c.index);
             out.extend_from_slice(b",\"label\":");
             string(out, c.label.as_str());
             out.extend_from_slice(b",\"canonical\":");
-            string(out, &c.canonical);
+            string(out, c.canonical);
             out.extend_from_slice(b",\"salience\":");
             decimal(out, c.salience);
             out.extend_from_slice(b",\"mentions\":[");
@@ -119,7 +127,7 @@ impl Document {
 
         key(out, "salience", false);
         out.push(b'[');
-        for (i, c) in analysis.salience_ranking().into_iter().enumerate() {
+        for (i, c) in self.salience().into_iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -129,44 +137,27 @@ impl Document {
 
         key(out, "quotes", false);
         out.push(b'[');
-        for (i, q) in analysis.quotes.iter().enumerate() {
-            if i > 0 {
+        for q in self.quotes() {
+            if q.index > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"start\":");
-            number(out, offsets.char_offset(q.span.start));
+            number(out, q.start);
             out.extend_from_slice(b",\"end\":");
-            number(out, offsets.char_offset(q.span.end));
+            number(out, q.end);
             out.extend_from_slice(b",\"text\":");
-            string(out, q.span.slice(&self.text));
+            string(out, q.text);
             out.extend_from_slice(b",\"speaker\":");
-            match q.speaker {
-                Some(s) => string(out, s.slice(&self.text)),
-                None => out.extend_from_slice(b"null"),
-            }
+            optional_string(out, q.speaker);
             out.extend_from_slice(b",\"speaker_cluster\":");
             optional_number(out, q.speaker_cluster);
             out.extend_from_slice(b",\"speaker_canonical\":");
-            match q.speaker_cluster.and_then(|c| analysis.clusters.get(c)) {
-                Some(c) => string(out, &c.canonical),
-                None => out.extend_from_slice(b"null"),
-            }
+            optional_string(out, q.speaker_canonical);
             out.extend_from_slice(b",\"cue\":");
-            match q.cue {
-                Some(s) => string(out, s.slice(&self.text)),
-                None => out.extend_from_slice(b"null"),
-            }
+            optional_string(out, q.cue);
             out.push(b'}');
         }
         out.extend_from_slice(b"]}");
-    }
-
-    /// The record as a JSON string.
-    pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(self.text.len() * 2 + 256);
-        self.write_json(&mut out);
-        // Every piece written above is valid UTF-8 (serde_json escapes strings).
-        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -181,6 +172,13 @@ fn key(out: &mut Vec<u8>, name: &str, first: bool) {
 fn string(out: &mut Vec<u8>, s: &str) {
     // Writing a &str into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn optional_string(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 fn value_json(out: &mut Vec<u8>, value: &Value) {

@@ -415,9 +415,7 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
         let error = format!("internal error while analysing this article (please report): {what}");
         return reject(error, doc.to_json(), permit, ack);
     }
-    let mut json = Vec::with_capacity(doc.text.len() * 2 + 256);
-    doc.write_json(&mut json);
-    let json = String::from_utf8(json).unwrap_or_default();
+    let json = doc.to_json();
     busy.lap(TIMER_RENDER, mark);
     Outcome::Done {
         seq,

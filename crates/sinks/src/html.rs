@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use article::{Document, Label, Span};
+use article::{Document, Label, RecordView, Span};
 use pipeline::{Batch, Sink};
 use tokio::io::{AsyncWriteExt, BufWriter};
 
@@ -304,38 +304,15 @@ struct Marked {
 struct Context<'a> {
     /// The article's text.
     text: &'a str,
-    /// The document.
-    doc: &'a Document,
-    /// The cluster of each entity.
-    cluster_of: &'a [Option<usize>],
+    /// The record, as every output reads it.
+    view: &'a RecordView<'a>,
 }
 
 impl Context<'_> {
-    /// The name an entity goes by: its cluster's canonical name, or its own words.
-    fn entity_name(&self, e: usize) -> &str {
-        let analysis = &self.doc.analysis;
-        let cluster = self.cluster_of.get(e).copied().flatten();
-        match cluster.and_then(|c| analysis.clusters.get(c)) {
-            Some(c) => &c.canonical,
-            None => analysis
-                .entities
-                .get(e)
-                .map_or("", |entity| entity.span.slice(self.text)),
-        }
-    }
-
     /// Who said quotation `q`: the speaker's canonical name, the speaker's words, or
     /// `None` when unattributed.
     fn speaker_name(&self, q: usize) -> Option<&str> {
-        let analysis = &self.doc.analysis;
-        let quote = analysis.quotes.get(q)?;
-        if let Some(c) = quote.speaker_cluster.and_then(|c| analysis.clusters.get(c)) {
-            return Some(&c.canonical);
-        }
-        quote
-            .speaker
-            .map(|s| s.slice(self.text))
-            .filter(|s| !s.is_empty())
+        self.view.quote(q)?.speaker_name()
     }
 
     fn open(&self, out: &mut String, kind: Kind, cont: bool) {
@@ -364,22 +341,21 @@ impl Context<'_> {
                 let _ = write!(out, "<span class=\"cue{cont}\" data-q=\"{q}\">");
             }
             Kind::Entity(e) => {
-                let analysis = &self.doc.analysis;
-                let Some(entity) = analysis.entities.get(e) else {
+                let Some(entity) = self.view.entity(e) else {
                     return;
                 };
                 let _ = write!(
                     out,
                     "<mark class=\"ent ent-{}{cont}\" data-e=\"{e}\" data-label=\"",
-                    label_class(&entity.label)
+                    label_class(entity.label)
                 );
                 escape(out, entity.label.as_str());
                 out.push('"');
-                if let Some(c) = self.cluster_of.get(e).copied().flatten() {
+                if let Some(c) = entity.cluster {
                     let _ = write!(out, " data-cluster=\"{c}\"");
                 }
                 out.push_str(" title=\"");
-                escape(out, self.entity_name(e));
+                escape(out, entity.name());
                 out.push_str(" · ");
                 escape(out, entity.label.as_str());
                 let _ = write!(out, " · {:.2}\">", entity.score);
@@ -396,7 +372,7 @@ impl Context<'_> {
                 // The label goes after the entity's last words, as in displaCy; a part
                 // closed early (a crossing span) gets none.
                 if at == marked.span.end {
-                    if let Some(entity) = self.doc.analysis.entities.get(e) {
+                    if let Some(entity) = self.view.entity(e) {
                         out.push_str("<span class=\"lbl\">");
                         escape(out, entity.label.as_str());
                         out.push_str("</span>");
@@ -488,9 +464,8 @@ fn sweep(
 
 /// Renders one article as an `<article>` element and adds it to the tally.
 fn render_article(doc: &Document, out: &mut String, tally: &mut Tally) {
-    let text = doc.text.as_str();
-    let analysis = &doc.analysis;
-    let cluster_of = analysis.entity_clusters();
+    let view = RecordView::new(doc);
+    let text = view.text();
     let fits = |s: Span| {
         s.start < s.end
             && s.end <= text.len()
@@ -529,24 +504,24 @@ fn render_article(doc: &Document, out: &mut String, tally: &mut Tally) {
         line_start = span.end + 1;
     }
 
-    let cx = Context {
-        text,
-        doc,
-        cluster_of: &cluster_of,
-    };
+    let cx = Context { text, view: &view };
     let mut quotes = 0;
     let mut attributed = 0;
-    for (q, quote) in analysis.quotes.iter().enumerate() {
+    for quote in view.quotes() {
         if !fits(quote.span) {
             continue;
         }
+        let q = quote.index;
         quotes += 1;
         marked.push(Marked {
             span: quote.span,
             kind: Kind::Quote(q),
         });
-        attributed += u64::from(cx.speaker_name(q).is_some());
-        for (span, kind) in [(quote.speaker, Kind::Speaker(q)), (quote.cue, Kind::Cue(q))] {
+        attributed += u64::from(quote.speaker_name().is_some());
+        for (span, kind) in [
+            (quote.speaker_span, Kind::Speaker(q)),
+            (quote.cue_span, Kind::Cue(q)),
+        ] {
             if let Some(span) = span.filter(|&s| fits(s)) {
                 marked.push(Marked { span, kind });
             }
@@ -556,20 +531,20 @@ fn render_article(doc: &Document, out: &mut String, tally: &mut Tally) {
     let mut by_label: Vec<(&Label, u64)> = Vec::new();
     let mut mentions: HashMap<(String, String), u64> = HashMap::new();
     let mut entities = 0u64;
-    for (e, entity) in analysis.entities.iter().enumerate() {
+    for entity in view.entities() {
         if !fits(entity.span) {
             continue;
         }
         entities += 1;
         marked.push(Marked {
             span: entity.span,
-            kind: Kind::Entity(e),
+            kind: Kind::Entity(entity.index),
         });
-        match by_label.iter_mut().find(|(l, _)| *l == &entity.label) {
+        match by_label.iter_mut().find(|(l, _)| *l == entity.label) {
             Some((_, n)) => *n += 1,
-            None => by_label.push((&entity.label, 1)),
+            None => by_label.push((entity.label, 1)),
         }
-        let name = truncate(cx.entity_name(e).trim(), MAX_NAME_BYTES);
+        let name = truncate(entity.name().trim(), MAX_NAME_BYTES);
         if !name.is_empty() {
             let key = (entity.label.as_str().to_string(), name.to_string());
             *mentions.entry(key).or_default() += 1;
@@ -579,7 +554,7 @@ fn render_article(doc: &Document, out: &mut String, tally: &mut Tally) {
     marked.sort_by_key(|m| m.span.start);
 
     let mut opened = vec![false; marked.len()];
-    let a = &doc.article;
+    let a = view.article();
     let _ = write!(
         out,
         "<article class=\"doc\" id=\"doc-{}\" data-entities=\"{entities}\" data-quotes=\"{quotes}\" data-id=\"",
@@ -677,9 +652,9 @@ fn write_article_summary(
         "<span class=\"count quotes\">{quotes} quote{}</span>",
         if quotes == 1 { "" } else { "s" }
     );
-    let analysis = &cx.doc.analysis;
-    let top: Vec<usize> = analysis
-        .salience_ranking()
+    let top: Vec<usize> = cx
+        .view
+        .salience()
         .into_iter()
         .take(ARTICLE_TOP_CLUSTERS)
         .collect();
@@ -687,16 +662,16 @@ fn write_article_summary(
         out.push_str("<span class=\"top-label\">most salient:</span>");
     }
     for c in top {
-        let Some(cluster) = analysis.clusters.get(c) else {
+        let Some(cluster) = cx.view.cluster(c) else {
             continue;
         };
         let _ = write!(
             out,
             "<span class=\"chip ent-{}\" data-cluster=\"{c}\" title=\"salience {:.2}\">",
-            label_class(&cluster.label),
+            label_class(cluster.label),
             cluster.salience
         );
-        escape(out, &cluster.canonical);
+        escape(out, cluster.canonical);
         let _ = write!(out, " ×{}</span>", cluster.mentions.len());
     }
     out.push_str("</div>\n");
