@@ -56,8 +56,8 @@ pub struct Args {
 
 /// Runs the benchmark and prints the report.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let input = match args.input {
-        Some(path) => path,
+    let input = match &args.input {
+        Some(path) => path.clone(),
         None => std::env::var_os("NEWSFLOW_SHARED")
             .map(|s| PathBuf::from(s).join(SHARED_CORPUS))
             .filter(|p| p.exists())
@@ -76,9 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         StageChoice::Tag => Step::Tag,
         StageChoice::All => Step::Quote,
     };
-    let analyzer = Analyzer::through(Tagger::embedded(), last);
-    let names = analyzer.names();
-    let stages = analyzer.stages();
+    let stages = Analyzer::through(Tagger::embedded(), last).stages();
     let spec = SinkSpec::parse(&args.sink)?;
     let defaults = PipelineConfig::default();
     let workers = args.workers.unwrap_or(defaults.workers).max(1);
@@ -91,6 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stats = Arc::new(Stats::default());
     let summary = runtime.block_on({
         let stats = Arc::clone(&stats);
+        let stages = Arc::clone(&stages);
         async move {
             let shutdown = CancellationToken::new();
             let grace = Duration::from_secs(5);
@@ -101,108 +100,188 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     runtime.shutdown_timeout(Duration::from_millis(100));
 
-    let secs = summary.elapsed.as_secs_f64().max(1e-9);
-    let worker_secs = secs * workers as f64;
-    let mut steps = vec![("parse", 0usize), ("render", 1usize)];
-    for (i, name) in names.iter().enumerate() {
-        steps.push((name, 2 + i));
-    }
-    let busy: Vec<(&str, f64)> = steps
-        .iter()
-        .map(|&(name, slot)| (name, stats.busy_nanos(slot) as f64 / 1e9))
-        .collect();
-    let samples = Stats::get(&stats.queue_samples).max(1) as f64;
-    let report = serde_json::json!({
-        "input": input.display().to_string(),
-        "repeat": repeat,
-        "stage": format!("{:?}", args.stage).to_lowercase(),
-        "workers": workers,
-        "sink": args.sink,
-        "articles": summary.articles_written,
-        "rejected": summary.rejected,
-        "sentences": summary.sentences,
-        "tokens": summary.tokens,
-        "entities": summary.entities,
-        "text_bytes": summary.text_bytes,
-        "input_bytes": Stats::get(&stats.bytes_read),
-        "seconds": secs,
-        "articles_per_sec": summary.articles_written as f64 / secs,
-        "tokens_per_sec": summary.tokens as f64 / secs,
-        "mb_per_sec": summary.text_bytes as f64 / secs / 1e6,
-        "busy_seconds": busy.iter().map(|(n, s)| (n.to_string(), serde_json::json!(s))).collect::<serde_json::Map<_, _>>(),
-        "worker_utilisation": busy.iter().map(|(_, s)| s).sum::<f64>() / worker_secs,
-        "source_queue": {"mean": Stats::get(&stats.source_queue_sum) as f64 / samples,
-                          "max": Stats::get(&stats.source_queue_max),
-                          "capacity": pipeline::runtime::SOURCE_QUEUE},
-        "result_queue": {"mean": Stats::get(&stats.result_queue_sum) as f64 / samples,
-                          "max": Stats::get(&stats.result_queue_max),
-                          "capacity": pipeline::runtime::RESULT_QUEUE},
-        "peak_rss_mb": peak_rss_bytes().map(|b| b as f64 / 1e6),
-    });
+    let report = Report::new(&args, &input, repeat, workers, &summary, &stats, &stages);
     if args.json {
-        println!("{report}");
-        return Ok(ExitCode::SUCCESS);
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print!("{report}");
     }
-    let mut table = String::new();
-    let mut row = |k: &str, v: String| table.push_str(&format!("{k:<22} {v}\n"));
-    row("input", format!("{} x{repeat}", input.display()));
-    row(
-        "stages",
-        format!(
-            "{} ({workers} workers, sink {})",
-            names.join(" + "),
-            args.sink
-        ),
-    );
-    row(
-        "articles",
-        format!(
-            "{} ({} rejected)",
-            summary.articles_written, summary.rejected
-        ),
-    );
-    row("tokens", summary.tokens.to_string());
-    row("text", format!("{:.1} MB", summary.text_bytes as f64 / 1e6));
-    row("elapsed", format!("{secs:.2} s"));
-    row(
-        "articles/s",
-        format!("{:.0}", summary.articles_written as f64 / secs),
-    );
-    row("tokens/s", format!("{:.0}", summary.tokens as f64 / secs));
-    row(
-        "MB/s",
-        format!("{:.2}", summary.text_bytes as f64 / secs / 1e6),
-    );
-    for (name, s) in &busy {
-        row(
-            &format!("busy {name}"),
-            format!("{s:.2} s ({:.0}% of worker time)", 100.0 * s / worker_secs),
-        );
-    }
-    row(
-        "source queue",
-        format!(
-            "mean {:.1}, max {} of {}",
-            Stats::get(&stats.source_queue_sum) as f64 / samples,
-            Stats::get(&stats.source_queue_max),
-            pipeline::runtime::SOURCE_QUEUE
-        ),
-    );
-    row(
-        "result queue",
-        format!(
-            "mean {:.1}, max {} of {}",
-            Stats::get(&stats.result_queue_sum) as f64 / samples,
-            Stats::get(&stats.result_queue_max),
-            pipeline::runtime::RESULT_QUEUE
-        ),
-    );
-    row(
-        "peak RSS",
-        peak_rss_bytes().map_or("unknown".into(), |b| format!("{:.0} MB", b as f64 / 1e6)),
-    );
-    print!("{table}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Mean and peak length of a queue over the run, with its capacity.
+#[derive(Debug, serde::Serialize)]
+struct QueueReport {
+    /// Mean of the samples.
+    mean: f64,
+    /// Longest seen.
+    max: u64,
+    /// The queue's bound.
+    capacity: usize,
+}
+
+impl QueueReport {
+    fn new(sum: u64, max: u64, samples: u64, capacity: usize) -> Self {
+        Self {
+            mean: sum as f64 / samples.max(1) as f64,
+            max,
+            capacity,
+        }
+    }
+}
+
+/// Every figure of a benchmark run, computed once; `--json` serialises it and the table
+/// displays it. Field names are the JSON keys scripts read.
+#[derive(Debug, serde::Serialize)]
+struct Report {
+    /// The corpus.
+    input: String,
+    /// Times it was read.
+    repeat: usize,
+    /// `--stage`.
+    stage: String,
+    /// The stages run, by name.
+    #[serde(skip)]
+    stages: Vec<&'static str>,
+    /// Worker threads.
+    workers: usize,
+    /// `--sink`.
+    sink: String,
+    /// Articles written.
+    articles: u64,
+    /// Records rejected.
+    rejected: u64,
+    /// Sentences written.
+    sentences: u64,
+    /// Tokens written.
+    tokens: u64,
+    /// Entities written.
+    entities: u64,
+    /// Bytes of analysed text.
+    text_bytes: u64,
+    /// Bytes of input read.
+    input_bytes: u64,
+    /// Wall-clock seconds.
+    seconds: f64,
+    /// Articles per second.
+    articles_per_sec: f64,
+    /// Tokens per second.
+    tokens_per_sec: f64,
+    /// Megabytes of text per second.
+    mb_per_sec: f64,
+    /// Worker busy seconds per step, in running order (parse, render, then the stages).
+    busy_seconds: serde_json::Map<String, serde_json::Value>,
+    /// Busy time over worker time.
+    worker_utilisation: f64,
+    /// The source → workers queue.
+    source_queue: QueueReport,
+    /// The workers → writer queue.
+    result_queue: QueueReport,
+    /// Peak resident memory, when known.
+    peak_rss_mb: Option<f64>,
+}
+
+impl Report {
+    fn new(
+        args: &Args,
+        input: &std::path::Path,
+        repeat: usize,
+        workers: usize,
+        summary: &pipeline::Summary,
+        stats: &Stats,
+        stages: &[Box<dyn pipeline::Stage>],
+    ) -> Self {
+        let secs = summary.elapsed.as_secs_f64().max(1e-9);
+        let busy = stats.busy_by_step(stages);
+        let busy_total: f64 = busy.iter().map(|(_, n)| *n as f64 / 1e9).sum();
+        let samples = Stats::get(&stats.queue_samples);
+        Self {
+            input: input.display().to_string(),
+            repeat,
+            stage: format!("{:?}", args.stage).to_lowercase(),
+            stages: stages.iter().map(|s| s.name()).collect(),
+            workers,
+            sink: args.sink.clone(),
+            articles: summary.articles_written,
+            rejected: summary.rejected,
+            sentences: summary.sentences,
+            tokens: summary.tokens,
+            entities: summary.entities,
+            text_bytes: summary.text_bytes,
+            input_bytes: Stats::get(&stats.bytes_read),
+            seconds: secs,
+            articles_per_sec: summary.articles_written as f64 / secs,
+            tokens_per_sec: summary.tokens as f64 / secs,
+            mb_per_sec: summary.text_bytes as f64 / secs / 1e6,
+            busy_seconds: busy
+                .iter()
+                .map(|(name, n)| (name.to_string(), serde_json::json!(*n as f64 / 1e9)))
+                .collect(),
+            worker_utilisation: busy_total / (secs * workers as f64),
+            source_queue: QueueReport::new(
+                Stats::get(&stats.source_queue_sum),
+                Stats::get(&stats.source_queue_max),
+                samples,
+                pipeline::runtime::SOURCE_QUEUE,
+            ),
+            result_queue: QueueReport::new(
+                Stats::get(&stats.result_queue_sum),
+                Stats::get(&stats.result_queue_max),
+                samples,
+                pipeline::runtime::RESULT_QUEUE,
+            ),
+            peak_rss_mb: peak_rss_bytes().map(|b| b as f64 / 1e6),
+        }
+    }
+}
+
+/// The table people read.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut row = |k: &str, v: String| writeln!(f, "{k:<22} {v}");
+        row("input", format!("{} x{}", self.input, self.repeat))?;
+        row(
+            "stages",
+            format!(
+                "{} ({} workers, sink {})",
+                self.stages.join(" + "),
+                self.workers,
+                self.sink
+            ),
+        )?;
+        row(
+            "articles",
+            format!("{} ({} rejected)", self.articles, self.rejected),
+        )?;
+        row("tokens", self.tokens.to_string())?;
+        row("text", format!("{:.1} MB", self.text_bytes as f64 / 1e6))?;
+        row("elapsed", format!("{:.2} s", self.seconds))?;
+        row("articles/s", format!("{:.0}", self.articles_per_sec))?;
+        row("tokens/s", format!("{:.0}", self.tokens_per_sec))?;
+        row("MB/s", format!("{:.2}", self.mb_per_sec))?;
+        let worker_secs = self.seconds * self.workers as f64;
+        for (name, s) in &self.busy_seconds {
+            let s = s.as_f64().unwrap_or(0.0);
+            row(
+                &format!("busy {name}"),
+                format!("{s:.2} s ({:.0}% of worker time)", 100.0 * s / worker_secs),
+            )?;
+        }
+        for (name, q) in [
+            ("source queue", &self.source_queue),
+            ("result queue", &self.result_queue),
+        ] {
+            row(
+                name,
+                format!("mean {:.1}, max {} of {}", q.mean, q.max, q.capacity),
+            )?;
+        }
+        row(
+            "peak RSS",
+            self.peak_rss_mb
+                .map_or("unknown".into(), |mb| format!("{mb:.0} MB")),
+        )
+    }
 }
 
 /// The process's peak resident memory (Linux `VmHWM`), if it can be read.

@@ -1,4 +1,4 @@
-//! `newsflow run`: read articles, segment, tag, write to every sink.
+//! `newsflow run`: read articles, segment, tag, resolve, find quotes, write to every sink.
 
 use std::future::Future;
 use std::io::IsTerminal;
@@ -50,7 +50,7 @@ pub struct Args {
     /// Read settings from a TOML file (see the README); flags override it.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Worker threads for segmentation and tagging [default: available cores].
+    /// Worker threads for the analysis stages [default: available cores].
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
     /// Write articles in input order (otherwise in completion order).

@@ -443,10 +443,7 @@ async fn sample_queues(
     }
 }
 
-/// Timer slots: parsing, rendering, then one per stage.
-const TIMER_PARSE: usize = 0;
-const TIMER_RENDER: usize = 1;
-const TIMER_FIRST_STAGE: usize = 2;
+use crate::stats::{TIMER_FIRST_STAGE, TIMER_PARSE, TIMER_RENDER};
 
 /// A worker's busy time per step, gathered locally and added to the shared [`Stats`] after
 /// each article, so workers do not contend on the counters inside a step.

@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::Stage;
+
 /// Running totals of a pipeline run. Updated with relaxed atomics: they are reports, not
 /// synchronisation.
 #[derive(Debug, Default)]
@@ -40,6 +42,13 @@ pub struct Stats {
 /// Steps whose busy time is kept: parsing, rendering and up to six stages.
 pub const MAX_TIMED_STEPS: usize = 8;
 
+/// Busy-time slot of parsing records into articles.
+pub(crate) const TIMER_PARSE: usize = 0;
+/// Busy-time slot of rendering the output record.
+pub(crate) const TIMER_RENDER: usize = 1;
+/// Busy-time slot of the first stage; stage `i` is `TIMER_FIRST_STAGE + i`.
+pub(crate) const TIMER_FIRST_STAGE: usize = 2;
+
 impl Stats {
     /// Adds `n` to a counter.
     pub fn add(counter: &AtomicU64, n: u64) {
@@ -61,6 +70,20 @@ impl Stats {
     /// Total worker busy time of a step, in nanoseconds, summed over workers.
     pub fn busy_nanos(&self, step: usize) -> u64 {
         self.busy.get(step).map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    /// Worker busy time per step of a run of `stages`, named: `parse`, `render`, then each
+    /// stage by its [`Stage::name`], in nanoseconds summed over workers. Reports read this
+    /// rather than the slot numbers.
+    pub fn busy_by_step(&self, stages: &[Box<dyn Stage>]) -> Vec<(&'static str, u64)> {
+        let mut steps = vec![
+            ("parse", self.busy_nanos(TIMER_PARSE)),
+            ("render", self.busy_nanos(TIMER_RENDER)),
+        ];
+        for (i, stage) in stages.iter().enumerate() {
+            steps.push((stage.name(), self.busy_nanos(TIMER_FIRST_STAGE + i)));
+        }
+        steps
     }
 
     /// Records one sample of the two queue lengths.

@@ -944,74 +944,11 @@ impl<'t> Next<'t> {
 }
 
 /// Lowercase function words that cannot end a headline or a complete line: a line ending
-/// in one was cut mid-sentence ("... rose sharply in\nEarly trading").
+/// in one was cut mid-sentence ("... rose sharply in\nEarly trading"). The list is
+/// `data/abbreviations/function_words.txt`; only lowercase text matches.
 fn is_function_word(word: &str) -> bool {
-    matches!(
-        word,
-        "a" | "an"
-            | "the"
-            | "of"
-            | "in"
-            | "on"
-            | "at"
-            | "to"
-            | "for"
-            | "with"
-            | "by"
-            | "from"
-            | "and"
-            | "or"
-            | "but"
-            | "nor"
-            | "as"
-            | "that"
-            | "which"
-            | "who"
-            | "whose"
-            | "into"
-            | "onto"
-            | "over"
-            | "under"
-            | "about"
-            | "after"
-            | "before"
-            | "between"
-            | "than"
-            | "its"
-            | "their"
-            | "his"
-            | "her"
-            | "our"
-            | "my"
-            | "your"
-            | "this"
-            | "these"
-            | "those"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "be"
-            | "been"
-            | "has"
-            | "have"
-            | "had"
-            | "will"
-            | "would"
-            | "could"
-            | "should"
-            | "can"
-            | "may"
-            | "not"
-            | "if"
-            | "when"
-            | "while"
-            | "because"
-            | "since"
-            | "said"
-            | "says"
-            | "told"
-    )
+    word.bytes().all(|b| b.is_ascii_lowercase())
+        && words::flags(word.as_bytes()) & words::FUNCTION != 0
 }
 
 /// Personal pronouns that can be the subject of an attribution.

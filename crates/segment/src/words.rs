@@ -16,11 +16,13 @@ pub(crate) const STARTER: u8 = 4;
 pub(crate) const SPEECH: u8 = 8;
 /// A word that continues a sentence after a clock time ("Friday", "EST").
 pub(crate) const TIME_FOLLOWER: u8 = 16;
+/// A function word that cannot end a complete line ("the", "of").
+pub(crate) const FUNCTION: u8 = 32;
 /// The `TITLE`/`COMMON` flag only holds when the text is capitalised ("Ill." but not "ill.").
 const CAP_ONLY: u8 = 128;
 
 /// The word lists, embedded so the binary needs no data files at run time.
-const LISTS: [(&str, u8); 5] = [
+const LISTS: [(&str, u8); 6] = [
     (
         include_str!("../../../data/abbreviations/titles.txt"),
         TITLE,
@@ -40,6 +42,10 @@ const LISTS: [(&str, u8); 5] = [
     (
         include_str!("../../../data/abbreviations/time_followers.txt"),
         TIME_FOLLOWER,
+    ),
+    (
+        include_str!("../../../data/abbreviations/function_words.txt"),
+        FUNCTION,
     ),
 ];
 
@@ -186,6 +192,7 @@ mod tests {
         assert_eq!(flags(b"No") & (STARTER | COMMON), STARTER | COMMON);
         assert_eq!(flags(b"said") & SPEECH, SPEECH);
         assert_eq!(flags(b"Friday") & TIME_FOLLOWER, TIME_FOLLOWER);
+        assert_eq!(flags(b"of") & FUNCTION, FUNCTION);
         assert_eq!(flags(b"Smith"), 0);
         assert_eq!(flags(b"extraordinarily"), 0);
         assert_eq!(flags(b""), 0);

@@ -117,11 +117,20 @@ impl Sink for HtmlSink {
     }
 
     async fn write(&mut self, batch: Batch) -> Result<(), SinkError> {
+        // Rendering is CPU work: it runs on a blocking thread, as SQLite's writes do, never
+        // on the reactor. The buffer and the tally travel there and back.
         let mut html = std::mem::take(&mut self.buf);
-        html.clear();
-        for record in batch.iter() {
-            render_article(&record.doc, &mut html, &mut self.tally);
-        }
+        let mut tally = std::mem::take(&mut self.tally);
+        let rendered = tokio::task::spawn_blocking(move || {
+            html.clear();
+            for record in batch.iter() {
+                render_article(&record.doc, &mut html, &mut tally);
+            }
+            (html, tally)
+        })
+        .await;
+        let (html, tally) = rendered.map_err(|_| SinkError::Internal(self.name()))?;
+        self.tally = tally;
         self.write_out(html).await
     }
 

@@ -2,7 +2,7 @@
 //! the binary file format.
 //!
 //! File format (little-endian), chosen to load with one pass and no parsing library:
-//! magic `NFNER002`, then the gazetteer (phrase hash, list mask), the word clusters (lower
+//! magic `NFNER003`, then the gazetteer (phrase hash, list mask), the word clusters (lower
 //! hash, path), the vocabulary (words whose scores are cached at load), the stages' scales
 //! and transition, start and end scores, and the feature rows: a key, then for each stage
 //! only its non-zero label weights as `i16`. One row list serves both stages, so loading
