@@ -34,8 +34,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let reader: Box<dyn Read> = if args.input == "-" {
         Box::new(io::stdin().lock())
     } else {
-        let file = File::open(&args.input)
-            .with_context(|| format!("cannot open {}: check the path", args.input))?;
+        let file =
+            File::open(&args.input).with_context(|| format!("cannot open {}", args.input))?;
         Box::new(file)
     };
     let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
