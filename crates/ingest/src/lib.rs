@@ -41,7 +41,7 @@ pub mod xml;
 pub use any::AnySource;
 pub use feed::{parse_feed, FeedError, ParsedFeed};
 pub use html::html_to_text;
-pub use inputs::{resolve_inputs, IngestError, Input};
+pub use inputs::{is_url, resolve_inputs, IngestError, Input};
 pub use nats::NatsSource;
 pub use sniff::{sniff, Format};
 pub use source::{FeedOptions, InputSource};

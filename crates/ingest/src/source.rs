@@ -200,10 +200,8 @@ async fn read_input<R: AsyncRead + Unpin>(
                 };
             out.add_bytes(bytes.len() as u64);
             if !complete || bytes.len() > MAX_FEED_BYTES {
-                let error = format!(
-                    "{name}: rejected: input is over the {MAX_FEED_BYTES}-byte limit for a feed"
-                );
-                tracing::warn!("{error}");
+                // The runtime logs every rejection it is sent, so none is logged here too.
+                let error = format!("input is over the {MAX_FEED_BYTES}-byte limit for a feed");
                 return Ok(send_invalid(out, &name, WHOLE_DOCUMENT, error, &bytes).await);
             }
             Ok(send_document(out, &name, bytes, None).await)
@@ -238,7 +236,6 @@ async fn send_document(
         Ok(feed) => feed,
         Err(e) => {
             let error = format!("rejected file: {e}");
-            tracing::warn!(input = %name, "{error}");
             return send_invalid(out, name, WHOLE_DOCUMENT, error, &head).await;
         }
     };
@@ -283,7 +280,6 @@ async fn send_items(
         out.send(origin, payload).await.map_err(|_| Stopped)?;
     }
     if let Some(why) = feed.truncated {
-        tracing::warn!(input = %name, "{why}");
         send_invalid(out, name, last + 1, why, b"").await?;
     }
     Ok(())
@@ -372,10 +368,10 @@ impl Poller {
             }
             Err(e) => {
                 let error = format!("rejected feed: {e}");
-                tracing::warn!(%url, "{error}");
                 if self.reported.insert(url.to_string()) {
                     send_invalid(out, &name, WHOLE_DOCUMENT, error, &head).await
                 } else {
+                    tracing::debug!(%url, "{error} (again)");
                     Ok(())
                 }
             }
