@@ -1,6 +1,6 @@
 //! `newsflow segment`: sentences only, for users who do not need entities.
 //!
-//! Reads a file or stdin. JSON Lines input (as [`ingest::sniff`] decides, the same test
+//! Reads a file or stdin. JSON Lines input (as [`ingest::sniff()`] decides, the same test
 //! `newsflow run` uses) is segmented record by record, streaming, so it works on endless
 //! pipes; anything else is one plain text.
 
@@ -73,7 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Reads as much of the input as [`ingest::sniff`] needs to decide its format; returns the
+/// Reads as much of the input as [`ingest::sniff()`] needs to decide its format; returns the
 /// format and the bytes read, which the caller reads again before the rest.
 fn sniff(reader: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
     let mut prefix = Vec::new();

@@ -1,5 +1,5 @@
 //! The JSON Lines reader: one article per line, streamed; [`crate::InputSource`] hands it
-//! every input [`crate::sniff`] finds to be JSON Lines.
+//! every input [`crate::sniff()`] finds to be JSON Lines.
 
 use std::sync::Arc;
 

@@ -12,7 +12,7 @@
 //!   a typo is an error before anything runs.
 //! - [`source`]: [`InputSource`], what `newsflow run` reads with: detects each input's
 //!   format from its content and dispatches to the readers below; polls URLs.
-//! - [`sniff`]: the one format sniffer ([`sniff()`] → [`Format`]), used by every reader of
+//! - [`mod@sniff`]: the one format sniffer ([`sniff()`] → [`Format`]), used by every reader of
 //!   files and stdin, `newsflow segment` included.
 //! - [`jsonl`]: the JSON Lines reader.
 //! - [`feed`]: one RSS / Atom / RDF / JSON Feed document to articles, through

@@ -1,5 +1,5 @@
 //! The one place that decides an input's format from its first bytes: `newsflow run`'s
-//! source and `newsflow segment` both ask [`sniff`], so they never disagree.
+//! source and `newsflow segment` both ask [`sniff()`], so they never disagree.
 
 /// How much of an input is read to decide its format. A JSON Feed names its version near
 /// the top; a JSON Lines record's first line is usually complete within this.

@@ -1,7 +1,8 @@
 //! The source behind `newsflow run`: every input kind, each format detected from content.
 //!
-//! Files and stdin are sniffed ([`crate::sniff`]): JSON Lines are streamed line by line (any size), anything
-//! else is read whole (up to [`MAX_FEED_BYTES`]) and parsed as a feed on a blocking thread.
+//! Files and stdin are sniffed ([`crate::sniff()`]): JSON Lines are streamed line by line
+//! (any size), anything else is read whole (up to [`MAX_FEED_BYTES`]) and parsed as a feed
+//! on a blocking thread.
 //! URLs are fetched, and with `follow` polled until shutdown, emitting only items not seen
 //! before.
 
