@@ -12,9 +12,19 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
-    /// Inputs: files, directories, `-`.
+    /// Inputs: files, directories, `-`, URLs.
     #[serde(default)]
     pub inputs: Vec<String>,
+    /// Keep polling URL inputs.
+    pub follow: Option<bool>,
+    /// Seconds between two polls of a followed feed.
+    pub interval: Option<u64>,
+    /// Where seen ids and HTTP validators persist.
+    pub state: Option<PathBuf>,
+    /// The User-Agent header sent when fetching feeds.
+    pub user_agent: Option<String>,
+    /// No progress bar and no summary.
+    pub quiet: Option<bool>,
     /// Sink URIs.
     #[serde(default)]
     pub sinks: Vec<String>,
@@ -77,6 +87,48 @@ mod tests {
         let config: RunConfig = toml::from_str(&readme[start..end]).unwrap();
         assert_eq!(config.sinks.len(), 2);
         assert_eq!(config.retry.unwrap().retries, Some(5));
+    }
+
+    /// Every `newsflow run` flag is a key of the file, so a new flag cannot forget its key.
+    /// The mapping rule: a flag's key is its argument id (the `Args` field name, `--user-agent`
+    /// is `user_agent`, `--sink` is `sinks`), except those listed in `RENAMED`, and `config`
+    /// itself, which a file cannot set.
+    #[test]
+    fn every_run_flag_is_a_config_key() {
+        const RENAMED: &[(&str, &str)] = &[
+            // The retry policy is one table with its backoffs, which have no flags.
+            ("retries", "[retry]\nretries"),
+            // The unit is in the name: the file has no --help to say it.
+            ("grace", "grace_secs"),
+        ];
+        let command =
+            <crate::cmd::run::Args as clap::Args>::augment_args(clap::Command::new("run"));
+        let mut checked = 0;
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches!(id, "config" | "help" | "version") {
+                continue;
+            }
+            let key = RENAMED
+                .iter()
+                .find(|(flag, _)| *flag == id)
+                .map_or(id, |(_, key)| key);
+            // Values of the wrong type still show that the key is known; only an unknown
+            // key says "unknown field".
+            for value in ["0", "true", "\"x\"", "[]"] {
+                if let Err(e) = toml::from_str::<RunConfig>(&format!("{key} = {value}")) {
+                    let message = e.to_string();
+                    assert!(
+                        !message.contains("unknown field"),
+                        "--{} has no config key {key:?}: add it to RunConfig (and README), or to \
+                         RENAMED here: {message}",
+                        arg.get_long().unwrap_or(id)
+                    );
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked >= 15, "only {checked} flags found");
     }
 
     #[test]

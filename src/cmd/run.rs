@@ -35,14 +35,20 @@ pub struct Args {
     #[arg(long)]
     pub follow: bool,
     /// Seconds between two polls of a followed feed.
-    #[arg(long, value_name = "SECS", default_value_t = ingest::source::DEFAULT_INTERVAL.as_secs())]
-    pub interval: u64,
+    #[arg(long, value_name = "SECS", help = format!(
+        "Seconds between two polls of a followed feed [default: {}]",
+        ingest::source::DEFAULT_INTERVAL.as_secs()
+    ))]
+    pub interval: Option<u64>,
     /// Remember seen item ids and HTTP validators of URL feeds in this JSON file across runs.
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// The User-Agent header sent when fetching feeds.
-    #[arg(long, value_name = "TEXT", default_value = ingest::http::DEFAULT_USER_AGENT)]
-    pub user_agent: String,
+    #[arg(long, value_name = "TEXT", help = format!(
+        "The User-Agent header sent when fetching feeds [default: {}]",
+        ingest::http::DEFAULT_USER_AGENT
+    ))]
+    pub user_agent: Option<String>,
     /// Where results go: stdout (default), jsonl:PATH, html:PATH, sqlite:PATH,
     /// postgres://USER@HOST:PORT/DB, nats://HOST:PORT/SUBJECT. Repeat to fan out.
     #[arg(long = "sink", value_name = "URI")]
@@ -121,12 +127,21 @@ impl Settings {
             Some(path) => RunConfig::load(path)?,
             None => RunConfig::default(),
         };
-        anyhow::ensure!(args.interval >= 1, "--interval must be at least 1 second");
+        let feed_defaults = FeedOptions::default();
+        let interval = args.interval.or(file.interval);
+        anyhow::ensure!(
+            interval.is_none_or(|secs| secs >= 1),
+            "--interval must be at least 1 second"
+        );
         let feeds = FeedOptions {
-            follow: args.follow,
-            interval: Duration::from_secs(args.interval),
-            state: args.state.clone(),
-            user_agent: args.user_agent.clone(),
+            follow: args.follow || file.follow.unwrap_or(false),
+            interval: interval.map_or(feed_defaults.interval, Duration::from_secs),
+            state: args.state.clone().or(file.state),
+            user_agent: args
+                .user_agent
+                .clone()
+                .or(file.user_agent)
+                .unwrap_or(feed_defaults.user_agent),
             ..FeedOptions::default()
         };
         let inputs = if args.inputs.is_empty() {
@@ -207,7 +222,7 @@ impl Settings {
             tagger,
             pipeline,
             grace,
-            quiet: args.quiet,
+            quiet: args.quiet || file.quiet.unwrap_or(false),
         })
     }
 }
@@ -216,10 +231,7 @@ impl Settings {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = CliRuntime::start()?;
     let settings = Settings::resolve(args)?;
-    let has_url = settings
-        .inputs
-        .iter()
-        .any(|i| i.starts_with("http://") || i.starts_with("https://"));
+    let has_url = settings.inputs.iter().any(|i| ingest::is_url(i));
     anyhow::ensure!(
         has_url || !settings.feeds.follow,
         "--follow needs at least one http(s):// feed URL among the inputs"
@@ -396,20 +408,58 @@ fn spawn_progress(
     (bar, task)
 }
 
+/// The shortest run whose rates the summary shows. A shorter one is mostly start-up (the
+/// model loads in tens of milliseconds), so "140 articles/s" for one article in 7 ms would
+/// measure nothing; `newsflow bench` is the tool for throughput.
+const MIN_RATE_RUN: Duration = Duration::from_secs(1);
+
 /// The run summary printed on stderr.
 pub fn describe(s: &Summary) -> String {
-    let secs = s.elapsed.as_secs_f64().max(1e-9);
+    let secs = s.elapsed.as_secs_f64();
+    let counts = format!(
+        "newsflow: {} articles, {} sentences, {} tokens, {} entities, {} rejected in {secs:.2} s",
+        s.articles_written, s.sentences, s.tokens, s.entities, s.rejected,
+    );
+    if s.elapsed < MIN_RATE_RUN {
+        return counts;
+    }
     format!(
-        "newsflow: {} articles, {} sentences, {} tokens, {} entities, {} rejected in {:.2} s \
-         ({:.0} articles/s, {:.0} tokens/s, {:.1} MB/s)",
-        s.articles_written,
-        s.sentences,
-        s.tokens,
-        s.entities,
-        s.rejected,
-        secs,
+        "{counts} ({:.0} articles/s, {:.0} tokens/s, {:.2} MB/s)",
         s.articles_written as f64 / secs,
         s.tokens as f64 / secs,
         s.text_bytes as f64 / secs / 1e6,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(articles: u64, elapsed: Duration) -> Summary {
+        Summary {
+            articles_written: articles,
+            tokens: articles * 500,
+            text_bytes: articles * 3000,
+            elapsed,
+            ..Summary::default()
+        }
+    }
+
+    #[test]
+    fn a_run_too_short_to_measure_shows_no_rates() {
+        let line = describe(&summary(1, Duration::from_millis(7)));
+        assert_eq!(
+            line,
+            "newsflow: 1 articles, 0 sentences, 500 tokens, 0 entities, 0 rejected in 0.01 s"
+        );
+    }
+
+    #[test]
+    fn a_measurable_run_shows_its_rates() {
+        let line = describe(&summary(4000, Duration::from_secs(2)));
+        assert!(
+            line.ends_with("in 2.00 s (2000 articles/s, 1000000 tokens/s, 6.00 MB/s)"),
+            "{line}"
+        );
+    }
 }

@@ -74,9 +74,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = writeln!(err, "[{:6.1}s] {line}", started.elapsed().as_secs_f64());
     };
     let model = tagger::train(&train, &dev, &cfg, &mut log).context("training failed")?;
-    model
-        .save(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    // The error names the file already.
+    model.save(&args.out)?;
     let bytes = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     // Score through the saved file and the same path `newsflow eval` takes, so the number
     // printed is the number the committed model gets.

@@ -373,3 +373,38 @@ fn follow_without_a_url_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--follow needs"));
 }
+
+#[test]
+fn follow_accepts_an_upper_case_url_scheme() {
+    // `is_url` ignored case but the `--follow` check did not: the input was accepted as a
+    // URL and then `--follow` refused it for lacking one.
+    let state = Arc::new(Mutex::new(Served {
+        items: vec![item("a")],
+        etag: "\"v1\"".into(),
+        status: 200,
+        requests: Vec::new(),
+    }));
+    let url = serve(state).replacen("http://", "HTTP://", 1);
+    let mut child = newsflow()
+        .args(["run", &url, "--follow", "--quiet"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(ids(&[first]), ["a"]);
+}

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Why inputs could not be opened or read.
+/// Why inputs could not be opened or read. Like every error of newsflow's libraries, a
+/// variant either shows its cause in its message or exposes it as `source()`, never both, so
+/// a printed chain names each cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// An input path does not exist or cannot be read.
-    #[error("cannot read input {path}: {source}")]
+    #[error("cannot open {path}")]
     Open {
         /// The path as given.
         path: PathBuf,
@@ -41,7 +43,7 @@ pub enum IngestError {
     #[error(transparent)]
     State(#[from] crate::state::StateError),
     /// Reading failed part-way (a disk or pipe error, not bad content).
-    #[error("reading {input} failed at line {line}: {source}")]
+    #[error("reading {input} failed at line {line}")]
     Read {
         /// The input's name.
         input: String,
@@ -125,30 +127,49 @@ pub fn resolve_inputs(args: &[String]) -> Result<Vec<Input>, IngestError> {
     Ok(inputs)
 }
 
-/// Whether an argument names a URL rather than a path.
-fn is_url(arg: &str) -> bool {
+/// Whether an argument names a feed URL rather than a path: `http://` or `https://` in any
+/// case, as URL schemes are. The one test of it: `--follow`'s check asks this too.
+pub fn is_url(arg: &str) -> bool {
     let lower = arg.get(..8).unwrap_or(arg).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
+/// Every file below `dir`, hidden entries skipped. Links are followed, so a linked folder
+/// of feeds is read, but a link back to a folder being walked is skipped with a warning:
+/// `walkdir` notices the loop, where a plain recursion walked it again and again until the
+/// OS refused (ELOOP).
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
-    let open_err = |source| IngestError::Open {
-        path: dir.to_path_buf(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(open_err)? {
-        let path = entry.map_err(open_err)?.path();
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
         // Hidden files are editor and VCS droppings, not inputs.
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
-            continue;
-        }
-        if path.is_dir() {
-            collect_files(&path, out)?;
-        } else if path.is_file() {
-            out.push(path);
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if e.loop_ancestor().is_some() => {
+                tracing::warn!(path = ?e.path(), "skipped: a link back to a folder above it");
+                continue;
+            }
+            // A dangling link names no file; it was always skipped.
+            Err(e)
+                if e.depth() > 0
+                    && e.io_error().map(std::io::Error::kind)
+                        == Some(std::io::ErrorKind::NotFound) =>
+            {
+                continue;
+            }
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                let source = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("cannot walk the directory"));
+                return Err(IngestError::Open { path, source });
+            }
+        };
+        if entry.file_type().is_file() {
+            out.push(entry.into_path());
         }
     }
     Ok(())
@@ -178,6 +199,25 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_parent_folder_is_walked_once() {
+        let dir = std::env::temp_dir().join(format!("newsflow-loop-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in ["b.jsonl", "a.jsonl"] {
+            std::fs::write(dir.join(name), "{}\n").unwrap();
+        }
+        std::os::unix::fs::symlink("..", dir.join("sub/up")).unwrap();
+        std::os::unix::fs::symlink("missing", dir.join("dangling")).unwrap();
+        let got = resolve_inputs(&[dir.display().to_string()]).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let expected: Vec<_> = ["a.jsonl", "b.jsonl"]
+            .iter()
+            .map(|n| Input::File(dir.join(n)))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
     #[test]
     fn missing_input_is_an_error_naming_it() {
         let err = resolve_inputs(&["/no/such/file.jsonl".into()]).unwrap_err();
@@ -192,6 +232,20 @@ mod tests {
         );
         let err = resolve_inputs(&["http://".into()]).unwrap_err();
         assert!(err.to_string().contains("invalid URL http://"), "{err}");
+    }
+
+    #[test]
+    fn url_schemes_are_recognised_in_any_case() {
+        for url in [
+            "http://a.example/",
+            "HTTP://a.example/",
+            "Https://a.example/",
+        ] {
+            assert!(is_url(url), "{url}");
+        }
+        for path in ["http:/a", "feeds/http://a", "ftp://a.example/", "htt"] {
+            assert!(!is_url(path), "{path}");
+        }
     }
 
     #[test]

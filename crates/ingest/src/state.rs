@@ -19,7 +19,7 @@ const STATE_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     /// Reading or writing failed.
-    #[error("state file {path}: {source}")]
+    #[error("state file {path}")]
     Io {
         /// The state file.
         path: PathBuf,

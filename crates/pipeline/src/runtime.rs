@@ -120,16 +120,17 @@ impl Default for PipelineConfig {
     }
 }
 
-/// Why a run failed. Records the pipeline had already accepted are drained first where that
+/// Why a run failed. A variant shows its cause either in its message or as `source()`,
+/// never both, so `{:#}` in the binary prints each cause once. Records the pipeline had already accepted are drained first where that
 /// is possible, so the error is the last thing that happens.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    /// The source stopped with an error.
-    #[error("input failed: {0}")]
+    /// The source stopped with an error (shown as the source's own error: it names the input).
+    #[error(transparent)]
     Source(Box<dyn std::error::Error + Send + Sync>),
     /// A sink failed (after its retries); the run stopped so that no records are lost
     /// silently.
-    #[error("sink {name} failed after {attempts} attempt(s): {source}")]
+    #[error("sink {name} failed after {attempts} attempt(s)")]
     Sink {
         /// The sink's name.
         name: String,
@@ -139,7 +140,7 @@ pub enum PipelineError {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The dead-letter file could not be written.
-    #[error("cannot write dead letters to {path}: {source}")]
+    #[error("cannot write dead letters to {path}")]
     DeadLetter {
         /// The dead-letter path.
         path: PathBuf,
@@ -152,6 +153,22 @@ pub enum PipelineError {
     /// A task of the pipeline itself died; a bug.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Shows an error and each of its causes, `: `-separated, for log lines: errors expose
+/// their causes rather than repeating them in their message, so `{e}` alone would drop them.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        Ok(())
+    }
 }
 
 /// What a finished run did.
@@ -316,7 +333,7 @@ where
             if first_error.is_none() {
                 first_error = Some(e);
             } else {
-                tracing::debug!(error = %e, "further failure");
+                tracing::debug!(error = %Chain(&e), "further failure");
             }
         }
     };
@@ -500,9 +517,10 @@ async fn sink_loop<K: Sink>(
                 }
                 Err(e) if attempt <= retry.retries && sink.retryable(&e) => {
                     tracing::warn!(
-                        "sink {} failed (attempt {attempt} of {}): {e}; retrying in {backoff:?}",
+                        "sink {} failed (attempt {attempt} of {}): {}; retrying in {backoff:?}",
                         sink.name(),
-                        retry.retries + 1
+                        retry.retries + 1,
+                        Chain(&e),
                     );
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(retry.max_backoff);

@@ -344,8 +344,10 @@ async fn a_failing_sink_fails_the_run_loudly() {
         CancellationToken::new(),
     )
     .await;
-    let err = result.unwrap_err().to_string();
-    assert!(err.contains("broken") && err.contains("disk full"), "{err}");
+    let err = result.unwrap_err();
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(err.to_string().contains("broken"), "{err}");
+    assert!(cause.is_some_and(|c| c.contains("disk full")), "{err}");
     assert!(
         sent.load(Ordering::SeqCst) < 10_000,
         "the source was not stopped"
@@ -436,9 +438,15 @@ async fn retryable_sink_failures_are_retried_with_the_same_batch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sink_that_stays_down_fails_after_its_retries() {
     let (result, attempts, written) = run_flaky(usize::MAX, 3).await;
-    let err = result.unwrap_err().to_string();
+    let err = result.unwrap_err();
+    // The cause is exposed as the source, not repeated in the message.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
     assert!(
-        err.contains("flaky failed after 4 attempt(s): connection lost"),
+        err.to_string().ends_with("flaky failed after 4 attempt(s)"),
+        "{err}"
+    );
+    assert!(
+        cause.is_some_and(|c| c.contains("connection lost")),
         "{err}"
     );
     assert_eq!((attempts, written), (4, 0));

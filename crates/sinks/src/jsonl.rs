@@ -27,17 +27,22 @@ pub struct JsonlSink {
     size: u64,
     /// Rotate once the live file holds this many bytes.
     rotate_bytes: Option<u64>,
+    /// Whether the path is a regular file. Only those are synced and rotated: `fsync` on
+    /// `/dev/null`, a pipe or a terminal fails with EINVAL, and renaming `/dev/stdout`
+    /// would be wrong, yet writing there is a normal way to benchmark or to pipe.
+    regular: bool,
 }
 
 impl JsonlSink {
     /// Opens (or creates) `path` for appending; `rotate_bytes` turns on rotation.
     pub async fn open(path: PathBuf, rotate_bytes: Option<u64>) -> Result<Self, SinkError> {
-        let (out, size) = open_append(&path).await?;
+        let (out, size, regular) = open_append(&path).await?;
         Ok(Self {
             path,
             out,
             size,
-            rotate_bytes: rotate_bytes.filter(|&n| n > 0),
+            rotate_bytes: rotate_bytes.filter(|&n| n > 0 && regular),
+            regular,
         })
     }
 
@@ -69,7 +74,7 @@ impl JsonlSink {
         tokio::fs::rename(&self.path, &rotated)
             .await
             .map_err(|e| self.io_error(e))?;
-        let (out, size) = open_append(&self.path).await?;
+        let (out, size, _) = open_append(&self.path).await?;
         self.out = out;
         self.size = size;
         tracing::info!(
@@ -87,7 +92,9 @@ fn numbered(path: &Path, n: u32) -> PathBuf {
     PathBuf::from(name)
 }
 
-async fn open_append(path: &Path) -> Result<(BufWriter<tokio::fs::File>, u64), SinkError> {
+/// Opens `path` for appending: the writer, the bytes already in it, and whether it is a
+/// regular file.
+async fn open_append(path: &Path) -> Result<(BufWriter<tokio::fs::File>, u64, bool), SinkError> {
     let io = |source| SinkError::Io {
         target: path.display().to_string(),
         source,
@@ -98,8 +105,10 @@ async fn open_append(path: &Path) -> Result<(BufWriter<tokio::fs::File>, u64), S
         .open(path)
         .await
         .map_err(io)?;
-    let size = file.metadata().await.map_err(io)?.len();
-    Ok((BufWriter::with_capacity(BUFFER_BYTES, file), size))
+    let meta = file.metadata().await.map_err(io)?;
+    let regular = meta.is_file();
+    let size = if regular { meta.len() } else { 0 };
+    Ok((BufWriter::with_capacity(BUFFER_BYTES, file), size, regular))
 }
 
 impl Sink for JsonlSink {
@@ -122,6 +131,9 @@ impl Sink for JsonlSink {
     async fn finish(mut self) -> Result<(), SinkError> {
         let flushed = self.out.flush().await;
         flushed.map_err(|e| self.io_error(e))?;
+        if !self.regular {
+            return Ok(());
+        }
         let synced = self.out.get_ref().sync_all().await;
         synced.map_err(|e| self.io_error(e))
     }

@@ -22,7 +22,8 @@ pub mod stdout;
 
 pub use spec::{AnySink, SinkOptions, SinkSpec};
 
-/// Why a sink could not be built or could not write.
+/// Why a sink could not be built or could not write. A variant with a `source` shows it
+/// through `source()` only, so a printed chain names each cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     /// The `--sink` value is not a known URI.
@@ -32,7 +33,7 @@ pub enum SinkError {
     #[error("sink {0:?} needs a path, as in {0}out.jsonl")]
     MissingPath(String),
     /// Writing a file or stream failed.
-    #[error("cannot write {target}: {source}")]
+    #[error("cannot write {target}")]
     Io {
         /// The file or stream.
         target: String,
@@ -40,7 +41,7 @@ pub enum SinkError {
         source: std::io::Error,
     },
     /// An SQLite operation failed.
-    #[error("sqlite database {path}: {source}")]
+    #[error("sqlite database {path}")]
     Sqlite {
         /// The database path.
         path: String,
@@ -48,7 +49,7 @@ pub enum SinkError {
         source: rusqlite::Error,
     },
     /// A PostgreSQL operation failed.
-    #[error("postgres {target}: {source}")]
+    #[error("postgres {target}")]
     Postgres {
         /// The server and database, without credentials.
         target: String,

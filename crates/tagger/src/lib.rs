@@ -47,7 +47,7 @@ static EMBEDDED: &[u8] = include_bytes!("../../../data/model/ner.bin");
 #[derive(Debug, thiserror::Error)]
 pub enum TaggerError {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file's path.
         path: String,
@@ -55,7 +55,7 @@ pub enum TaggerError {
         source: std::io::Error,
     },
     /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// The file's path.
         path: String,
