@@ -375,6 +375,9 @@ impl Scan<'_, '_> {
             quoted |= matches!(c, '"' | '\'' | '”' | '’' | '»' | '›');
             k += c.len_utf8();
         }
+        if !cjk {
+            k = self.citation(k);
+        }
         if k >= n {
             return n;
         }
@@ -407,10 +410,8 @@ impl Scan<'_, '_> {
             return n;
         }
         if newlines >= 2 {
-            // A blank line always ends a sentence.
-            if self.has_content(k) {
-                self.push(k);
-            }
+            // A blank line always ends a sentence, even one of symbols alone (":)", "[...]").
+            self.push(k);
             return m;
         }
         if !self.has_content(i) {
@@ -450,7 +451,9 @@ impl Scan<'_, '_> {
             // The one brand whose name ends in "!" and turns up in news all the time.
             !next.lower && next.starter
         } else if qe || dots == 0 {
-            line_end || !next.lower && !next.continues()
+            // Web text often starts sentences in lowercase ("where did you grow up? india?");
+            // after a quote or bracket a lowercase word is narration ("Why?" she asked).
+            line_end || !next.continues() && (!next.lower || qe && k == j)
         } else {
             self.after_period(i, &next, line_end, k > j)
         };
@@ -558,15 +561,18 @@ impl Scan<'_, '_> {
         }
 
         if next.lower {
-            // Only an ordinary word followed by a very common opener can end a sentence
-            // before a lowercase word ("... the party. then we left" in careless text); after
-            // a closing quote or bracket a lowercase word continues ("great." she said).
+            // A lowercase word or a number before the period is no abbreviation we know, so
+            // the period ends a sentence typed in lowercase ("is interested. jill finishes",
+            // "call 303-832-8160. they"); a capitalised one may be an unlisted abbreviation
+            // ("Div. has") and ends one only before a very common opener. After a closing
+            // quote or bracket a lowercase word continues ("great." she said).
+            let plain = word.len() >= 2
+                && (letters_only && word[0].is_ascii_lowercase()
+                    || word[word.len() - 1].is_ascii_digit());
             return !closed
                 && flags & (TITLE | COMMON) == 0
                 && !dotted
-                && letters_only
-                && word.len() >= 3
-                && next.starter;
+                && (plain || letters_only && word.len() >= 3 && next.starter);
         }
         if next.continues() {
             return false;
@@ -600,6 +606,50 @@ impl Scan<'_, '_> {
             return lower_before || (next.starter && next.word_len > 1);
         }
         true
+    }
+
+    /// Where the sentence ending at `k` really ends: after a citation or omission mark that
+    /// follows it ("in Dulwich. [17] Placed", "anyway. [...]"), or a footnote number before
+    /// a capitalised word ("rights. 4 Even"); otherwise `k`.
+    fn citation(&self, k: usize) -> usize {
+        let b = self.b;
+        if b.get(k) != Some(&b' ') {
+            return k;
+        }
+        let p = k + 1;
+        if b.get(p) == Some(&b'[') {
+            // "[17]", "[3, 4]", "[...]", "[…]": short, no letters.
+            let inner = b[p + 1..]
+                .iter()
+                .take(MAX_CITATION)
+                .take_while(|&&c| {
+                    c != b']'
+                        && (c.is_ascii_digit()
+                            || matches!(c, b'.' | b',' | b' ' | b'-' | 0x80..=0xFF))
+                })
+                .count();
+            let close = p + 1 + inner;
+            if inner > 0 && b.get(close) == Some(&b']') && self.text.is_char_boundary(close) {
+                let end = close + 1;
+                if b.get(end).is_none_or(u8::is_ascii_whitespace) {
+                    return end;
+                }
+            }
+            return k;
+        }
+        let digits = b[p..]
+            .iter()
+            .take(3)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if (1..=2).contains(&digits)
+            && b.get(p + digits) == Some(&b' ')
+            && b.get(p + digits + 1).is_some_and(u8::is_ascii_uppercase)
+            && b.get(p + digits + 2).is_some_and(u8::is_ascii_lowercase)
+        {
+            return p + digits;
+        }
+        k
     }
 
     /// True for a sentence end typed without its space ("the deal.The talks"): a lowercase
@@ -731,14 +781,15 @@ impl Scan<'_, '_> {
         if newlines == 1 && b.get(m).is_some_and(u8::is_ascii_lowercase) {
             return m;
         }
-        if !self.has_content(i) {
-            return m;
-        }
         if m >= n {
             return n;
         }
         if newlines >= 2 {
+            // A paragraph of symbols alone (":)", "_____") is still its own paragraph.
             self.push(i);
+            return m;
+        }
+        if !self.has_content(i) {
             return m;
         }
         // The last character of the line.
@@ -1040,6 +1091,9 @@ fn list_value(word: &[u8]) -> Option<(u32, bool)> {
         _ => None,
     }
 }
+
+/// The longest citation inside brackets worth looking at ("[12, 14-16]").
+const MAX_CITATION: usize = 12;
 
 /// How many line breaks `is_wrapped` looks at.
 const WRAP_SAMPLE_LINES: usize = 10;

@@ -213,7 +213,7 @@ const PARAGRAPHS_HEADLINES_DATELINES: &[Case] = &[
     ("The price of oil rose sharply in\nearly trading on Monday.", &["The price of oil rose sharply in\nearly trading on Monday."]),
     ("Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.\n    The dry spell means a late crop.", &[ "Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.", "The dry spell means a late crop."]),
     ("Para one ends here\n\n\nPara two", &["Para one ends here", "Para two"]),
-    ("Is it real? maybe not.\ni think so.", &["Is it real? maybe not.", "i think so."]),
+    ("Is it real? maybe not.\ni think so.", &["Is it real?", "maybe not.", "i think so."]),
     ("We met Mr.\nJones there.", &["We met Mr.\nJones there."]),
     ("Line one\r\n\r\nLine two", &["Line one", "Line two"]),
 ];
