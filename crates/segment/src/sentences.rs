@@ -8,7 +8,7 @@
 
 use article::Span;
 
-use crate::words::{self, COMMON, SPEECH, STARTER, TIME_FOLLOWER, TITLE};
+use crate::words::{self, COMMON, GREETING, SIGN_OFF, SPEECH, STARTER, TIME_FOLLOWER, TITLE};
 
 /// Byte classes of the scan table.
 const PLAIN: u8 = 0;
@@ -95,6 +95,7 @@ pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
         scanned: 0,
     };
     let n = b.len();
+    s.after_push(0);
     let mut i = 0;
     while i < n {
         i = next_candidate(b, i);
@@ -247,6 +248,126 @@ impl Scan<'_, '_> {
         self.start = end;
         self.content_at = None;
         self.scanned = end;
+        self.after_push(end);
+    }
+
+    /// Looks at what opens the sentence that starts at `end`: a separator line ("-----",
+    /// "__", "--" before a signature) or an e-mail sign-off or greeting ("Best regards,",
+    /// "Dear All,") is a sentence of its own, though no candidate byte ends it.
+    fn after_push(&mut self, end: usize) {
+        let b = self.b;
+        let mut p = end;
+        while p < b.len() && b[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        let Some(&c) = b.get(p) else {
+            return;
+        };
+        if matches!(c, b'-' | b'_' | b'=' | b'*' | b'~' | b'#') {
+            let run = b[p..].iter().take_while(|&&x| x == c).count();
+            let e = p + run;
+            if run >= 2 && b.get(e).is_some_and(u8::is_ascii_whitespace) {
+                self.push(e);
+            }
+            return;
+        }
+        if !c.is_ascii_uppercase() {
+            return;
+        }
+        // Up to three words, then the comma.
+        let mut q = p;
+        let mut greeting = false;
+        for n in 0..3 {
+            let len = b[q..]
+                .iter()
+                .take_while(|x| x.is_ascii_alphabetic())
+                .count();
+            if len == 0 {
+                return;
+            }
+            let word = &b[q..q + len];
+            let flags = words::flags(word);
+            if n == 0 {
+                greeting = flags & GREETING != 0;
+            }
+            let fits = flags & SIGN_OFF != 0
+                || n == 0 && greeting
+                || n > 0 && greeting && word[0].is_ascii_uppercase();
+            if !fits {
+                return;
+            }
+            q += len;
+            match b.get(q) {
+                Some(b',') => break,
+                Some(b' ') if n < 2 => q += 1,
+                _ => return,
+            }
+        }
+        if b.get(q) != Some(&b',') {
+            return;
+        }
+        let comma = q + 1;
+        let mut r = comma;
+        let mut line_break = false;
+        while r < b.len() && b[r].is_ascii_whitespace() {
+            line_break |= b[r] == b'\n';
+            r += 1;
+        }
+        if r == comma && r < b.len() {
+            return;
+        }
+        if r >= b.len() || line_break || b[r].is_ascii_uppercase() {
+            self.push(comma);
+        }
+    }
+
+    /// At a dot inside a token (`i`): when the token is a web or e-mail address that ends
+    /// the line of thought ("at ann@example.com Thanks", "a.html http://b.html"), the
+    /// sentence ends after it. Returns where the scan continues.
+    fn address_end(&mut self, i: usize) -> usize {
+        let b = self.b;
+        let n = b.len();
+        // The rest of the token, unless another dot follows (that dot decides).
+        let mut e = i + 1;
+        while e < n && e - i < MAX_ADDRESS {
+            let c = b[e];
+            if c.is_ascii_whitespace() || c == b'.' || c >= 0x80 {
+                break;
+            }
+            e += 1;
+        }
+        if e >= n || b[e] != b' ' {
+            return i + 1;
+        }
+        let last = b[e - 1];
+        if !(last.is_ascii_alphanumeric() || matches!(last, b'/' | b'>')) {
+            return i + 1;
+        }
+        let mut s = i;
+        while s > self.start && i - s < MAX_ADDRESS && !b[s - 1].is_ascii_whitespace() {
+            s -= 1;
+        }
+        let token = &b[s..e];
+        let token = token.strip_prefix(b"<").unwrap_or(token);
+        let address = token.contains(&b'@')
+            || token.starts_with(b"www.")
+            || token.windows(3).any(|w| w == b"://");
+        if !address {
+            return i + 1;
+        }
+        let mut m = e;
+        while m < n && matches!(b[m], b' ' | b'\t') {
+            m += 1;
+        }
+        let next = &b[m..];
+        let opens = next.first().is_some_and(u8::is_ascii_uppercase)
+            || next.starts_with(b"http")
+            || next.starts_with(b"www.");
+        if opens && self.has_content(s) {
+            self.push(e);
+            return e;
+        }
+        i + 1
     }
 
     /// True when the current sentence holds a letter or digit before byte `upto`; bullets,
@@ -296,8 +417,13 @@ impl Scan<'_, '_> {
         if b[i] == b'.'
             && i + 1 < n
             && b[i + 1].is_ascii_alphanumeric()
-            && !(b[i + 1].is_ascii_uppercase() && i > 0 && b[i - 1].is_ascii_lowercase())
+            && !(b[i + 1].is_ascii_uppercase()
+                && i > 0
+                && (b[i - 1].is_ascii_lowercase() || b[i - 1].is_ascii_digit()))
         {
+            if b[i + 1].is_ascii_alphabetic() && i > 0 && b[i - 1].is_ascii_alphanumeric() {
+                return self.address_end(i);
+            }
             return i + 1;
         }
 
@@ -363,6 +489,14 @@ impl Scan<'_, '_> {
             // ASCII first: after a terminal the next byte is nearly always a space.
             let c = match b[k] {
                 b' ' | b'\n' => break,
+                // Markup left in the text: a closing tag belongs to the sentence it closes.
+                b'<' if b.get(k + 1) == Some(&b'/') => match tag_len(b, k) {
+                    0 => break,
+                    len => {
+                        k += len;
+                        continue;
+                    }
+                },
                 c if c < 0x80 => char::from(c),
                 _ => match char_at(self.text, k) {
                     Some(c) => c,
@@ -387,7 +521,8 @@ impl Scan<'_, '_> {
             return n;
         };
         if !after.is_whitespace() {
-            if (cjk || self.missing_space(i, k)) && self.has_content(i) {
+            let tag = after == '<' && tag_len(b, k) > 0;
+            if (cjk || tag || self.missing_space(i, k)) && self.has_content(i) {
                 self.push(k);
             }
             return k;
@@ -443,7 +578,8 @@ impl Scan<'_, '_> {
             let spaced_ellipsis =
                 spaced || char_before(self.text, i).is_some_and(char::is_whitespace);
             if dots >= 4 {
-                next.opens_sentence()
+                // Dot leaders before a page number ("Methods ...... 5") end nothing.
+                next.opens_sentence() && !next.digit
             } else {
                 next.opens_sentence() && !(spaced_ellipsis && next.is_word(b"I"))
             }
@@ -540,7 +676,7 @@ impl Scan<'_, '_> {
             }
         }
         // The next marker of an open list ends the item before it ("... item 2. The ...").
-        if ws > self.start && next.upper {
+        if ws > self.start && !next.continues() {
             if let (Some(list), Some((value, letters))) = (self.list, list_value(word)) {
                 if list.next == value && list.letters == letters && list.marker == marker {
                     self.list = Some(List {
@@ -566,7 +702,10 @@ impl Scan<'_, '_> {
             // "call 303-832-8160. they"); a capitalised one may be an unlisted abbreviation
             // ("Div. has") and ends one only before a very common opener. After a closing
             // quote or bracket a lowercase word continues ("great." she said).
+            // A short word after a number is a unit ("3 in. thick", "5 ft. tall").
+            let unit = letters_only && word.len() <= 3 && self.number_before(ws);
             let plain = word.len() >= 2
+                && !unit
                 && (letters_only && word[0].is_ascii_lowercase()
                     || word[word.len() - 1].is_ascii_digit());
             return !closed
@@ -658,12 +797,19 @@ impl Scan<'_, '_> {
     fn missing_space(&self, i: usize, k: usize) -> bool {
         let b = self.b;
         let mut w = i;
-        while w > self.start && b[w - 1].is_ascii_alphabetic() {
-            w -= 1;
+        let number = i > 0 && b[i - 1].is_ascii_digit();
+        if number {
+            // "came to 1,000.That is": a number, then the capitalised word.
+            while w > self.start && (b[w - 1].is_ascii_digit() || b[w - 1] == b',') {
+                w -= 1;
+            }
+        } else {
+            while w > self.start && b[w - 1].is_ascii_alphabetic() {
+                w -= 1;
+            }
         }
-        let before_ok = i - w >= 2
-            && b[i - 1].is_ascii_lowercase()
-            && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\''));
+        let before_ok = (number || i - w >= 2 && b[i - 1].is_ascii_lowercase())
+            && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\'' | b'$'));
         if !before_ok || words::flags(&b[w..i]) & (TITLE | COMMON) != 0 {
             return false;
         }
@@ -695,9 +841,17 @@ impl Scan<'_, '_> {
             && !tld
             && rest[0].is_ascii_uppercase()
             && rest[1].is_ascii_lowercase()
-            && rest
-                .get(len)
-                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b',' | b'\''))
+            && rest.get(len).is_none_or(|&c| {
+                matches!(c, b' ' | b'\t' | b'\n' | b',' | b'\'')
+                    // "on Tuesday.Mr. Smith": a title after the missing space.
+                    || c == b'.' && words::flags(&rest[..len]) & TITLE != 0
+            })
+    }
+
+    /// True when the word before byte `ws` (a word start) is a number.
+    fn number_before(&self, ws: usize) -> bool {
+        let head = self.b[self.start..ws].trim_ascii_end();
+        head.last().is_some_and(u8::is_ascii_digit)
     }
 
     /// True when the text just before `i` is the word `w` (whole word, ASCII case-insensitive).
@@ -884,14 +1038,23 @@ impl Scan<'_, '_> {
                 letters,
                 marker: Marker::Paren,
             });
-        } else if let Some(list) = self.list {
-            if list.next == value && list.letters == letters && list.marker == Marker::Paren {
-                self.list = Some(List {
-                    next: value + 1,
-                    ..list
-                });
-                self.push(w);
-            }
+        } else if self.list.is_some_and(|list| {
+            list.next == value && list.letters == letters && list.marker == Marker::Paren
+        }) {
+            self.list = Some(List {
+                next: value + 1,
+                letters,
+                marker: Marker::Paren,
+            });
+            self.push(w);
+        } else if value == 1 && !letters {
+            // "four nights 1) which island 2) where": a numbered list opened mid-sentence.
+            self.list = Some(List {
+                next: 2,
+                letters,
+                marker: Marker::Paren,
+            });
+            self.push(w);
         }
         i + 1
     }
@@ -946,12 +1109,20 @@ impl<'t> Next<'t> {
             return next;
         };
         let b = text.as_bytes();
-        next.lower = first.is_lowercase();
+        // A web address opens a sentence although it is written in lowercase.
+        let address = b[m..].starts_with(b"http") || b[m..].starts_with(b"www.");
+        next.lower = first.is_lowercase() && !address;
         // A dash continues ("... 5 p.m. - the time"), but a dash glued to a name is a
         // sign-off ("Thanks. -John").
         let glued_dash = first == '-' && b.get(m + 1).is_some_and(u8::is_ascii_alphabetic);
-        next.cont =
-            matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&') && !glued_dash;
+        // So is a separator before a signature ("... years. -- Posted by").
+        let separator = first == '-' && b.get(m + 1) == Some(&b'-') && {
+            let run = b[m..].iter().take_while(|&&c| c == b'-').count();
+            b.get(m + run).is_none_or(u8::is_ascii_whitespace)
+        };
+        next.cont = matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&')
+            && !glued_dash
+            && !separator;
         next.opener_first = is_opener(first);
         let mut p = m;
         if next.opener_first {
@@ -1091,6 +1262,36 @@ fn list_value(word: &[u8]) -> Option<(u32, bool)> {
         _ => None,
     }
 }
+
+/// How far a web or e-mail address is looked at around one of its dots.
+const MAX_ADDRESS: usize = 200;
+
+/// The length of the HTML tag at `p` (`<p>`, `</p>`, `<br/>`, `<a href="x">`), or 0.
+fn tag_len(b: &[u8], p: usize) -> usize {
+    let mut q = p + 1;
+    if b.get(q) == Some(&b'/') {
+        q += 1;
+    }
+    let name = b[q.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if name == 0 || !b[q].is_ascii_alphabetic() {
+        return 0;
+    }
+    q += name;
+    while q < b.len() && q - p < MAX_TAG {
+        match b[q] {
+            b'>' => return q + 1 - p,
+            b'<' | b'\n' => return 0,
+            _ => q += 1,
+        }
+    }
+    0
+}
+
+/// The longest HTML tag worth recognising.
+const MAX_TAG: usize = 100;
 
 /// The longest citation inside brackets worth looking at ("[12, 14-16]").
 const MAX_CITATION: usize = 12;

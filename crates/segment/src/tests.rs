@@ -277,3 +277,102 @@ const TOKENS_FOLLOW_CONLL: &[Case] = &[
 fn tokens_follow_conll() {
     check_tokens(TOKENS_FOLLOW_CONLL);
 }
+
+// Issue 17's categories of misses, one table each, in our own words.
+
+#[rustfmt::skip]
+const NO_SPACE_BETWEEN_SENTENCES: &[Case] = &[
+    ("He left on Tuesday.Mr. Smith stayed home.", &["He left on Tuesday.", "Mr. Smith stayed home."]),
+    ("The bill came to 1,000.That is a lot.", &["The bill came to 1,000.", "That is a lot."]),
+    ("We won the match.Then we went home.", &["We won the match.", "Then we went home."]),
+    ("Is it late?Yes, go to bed.", &["Is it late?", "Yes, go to bed."]),
+    ("Version 2.0 ships today.", &["Version 2.0 ships today."]),
+];
+
+#[test]
+fn no_space_between_sentences() {
+    check(NO_SPACE_BETWEEN_SENTENCES);
+}
+
+#[rustfmt::skip]
+const ABBREVIATION_ENDS_SENTENCE_OR_NOT: &[Case] = &[
+    ("Sen. Barack Obama spoke first.", &["Sen. Barack Obama spoke first."]),
+    ("The singer Mark E. Smith died.", &["The singer Mark E. Smith died."]),
+    ("They moved to the U.S. They liked it.", &["They moved to the U.S.", "They liked it."]),
+    ("I work for Acme Inc. What about you?", &["I work for Acme Inc.", "What about you?"]),
+    ("Prof. Ann Wu and Dr. Li met Gov. Ray.", &["Prof. Ann Wu and Dr. Li met Gov. Ray."]),
+    ("The 5 ft. wall is 3 in. thick.", &["The 5 ft. wall is 3 in. thick."]),
+];
+
+#[test]
+fn abbreviation_ends_sentence_or_not() {
+    check(ABBREVIATION_ENDS_SENTENCE_OR_NOT);
+}
+
+#[rustfmt::skip]
+const SENTENCES_INSIDE_QUOTATIONS: &[Case] = &[
+    ("'Well!' thought the girl, 'after such a fall I shall think nothing of stairs! How brave they'll think me!' (It was true.)",
+     &["'Well!' thought the girl, 'after such a fall I shall think nothing of stairs!", "How brave they'll think me!'", "(It was true.)"]),
+    ("`I don't know,' said the cat. `It is late.'", &["`I don't know,' said the cat.", "`It is late.'"]),
+    ("`Why?' asked the cat. `Because.'", &["`Why?' asked the cat.", "`Because.'"]),
+    ("He said, \"Stop. Go back. Now.\" We did.", &["He said, \"Stop.", "Go back.", "Now.\"", "We did."]),
+];
+
+#[test]
+fn sentences_inside_quotations() {
+    check(SENTENCES_INSIDE_QUOTATIONS);
+}
+
+#[rustfmt::skip]
+const LIST_LAYOUTS: &[Case] = &[
+    ("a. here it is b. another one c. the last one", &["a. here it is", "b. another one", "c. the last one"]),
+    ("a) here it is b) another one c) the last one", &["a) here it is", "b) another one", "c) the last one"]),
+    ("1. buy milk 2. sell eggs", &["1. buy milk", "2. sell eggs"]),
+    ("Shopping list\nflour\nSugar\nEggs", &["Shopping list\nflour", "Sugar", "Eggs"]),
+    ("Contents\nIntroduction ........ 1\nMethods ............. 5\nResults ............ 12", &["Contents", "Introduction ........ 1", "Methods ............. 5", "Results ............ 12"]),
+    ("Intro.......1\nMethods.......5", &["Intro.......1", "Methods.......5"]),
+    ("I stayed four nights 1) which island is best 2) where to eat", &["I stayed four nights", "1) which island is best", "2) where to eat"]),
+];
+
+#[test]
+fn list_layouts() {
+    check(LIST_LAYOUTS);
+}
+
+#[rustfmt::skip]
+const MEASUREMENTS_CITATIONS_MARKUP: &[Case] = &[
+    ("The field is 400 yd ( 365.8 m ). It is big.", &["The field is 400 yd ( 365.8 m ).", "It is big."]),
+    ("It was shown (Lee et al., 2005). Others disagree.", &["It was shown (Lee et al., 2005).", "Others disagree."]),
+    ("He was born in 1788. [3] He died young.", &["He was born in 1788. [3]", "He died young."]),
+    ("It was long. [...]\n\nThe end came.", &["It was long. [...]", "The end came."]),
+    ("<p>The vote passed.</p><p>Critics objected.</p>", &["<p>The vote passed.</p>", "<p>Critics objected.</p>"]),
+    ("The vote passed.<br>Critics objected.", &["The vote passed.", "<br>Critics objected."]),
+];
+
+#[test]
+fn measurements_citations_markup() {
+    check(MEASUREMENTS_CITATIONS_MARKUP);
+}
+
+#[rustfmt::skip]
+const WEB_TEXT: &[Case] = &[
+    ("where did you grow up? india? wow.", &["where did you grow up?", "india?", "wow."]),
+    ("i am out tonight. call me at 555-1234. they know.", &["i am out tonight.", "call me at 555-1234.", "they know."]),
+    ("Thanks for the help.\n\nBest regards,\nAnn Lee", &["Thanks for the help.", "Best regards,", "Ann Lee"]),
+    ("See you there. Thanks, Sean", &["See you there.", "Thanks,", "Sean"]),
+    ("Great food :) The staff was kind.", &["Great food :)", "The staff was kind."]),
+    ("Mail me at ann@example.com Thanks for reading.", &["Mail me at ann@example.com", "Thanks for reading."]),
+    ("Photos here: http://example.com/a.html http://example.com/b.html", &["Photos here: http://example.com/a.html", "http://example.com/b.html"]),
+    ("It is free. http://example.com/a.html", &["It is free.", "http://example.com/a.html"]),
+    ("The end of the story. -- Posted by Ann", &["The end of the story.", "--", "Posted by Ann"]),
+    ("Bye now.\n_____\nVisit our site.", &["Bye now.", "_____", "Visit our site."]),
+    ("WE ARE OPEN. COME IN TODAY.", &["WE ARE OPEN.", "COME IN TODAY."]),
+    ("Great place\nWill come again", &["Great place", "Will come again"]),
+    ("Good food... Friendly staff... Will return", &["Good food...", "Friendly staff...", "Will return"]),
+    ("Follow @newsflow for updates. Thanks @ann!", &["Follow @newsflow for updates.", "Thanks @ann!"]),
+];
+
+#[test]
+fn web_text() {
+    check(WEB_TEXT);
+}

@@ -16,11 +16,15 @@ pub(crate) const STARTER: u8 = 4;
 pub(crate) const SPEECH: u8 = 8;
 /// A word that continues a sentence after a clock time ("Friday", "EST").
 pub(crate) const TIME_FOLLOWER: u8 = 16;
+/// A word of an e-mail sign-off ("Best regards,", "Thanks,").
+pub(crate) const SIGN_OFF: u8 = 32;
+/// A word that opens a letter ("Dear All,", "Hi Ann,").
+pub(crate) const GREETING: u8 = 64;
 /// The `TITLE`/`COMMON` flag only holds when the text is capitalised ("Ill." but not "ill.").
 const CAP_ONLY: u8 = 128;
 
 /// The word lists, embedded so the binary needs no data files at run time.
-const LISTS: [(&str, u8); 5] = [
+const LISTS: [(&str, u8); 7] = [
     (
         include_str!("../../../data/abbreviations/titles.txt"),
         TITLE,
@@ -40,6 +44,14 @@ const LISTS: [(&str, u8); 5] = [
     (
         include_str!("../../../data/abbreviations/time_followers.txt"),
         TIME_FOLLOWER,
+    ),
+    (
+        include_str!("../../../data/abbreviations/signoffs.txt"),
+        SIGN_OFF,
+    ),
+    (
+        include_str!("../../../data/abbreviations/greetings.txt"),
+        GREETING,
     ),
 ];
 
@@ -186,6 +198,8 @@ mod tests {
         assert_eq!(flags(b"No") & (STARTER | COMMON), STARTER | COMMON);
         assert_eq!(flags(b"said") & SPEECH, SPEECH);
         assert_eq!(flags(b"Friday") & TIME_FOLLOWER, TIME_FOLLOWER);
+        assert_eq!(flags(b"Regards") & SIGN_OFF, SIGN_OFF);
+        assert_eq!(flags(b"Dear") & GREETING, GREETING);
         assert_eq!(flags(b"Smith"), 0);
         assert_eq!(flags(b"extraordinarily"), 0);
         assert_eq!(flags(b""), 0);
