@@ -241,7 +241,8 @@ impl Scan<'_, '_> {
     fn push(&mut self, end: usize) {
         // A boundary inside a character or behind the sentence start would lose text;
         // refusing it keeps the coverage invariant whatever a rule computed.
-        if end < self.start || !self.text.is_char_boundary(end) {
+        if end <= self.start || !self.text.is_char_boundary(end) {
+            // An empty sentence changes nothing (and its start was looked at already).
             return;
         }
         push_trimmed(self.text, self.start, end, self.out);
@@ -263,47 +264,55 @@ impl Scan<'_, '_> {
         let Some(&c) = b.get(p) else {
             return;
         };
+        if c.is_ascii_uppercase() {
+            if words::may_open_letter(&b[p..]) {
+                self.letter_phrase(p);
+            }
+            return;
+        }
         if matches!(c, b'-' | b'_' | b'=' | b'*' | b'~' | b'#') {
             let run = b[p..].iter().take_while(|&&x| x == c).count();
             let e = p + run;
             if run >= 2 && b.get(e).is_some_and(u8::is_ascii_whitespace) {
                 self.push(e);
             }
-            return;
         }
-        if !c.is_ascii_uppercase() {
-            return;
-        }
-        // Up to three words, then the comma.
+    }
+
+    /// A sign-off or greeting at `p` ("Best regards,", "Dear All,") followed by a line
+    /// break or a capitalised word ends its own sentence after the comma.
+    #[cold]
+    fn letter_phrase(&mut self, p: usize) {
+        let b = self.b;
+        // The shape first, since nearly every sentence fails it: up to three words of
+        // letters, then a comma. Only then are the words looked up.
+        let n = b.len();
         let mut q = p;
-        let mut greeting = false;
-        for n in 0..3 {
-            let len = b[q..]
-                .iter()
-                .take_while(|x| x.is_ascii_alphabetic())
-                .count();
-            if len == 0 {
+        let mut spans = [(0usize, 0usize); 3];
+        let mut count = 0;
+        loop {
+            let from = q;
+            while q < n && b[q].is_ascii_alphabetic() {
+                q += 1;
+            }
+            if q == from || count == spans.len() {
                 return;
             }
-            let word = &b[q..q + len];
-            let flags = words::flags(word);
-            if n == 0 {
-                greeting = flags & GREETING != 0;
-            }
-            let fits = flags & SIGN_OFF != 0
-                || n == 0 && greeting
-                || n > 0 && greeting && word[0].is_ascii_uppercase();
-            if !fits {
-                return;
-            }
-            q += len;
+            spans[count] = (from, q);
+            count += 1;
             match b.get(q) {
                 Some(b',') => break,
-                Some(b' ') if n < 2 => q += 1,
+                Some(b' ') => q += 1,
                 _ => return,
             }
         }
-        if b.get(q) != Some(&b',') {
+        let greeting = words::flags(&b[spans[0].0..spans[0].1]) & GREETING != 0;
+        let fits = spans[..count].iter().enumerate().all(|(at, &(from, to))| {
+            let word = &b[from..to];
+            words::flags(word) & SIGN_OFF != 0
+                || greeting && (at == 0 || word[0].is_ascii_uppercase())
+        });
+        if !fits {
             return;
         }
         let comma = q + 1;
@@ -1110,7 +1119,8 @@ impl<'t> Next<'t> {
         };
         let b = text.as_bytes();
         // A web address opens a sentence although it is written in lowercase.
-        let address = b[m..].starts_with(b"http") || b[m..].starts_with(b"www.");
+        let address = matches!(first, 'h' | 'w')
+            && (b[m..].starts_with(b"http") || b[m..].starts_with(b"www."));
         next.lower = first.is_lowercase() && !address;
         // A dash continues ("... 5 p.m. - the time"), but a dash glued to a name is a
         // sign-off ("Thanks. -John").

@@ -177,7 +177,83 @@ pub(crate) fn flags(word: &[u8]) -> u8 {
     }
 }
 
-/// Forces the table to be built, so the first segmented text does not pay for it.
+/// Slots of the prefix filter: three letters, each `a`–`z` or "none" (26).
+const PREFIXES: usize = 27 * 27 * 27;
+
+/// A byte as a prefix-filter letter: `a`–`z` (either case) as 0–25, anything else 26.
+#[inline(always)]
+const fn prefix_letter(c: u8) -> usize {
+    let lower = c | 0x20;
+    if c.is_ascii_alphabetic() {
+        (lower - b'a') as usize
+    } else {
+        26
+    }
+}
+
+/// The filter slot of a word's first three bytes (`b` shorter than three counts the
+/// missing bytes as "none", so "Hi," and the entry "hi" meet).
+#[inline(always)]
+const fn prefix_slot(b: &[u8], from: usize, to: usize) -> usize {
+    (prefix_at(b, from, to, 0) * 27 + prefix_at(b, from, to, 1)) * 27 + prefix_at(b, from, to, 2)
+}
+
+/// The filter letter of `b[from + i]`, or "none" past `to`.
+#[inline(always)]
+const fn prefix_at(b: &[u8], from: usize, to: usize, i: usize) -> usize {
+    if from + i < to {
+        prefix_letter(b[from + i])
+    } else {
+        26
+    }
+}
+
+/// Sets the bit of every entry of `list` in `bits`; runs at compile time.
+const fn add_prefixes(
+    mut bits: [u64; PREFIXES.div_ceil(64)],
+    list: &str,
+) -> [u64; PREFIXES.div_ceil(64)] {
+    let b = list.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let mut end = i;
+        while end < b.len() && b[end] != b'\n' {
+            end += 1;
+        }
+        let mut from = i;
+        while from < end && b[from].is_ascii_whitespace() {
+            from += 1;
+        }
+        let mut to = end;
+        while to > from && b[to - 1].is_ascii_whitespace() {
+            to -= 1;
+        }
+        if to > from && b[from] != b'#' {
+            let slot = prefix_slot(b, from, to);
+            bits[slot / 64] |= 1 << (slot % 64);
+        }
+        i = end + 1;
+    }
+    bits
+}
+
+/// A bit per three-letter prefix of the sign-off and greeting words, built at compile time:
+/// nearly every sentence start is asked whether it opens "Best regards," and nearly all are
+/// ruled out by one bit.
+static LETTER_PREFIXES: [u64; PREFIXES.div_ceil(64)] = add_prefixes(
+    add_prefixes([0; PREFIXES.div_ceil(64)], LISTS[5].0),
+    LISTS[6].0,
+);
+
+/// Whether `text` (a sentence start) may begin with a sign-off or greeting word; false
+/// means it surely does not.
+#[inline]
+pub(crate) fn may_open_letter(text: &[u8]) -> bool {
+    let slot = prefix_slot(text, 0, text.len().min(3));
+    LETTER_PREFIXES[slot / 64] >> (slot % 64) & 1 != 0
+}
+
+/// Forces the tables to be built, so the first segmented text does not pay for it.
 pub(crate) fn preload() {
     let _ = index();
 }
@@ -201,6 +277,12 @@ mod tests {
         assert_eq!(flags(b"Regards") & SIGN_OFF, SIGN_OFF);
         assert_eq!(flags(b"Dear") & GREETING, GREETING);
         assert_eq!(flags(b"Smith"), 0);
+        assert!(may_open_letter(b"Regards,"));
+        assert!(may_open_letter(b"Hi, Ann"));
+        assert!(!may_open_letter(b"The"));
+        assert!(!may_open_letter(b"He said"));
+        assert_eq!(LISTS[5].1, SIGN_OFF);
+        assert_eq!(LISTS[6].1, GREETING);
         assert_eq!(flags(b"extraordinarily"), 0);
         assert_eq!(flags(b""), 0);
     }
