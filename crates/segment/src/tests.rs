@@ -376,3 +376,16 @@ const WEB_TEXT: &[Case] = &[
 fn web_text() {
     check(WEB_TEXT);
 }
+
+#[rustfmt::skip]
+const EMAIL_HEADERS: &[Case] = &[
+    ("Kay Mann 04/26/2001 07:17 AM Will you send it?", &["Kay Mann", "04/26/2001 07:17 AM", "Will you send it?"]),
+    ("Sent by Ann on 08/16/2000 03:14:14 PM Steve, call me.", &["Sent by Ann on 08/16/2000 03:14:14 PM", "Steve, call me."]),
+    ("The deal closed on 3/4/2001 and we left.", &["The deal closed on 3/4/2001 and we left."]),
+    ("Use and/or 50/50 splits.", &["Use and/or 50/50 splits."]),
+];
+
+#[test]
+fn email_headers() {
+    check(EMAIL_HEADERS);
+}
