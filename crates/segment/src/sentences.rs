@@ -81,11 +81,23 @@ struct Scan<'t, 'o> {
     content_at: Option<usize>,
     /// How far the current sentence is known to hold no letter or digit.
     scanned: usize,
+    /// The abbreviations of the text's language, when it is not English.
+    language: Option<&'static words::Index>,
 }
 
 /// Calls `out` with each sentence span of `text`, in order. A callback rather than a `Vec`
 /// so `analyse_into` can store spans straight into its sentences.
 pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
+    split_with(text, None, out);
+}
+
+/// Like [`split`], with the abbreviations of another language consulted beside the English
+/// ones (`None`: English only).
+pub(crate) fn split_with(
+    text: &str,
+    language: Option<&'static words::Index>,
+    out: &mut dyn FnMut(Span),
+) {
     let b = text.as_bytes();
     let mut s = Scan {
         text,
@@ -96,6 +108,7 @@ pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
         out,
         content_at: None,
         scanned: 0,
+        language,
     };
     let n = b.len();
     s.after_push(0);
@@ -536,7 +549,10 @@ impl Scan<'_, '_> {
         };
         if !after.is_whitespace() {
             let tag = after == '<' && tag_len(b, k) > 0;
-            if (cjk || tag || self.missing_space(i, k)) && self.has_content(i) {
+            // 「行きます。」と言った: a quotation closed before a particle (hiragana) is
+            // part of the sentence that quotes it.
+            let quoted_on = cjk && k > j && matches!(after, '\u{3040}'..='\u{309F}');
+            if (cjk && !quoted_on || tag || self.missing_space(i, k)) && self.has_content(i) {
                 self.push(k);
             }
             return k;
@@ -703,7 +719,8 @@ impl Scan<'_, '_> {
             }
         }
 
-        let flags = words::flags(word);
+        let own = self.language_flags(ws, word);
+        let flags = words::flags(word) | own;
         let letters_only = word.iter().all(|c| c.is_ascii_alphabetic());
         let dotted = is_dotted(word);
         if line_end {
@@ -739,6 +756,11 @@ impl Scan<'_, '_> {
             }
             // "At 5 a.m. Mr. Smith went": a short opening time phrase, not a sentence.
             return self.words_before(ws) > 2 || !next.upper;
+        }
+        if own & COMMON != 0 {
+            // The openers list is English: in another language an abbreviation that may end
+            // a sentence ends one before any capitalised word ("etc. Puis").
+            return next.upper;
         }
         if flags & COMMON != 0 || dotted {
             return !next.digit && next.starter;
@@ -860,6 +882,37 @@ impl Scan<'_, '_> {
                     // "on Tuesday.Mr. Smith": a title after the missing space.
                     || c == b'.' && words::flags(&rest[..len]) & TITLE != 0
             })
+    }
+
+    /// The flags of `word` (which starts at `ws`) in the text's language list, if any; a
+    /// spaced abbreviation ("z. B.") is looked up in its dotted form ("z.B").
+    fn language_flags(&self, ws: usize, word: &[u8]) -> u8 {
+        let Some(index) = self.language else {
+            return 0;
+        };
+        let own = words::flags_in(index, word);
+        if own != 0 || word.len() > 3 {
+            return own;
+        }
+        // "z. B.": the part before is a short word with its period, then one space.
+        let head = &self.b[self.start..ws];
+        let Some(head) = head.strip_suffix(b". ") else {
+            return 0;
+        };
+        let part = head
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if part == 0 || part > 3 || part + 1 + word.len() > 8 {
+            return 0;
+        }
+        let mut joined = [0u8; 8];
+        let from = head.len() - part;
+        joined[..part].copy_from_slice(&head[from..]);
+        joined[part] = b'.';
+        joined[part + 1..part + 1 + word.len()].copy_from_slice(word);
+        words::flags_in(index, &joined[..part + 1 + word.len()])
     }
 
     /// True when the word before byte `ws` (a word start) is a number.

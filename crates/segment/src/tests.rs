@@ -389,3 +389,112 @@ const EMAIL_HEADERS: &[Case] = &[
 fn email_headers() {
     check(EMAIL_HEADERS);
 }
+
+/// Asserts the sentences of every case in the language `lang`.
+#[track_caller]
+fn check_lang(lang: &str, cases: &[Case]) {
+    let segmenter = Segmenter::new();
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got: Vec<_> = segmenter
+            .sentences_lang(text, Some(lang))
+            .iter()
+            .map(|s| s.slice(text))
+            .collect();
+        if got != *want {
+            failures.push(format!("{lang} {text:?}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[rustfmt::skip]
+const GERMAN: &[Case] = &[
+    ("Es gibt z. B. Äpfel und Birnen. Die Preise steigen.", &["Es gibt z. B. Äpfel und Birnen.", "Die Preise steigen."]),
+    ("Das gilt z.B. für Berlin. Hamburg folgt.", &["Das gilt z.B. für Berlin.", "Hamburg folgt."]),
+    ("Heute sprach Dr. Müller mit Prof. Schmidt.", &["Heute sprach Dr. Müller mit Prof. Schmidt."]),
+    ("Er wohnt in der Berliner Str. Nr. 5 in Köln.", &["Er wohnt in der Berliner Str. Nr. 5 in Köln."]),
+    ("Die Firma meldete 3 Mio. Euro Gewinn. Das ist viel.", &["Die Firma meldete 3 Mio. Euro Gewinn.", "Das ist viel."]),
+];
+
+#[rustfmt::skip]
+const FRENCH: &[Case] = &[
+    ("Hier, M. Dupont a parlé. Mme Durand a répondu.", &["Hier, M. Dupont a parlé.", "Mme Durand a répondu."]),
+    ("Selon le Dr. Martin, tout va bien. Il part.", &["Selon le Dr. Martin, tout va bien.", "Il part."]),
+    ("On a vu des chats, des chiens, etc. Puis on est partis.", &["On a vu des chats, des chiens, etc.", "Puis on est partis."]),
+];
+
+#[rustfmt::skip]
+const SPANISH: &[Case] = &[
+    ("El Sr. García y la Sra. López llegaron. Hablaron mucho.", &["El Sr. García y la Sra. López llegaron.", "Hablaron mucho."]),
+    ("Trabaja en Telefónica S.A. desde 2010.", &["Trabaja en Telefónica S.A. desde 2010."]),
+    ("¿Vienes mañana? ¡Claro que sí!", &["¿Vienes mañana?", "¡Claro que sí!"]),
+];
+
+#[rustfmt::skip]
+const ITALIAN_PORTUGUESE_DUTCH: &[(&str, Case)] = &[
+    ("it", ("Il Dott. Rossi e il Sig. Bianchi sono arrivati. Poi sono partiti.", &["Il Dott. Rossi e il Sig. Bianchi sono arrivati.", "Poi sono partiti."])),
+    ("pt", ("O Sr. Silva e a Sra. Costa chegaram. Depois saíram.", &["O Sr. Silva e a Sra. Costa chegaram.", "Depois saíram."])),
+    ("nl", ("Dhr. Jansen kwam bijv. gisteren. Hij bleef lang.", &["Dhr. Jansen kwam bijv. gisteren.", "Hij bleef lang."])),
+];
+
+#[test]
+fn other_languages_use_their_abbreviations() {
+    check_lang("de", GERMAN);
+    check_lang("fr", FRENCH);
+    check_lang("es", SPANISH);
+    for (lang, case) in ITALIAN_PORTUGUESE_DUTCH {
+        check_lang(lang, std::slice::from_ref(case));
+    }
+}
+
+#[test]
+fn english_rules_stay_the_default() {
+    // Without the German list "z. B." is an initial after a lowercase word, as in English.
+    let segmenter = Segmenter::new();
+    let text = "Das gilt z. B. für alle.";
+    assert_eq!(segmenter.sentences_lang(text, Some("de")).len(), 1);
+    assert_eq!(
+        segmenter.sentences_lang(text, None),
+        segmenter.sentences(text)
+    );
+    assert_eq!(
+        segmenter.sentences_lang(text, Some("en")),
+        segmenter.sentences(text)
+    );
+    assert_eq!(
+        segmenter.sentences_lang(text, Some("xx")),
+        segmenter.sentences(text)
+    );
+    let langs: Vec<_> = Segmenter::languages().collect();
+    assert_eq!(langs, ["de", "fr", "es", "it", "pt", "nl"]);
+}
+
+#[rustfmt::skip]
+const OTHER_SCRIPTS: &[(&str, Case)] = &[
+    ("zh", ("北京今天下雨。上海晴天！你去吗？我不去。", &["北京今天下雨。", "上海晴天！", "你去吗？", "我不去。"])),
+    ("zh", ("他说：“我们明天走。”然后他走了。", &["他说：“我们明天走。”", "然后他走了。"])),
+    ("ja", ("今日は雨です。明日は晴れるでしょう！本当ですか？", &["今日は雨です。", "明日は晴れるでしょう！", "本当ですか？"])),
+    ("ja", ("彼は「行きます。」と言った。私は残った。", &["彼は「行きます。」と言った。", "私は残った。"])),
+    ("ar", ("هل أنت بخير؟ نعم، شكرا.", &["هل أنت بخير؟", "نعم، شكرا."])),
+    ("hi", ("आज बारिश हुई। कल धूप होगी।", &["आज बारिश हुई।", "कल धूप होगी।"])),
+];
+
+#[test]
+fn other_scripts_end_sentences_at_their_punctuation() {
+    for (lang, case) in OTHER_SCRIPTS {
+        check_lang(lang, std::slice::from_ref(case));
+    }
+}
+
+#[rustfmt::skip]
+const UNSPACED_TOKENS: &[Case] = &[
+    ("北京下雨。", &["北", "京", "下", "雨", "。"]),
+    ("東京タワーへ行く", &["東", "京", "タ", "ワ", "ー", "へ", "行", "く"]),
+    ("iPhone在中国", &["iPhone", "在", "中", "国"]),
+];
+
+#[test]
+fn unspaced_scripts_tokenize_per_character() {
+    check_tokens(UNSPACED_TOKENS);
+}

@@ -64,7 +64,7 @@ const SLOTS: usize = 2048;
 
 /// Open-addressing hash of the table: a multiply-shift hash and linear probing find a word
 /// in one or two cache-line reads without the mispredicted branches of a binary search.
-struct Index {
+pub(crate) struct Index {
     /// `(key, flags)`; key 0 marks an empty slot (no word packs to 0).
     slots: Vec<(u64, u8)>,
 }
@@ -109,6 +109,33 @@ fn index() -> &'static Index {
     INDEX.get_or_init(|| Index::new(table()))
 }
 
+/// The abbreviation lists of other languages (ISO 639-1 code, list), embedded like the
+/// English ones. An entry is a title (never ends a sentence) unless it starts with `~`.
+const LANGUAGE_LISTS: [(&str, &str); 6] = [
+    ("de", include_str!("../../../data/abbreviations/de.txt")),
+    ("fr", include_str!("../../../data/abbreviations/fr.txt")),
+    ("es", include_str!("../../../data/abbreviations/es.txt")),
+    ("it", include_str!("../../../data/abbreviations/it.txt")),
+    ("pt", include_str!("../../../data/abbreviations/pt.txt")),
+    ("nl", include_str!("../../../data/abbreviations/nl.txt")),
+];
+
+/// The codes of the languages with their own abbreviation list.
+pub(crate) fn language_codes() -> impl Iterator<Item = &'static str> {
+    LANGUAGE_LISTS.iter().map(|(code, _)| *code)
+}
+
+/// The abbreviation index of `lang` (ISO 639-1, any case), if it has a list; built on first
+/// use and shared.
+pub(crate) fn language(lang: &str) -> Option<&'static Index> {
+    static INDEXES: [OnceLock<Index>; LANGUAGE_LISTS.len()] =
+        [const { OnceLock::new() }; LANGUAGE_LISTS.len()];
+    let at = LANGUAGE_LISTS
+        .iter()
+        .position(|(code, _)| code.eq_ignore_ascii_case(lang))?;
+    Some(INDEXES[at].get_or_init(|| Index::new(&build_from(&[(LANGUAGE_LISTS[at].1, TITLE)]))))
+}
+
 /// The table, built on first use and shared by every `Segmenter`.
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
@@ -116,13 +143,23 @@ fn table() -> &'static Table {
 }
 
 fn build() -> Table {
+    build_from(&LISTS)
+}
+
+/// Parses `lists` into one merged table.
+fn build_from(lists: &[(&str, u8)]) -> Table {
     let mut table: Table = Vec::new();
-    for (list, flag) in LISTS {
+    for &(list, flag) in lists {
         for line in list.lines() {
             let word = line.trim();
             if word.is_empty() || word.starts_with('#') {
                 continue;
             }
+            // "~etc": an abbreviation that may also end a sentence.
+            let (word, flag) = match word.strip_prefix('~') {
+                Some(w) if flag == TITLE => (w.trim(), COMMON),
+                _ => (word, flag),
+            };
             let Some(key) = pack(word.as_bytes()) else {
                 continue;
             };
@@ -168,8 +205,14 @@ fn pack(word: &[u8]) -> Option<u64> {
 /// The flags of `word` as written in the text (case matters for `CAP_ONLY` entries).
 #[inline]
 pub(crate) fn flags(word: &[u8]) -> u8 {
+    flags_in(index(), word)
+}
+
+/// The flags of `word` in `index` (the English lists or a language's own).
+#[inline]
+pub(crate) fn flags_in(index: &Index, word: &[u8]) -> u8 {
     let Some(key) = pack(word) else { return 0 };
-    let f = index().get(key);
+    let f = index.get(key);
     if f & CAP_ONLY != 0 && !word[0].is_ascii_uppercase() {
         f & !(TITLE | COMMON | CAP_ONLY)
     } else {
@@ -277,6 +320,12 @@ mod tests {
         assert_eq!(flags(b"Regards") & SIGN_OFF, SIGN_OFF);
         assert_eq!(flags(b"Dear") & GREETING, GREETING);
         assert_eq!(flags(b"Smith"), 0);
+        let de = language("DE").map(|i| flags_in(i, b"z.B"));
+        assert_eq!(de, Some(TITLE));
+        let fr =
+            language("fr").map(|i| (flags_in(i, b"M"), flags_in(i, b"m"), flags_in(i, b"etc")));
+        assert_eq!(fr, Some((TITLE, 0, COMMON)));
+        assert!(language("xx").is_none());
         assert!(may_open_letter(b"Regards,"));
         assert!(may_open_letter(b"Hi, Ann"));
         assert!(!may_open_letter(b"The"));

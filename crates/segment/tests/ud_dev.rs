@@ -8,7 +8,7 @@ mod support {
 use support::ud;
 
 /// F1 floors in percent: the level reached, minus a hair for harmless rule trade-offs.
-const FLOORS: [(&str, f64); 2] = [("ewt_dev.jsonl", 92.0), ("gum_dev.jsonl", 98.2)];
+const FLOORS: [(&str, f64); 2] = [("ewt_dev.jsonl", 94.6), ("gum_dev.jsonl", 98.2)];
 
 #[test]
 fn ud_dev_boundary_f1_holds() {
