@@ -1,6 +1,8 @@
 //! A quick throughput check that also reports CPU time, for busy machines where criterion's
 //! wall-clock figures understate single-core speed: `cargo run -p segment --release
-//! --example throughput -- FILE.jsonl` (reads the `body` of each record).
+//! --example throughput -- FILE.jsonl [ROUNDS]` (reads the `body` of each record). Give
+//! `ROUNDS` 1 to count instructions under `valgrind --tool=callgrind`, which is steadier
+//! than any clock on a shared machine.
 
 // An example prints its findings for a human; that is its whole job.
 #![allow(clippy::print_stdout)]
@@ -38,7 +40,10 @@ fn main() -> std::io::Result<()> {
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     let seg = segment::Segmenter::new();
-    let rounds = (400_000_000 / bytes.max(1)).max(1);
+    let rounds = std::env::args()
+        .nth(2)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or((400_000_000 / bytes.max(1)).max(1));
     let mut spans = Vec::new();
     let mut analysis = article::Analysis::default();
     for (name, tokens) in [("sentences", false), ("analyse", true)] {

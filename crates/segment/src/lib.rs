@@ -50,6 +50,39 @@ impl Segmenter {
         tokens::tokenize(text, span, out);
     }
 
+    /// Sentence spans of `text` in the language `lang` (ISO 639-1, e.g. `"de"`): the English
+    /// rules plus that language's abbreviations where it has a list (see
+    /// [`Segmenter::languages`]). `None`, `"en"` and languages without a list get the English
+    /// rules alone, which already end sentences at `。！？`, `؟` and `।` and split at blank
+    /// lines, so no language does worse than a paragraph split.
+    pub fn sentences_lang(&self, text: &str, lang: Option<&str>) -> Vec<Span> {
+        let mut out = Vec::new();
+        sentences::split_with(text, lang.and_then(words::language), &mut |span| {
+            out.push(span)
+        });
+        out
+    }
+
+    /// The languages with their own abbreviation list (ISO 639-1), beside English.
+    pub fn languages() -> impl Iterator<Item = &'static str> {
+        words::language_codes()
+    }
+
+    /// Like [`Segmenter::analyse`] for text in the language `lang` (see
+    /// [`Segmenter::sentences_lang`]). Tokens follow the same rules in every language;
+    /// Chinese and Japanese characters are one token each, whatever `lang` says.
+    pub fn analyse_lang(&self, text: &str, lang: Option<&str>) -> Analysis {
+        let mut analysis = Analysis::default();
+        self.analyse_lang_into(text, lang, &mut analysis);
+        analysis
+    }
+
+    /// Like [`Segmenter::analyse_lang`], but reuses `analysis`'s buffers.
+    pub fn analyse_lang_into(&self, text: &str, lang: Option<&str>, analysis: &mut Analysis) {
+        let language = lang.and_then(words::language);
+        self.analyse_with(text, language, analysis);
+    }
+
     /// Sentences with their tokens: the [`Analysis`] the tagger fills in.
     pub fn analyse(&self, text: &str) -> Analysis {
         let mut analysis = Analysis::default();
@@ -60,13 +93,23 @@ impl Segmenter {
     /// Like [`Segmenter::analyse`], but reuses `analysis`'s buffers: sentences, tokens and
     /// entities are cleared first.
     pub fn analyse_into(&self, text: &str, analysis: &mut Analysis) {
+        self.analyse_with(text, None, analysis);
+    }
+
+    /// The analysis with an optional second abbreviation list.
+    fn analyse_with(
+        &self,
+        text: &str,
+        language: Option<&'static words::Index>,
+        analysis: &mut Analysis,
+    ) {
         analysis.sentences.clear();
         analysis.tokens.clear();
         analysis.entities.clear();
         // Spans go straight into the sentences, token ranges filled in after, so no
         // temporary buffer is allocated per article.
         let sentences = &mut analysis.sentences;
-        sentences::split(text, &mut |span| {
+        sentences::split_with(text, language, &mut |span| {
             sentences.push(Sentence { span, tokens: 0..0 })
         });
         analysis.tokens.reserve(text.len() / 5);

@@ -8,7 +8,7 @@
 
 use article::Span;
 
-use crate::words::{self, COMMON, SPEECH, STARTER, TIME_FOLLOWER, TITLE};
+use crate::words::{self, COMMON, GREETING, SIGN_OFF, SPEECH, STARTER, TIME_FOLLOWER, TITLE};
 
 /// Byte classes of the scan table.
 const PLAIN: u8 = 0;
@@ -18,6 +18,8 @@ const NEWLINE: u8 = 3;
 const PAREN: u8 = 4;
 /// Lead byte of a multi-byte character that may be terminal punctuation or a bullet.
 const HIGH: u8 = 5;
+/// `/`, which may be part of an e-mail header's date.
+const SLASH: u8 = 6;
 
 /// Candidate classes per byte; everything else is skipped without a branch per byte kind.
 static CLASS: [u8; 256] = {
@@ -27,6 +29,7 @@ static CLASS: [u8; 256] = {
     t[b'?' as usize] = BANG;
     t[b'\n' as usize] = NEWLINE;
     t[b')' as usize] = PAREN;
+    t[b'/' as usize] = SLASH;
     // U+2026 … U+2022 • U+2043 ⁃ U+203C ‼ and friends start with E2; U+3002 。 with E3;
     // fullwidth ！？．) with EF; Arabic ؟ with D8; Devanagari । with E0.
     t[0xE2] = HIGH;
@@ -78,11 +81,23 @@ struct Scan<'t, 'o> {
     content_at: Option<usize>,
     /// How far the current sentence is known to hold no letter or digit.
     scanned: usize,
+    /// The abbreviations of the text's language, when it is not English.
+    language: Option<&'static words::Index>,
 }
 
 /// Calls `out` with each sentence span of `text`, in order. A callback rather than a `Vec`
 /// so `analyse_into` can store spans straight into its sentences.
 pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
+    split_with(text, None, out);
+}
+
+/// Like [`split`], with the abbreviations of another language consulted beside the English
+/// ones (`None`: English only).
+pub(crate) fn split_with(
+    text: &str,
+    language: Option<&'static words::Index>,
+    out: &mut dyn FnMut(Span),
+) {
     let b = text.as_bytes();
     let mut s = Scan {
         text,
@@ -93,8 +108,10 @@ pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
         out,
         content_at: None,
         scanned: 0,
+        language,
     };
     let n = b.len();
+    s.after_push(0);
     let mut i = 0;
     while i < n {
         i = next_candidate(b, i);
@@ -106,6 +123,7 @@ pub(crate) fn split(text: &str, out: &mut dyn FnMut(Span)) {
             NEWLINE => s.newline(i),
             PAREN => s.paren(i),
             HIGH => s.high(i),
+            SLASH => s.slash(i),
             // Another non-ASCII byte: letters like "é" are never boundaries.
             _ => i + 1,
         };
@@ -125,7 +143,7 @@ fn zero_lanes(v: u64) -> u64 {
 }
 
 /// The first position at or after `i` that may be a candidate: ASCII terminal punctuation,
-/// a newline, `)`, or any non-ASCII byte. Checks eight bytes per step (SWAR) because this
+/// a newline, `)`, `/`, or any non-ASCII byte. Checks eight bytes per step (SWAR) because this
 /// loop is where nearly all the time of the scan goes.
 #[inline]
 fn next_candidate(b: &[u8], mut i: usize) -> usize {
@@ -134,7 +152,8 @@ fn next_candidate(b: &[u8], mut i: usize) -> usize {
         lanes.copy_from_slice(chunk);
         let w = u64::from_le_bytes(lanes);
         let hits = (w & HI)
-            | zero_lanes(w ^ (LO * u64::from(b'.')))
+            // `.` (0x2E) and `/` (0x2F) in one test: with the low bit set both are 0x2F.
+            | zero_lanes((w | LO) ^ (LO * u64::from(b'/')))
             | zero_lanes(w ^ (LO * u64::from(b'\n')))
             | zero_lanes(w ^ (LO * u64::from(b'!')))
             | zero_lanes(w ^ (LO * u64::from(b'?')))
@@ -240,13 +259,142 @@ impl Scan<'_, '_> {
     fn push(&mut self, end: usize) {
         // A boundary inside a character or behind the sentence start would lose text;
         // refusing it keeps the coverage invariant whatever a rule computed.
-        if end < self.start || !self.text.is_char_boundary(end) {
+        if end <= self.start || !self.text.is_char_boundary(end) {
+            // An empty sentence changes nothing (and its start was looked at already).
             return;
         }
         push_trimmed(self.text, self.start, end, self.out);
         self.start = end;
         self.content_at = None;
         self.scanned = end;
+        self.after_push(end);
+    }
+
+    /// Looks at what opens the sentence that starts at `end`: a separator line ("-----",
+    /// "__", "--" before a signature) or an e-mail sign-off or greeting ("Best regards,",
+    /// "Dear All,") is a sentence of its own, though no candidate byte ends it.
+    fn after_push(&mut self, end: usize) {
+        let b = self.b;
+        let mut p = end;
+        while p < b.len() && b[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        let Some(&c) = b.get(p) else {
+            return;
+        };
+        if c.is_ascii_uppercase() {
+            if words::may_open_letter(&b[p..]) {
+                self.letter_phrase(p);
+            }
+            return;
+        }
+        if matches!(c, b'-' | b'_' | b'=' | b'*' | b'~' | b'#') {
+            let run = b[p..].iter().take_while(|&&x| x == c).count();
+            let e = p + run;
+            if run >= 2 && b.get(e).is_some_and(u8::is_ascii_whitespace) {
+                self.push(e);
+            }
+        }
+    }
+
+    /// A sign-off or greeting at `p` ("Best regards,", "Dear All,") followed by a line
+    /// break or a capitalised word ends its own sentence after the comma.
+    #[cold]
+    fn letter_phrase(&mut self, p: usize) {
+        let b = self.b;
+        // The shape first, since nearly every sentence fails it: up to three words of
+        // letters, then a comma. Only then are the words looked up.
+        let n = b.len();
+        let mut q = p;
+        let mut spans = [(0usize, 0usize); 3];
+        let mut count = 0;
+        loop {
+            let from = q;
+            while q < n && b[q].is_ascii_alphabetic() {
+                q += 1;
+            }
+            if q == from || count == spans.len() {
+                return;
+            }
+            spans[count] = (from, q);
+            count += 1;
+            match b.get(q) {
+                Some(b',') => break,
+                Some(b' ') => q += 1,
+                _ => return,
+            }
+        }
+        let greeting = words::flags(&b[spans[0].0..spans[0].1]) & GREETING != 0;
+        let fits = spans[..count].iter().enumerate().all(|(at, &(from, to))| {
+            let word = &b[from..to];
+            words::flags(word) & SIGN_OFF != 0
+                || greeting && (at == 0 || word[0].is_ascii_uppercase())
+        });
+        if !fits {
+            return;
+        }
+        let comma = q + 1;
+        let mut r = comma;
+        let mut line_break = false;
+        while r < b.len() && b[r].is_ascii_whitespace() {
+            line_break |= b[r] == b'\n';
+            r += 1;
+        }
+        if r == comma && r < b.len() {
+            return;
+        }
+        if r >= b.len() || line_break || b[r].is_ascii_uppercase() {
+            self.push(comma);
+        }
+    }
+
+    /// At a dot inside a token (`i`): when the token is a web or e-mail address that ends
+    /// the line of thought ("at ann@example.com Thanks", "a.html http://b.html"), the
+    /// sentence ends after it. Returns where the scan continues.
+    fn address_end(&mut self, i: usize) -> usize {
+        let b = self.b;
+        let n = b.len();
+        // The rest of the token, unless another dot follows (that dot decides).
+        let mut e = i + 1;
+        while e < n && e - i < MAX_ADDRESS {
+            let c = b[e];
+            if c.is_ascii_whitespace() || c == b'.' || c >= 0x80 {
+                break;
+            }
+            e += 1;
+        }
+        if e >= n || b[e] != b' ' {
+            return i + 1;
+        }
+        let last = b[e - 1];
+        if !(last.is_ascii_alphanumeric() || matches!(last, b'/' | b'>')) {
+            return i + 1;
+        }
+        let mut s = i;
+        while s > self.start && i - s < MAX_ADDRESS && !b[s - 1].is_ascii_whitespace() {
+            s -= 1;
+        }
+        let token = &b[s..e];
+        let token = token.strip_prefix(b"<").unwrap_or(token);
+        let address = token.contains(&b'@')
+            || token.starts_with(b"www.")
+            || token.windows(3).any(|w| w == b"://");
+        if !address {
+            return i + 1;
+        }
+        let mut m = e;
+        while m < n && matches!(b[m], b' ' | b'\t') {
+            m += 1;
+        }
+        let next = &b[m..];
+        let opens = next.first().is_some_and(u8::is_ascii_uppercase)
+            || next.starts_with(b"http")
+            || next.starts_with(b"www.");
+        if opens && self.has_content(e) {
+            self.push(e);
+            return e;
+        }
+        i + 1
     }
 
     /// True when the current sentence holds a letter or digit before byte `upto`; bullets,
@@ -296,8 +444,13 @@ impl Scan<'_, '_> {
         if b[i] == b'.'
             && i + 1 < n
             && b[i + 1].is_ascii_alphanumeric()
-            && !(b[i + 1].is_ascii_uppercase() && i > 0 && b[i - 1].is_ascii_lowercase())
+            && !(b[i + 1].is_ascii_uppercase()
+                && i > 0
+                && (b[i - 1].is_ascii_lowercase() || b[i - 1].is_ascii_digit()))
         {
+            if b[i + 1].is_ascii_alphabetic() && i > 0 && b[i - 1].is_ascii_alphanumeric() {
+                return self.address_end(i);
+            }
             return i + 1;
         }
 
@@ -363,6 +516,14 @@ impl Scan<'_, '_> {
             // ASCII first: after a terminal the next byte is nearly always a space.
             let c = match b[k] {
                 b' ' | b'\n' => break,
+                // Markup left in the text: a closing tag belongs to the sentence it closes.
+                b'<' if b.get(k + 1) == Some(&b'/') => match tag_len(b, k) {
+                    0 => break,
+                    len => {
+                        k += len;
+                        continue;
+                    }
+                },
                 c if c < 0x80 => char::from(c),
                 _ => match char_at(self.text, k) {
                     Some(c) => c,
@@ -375,6 +536,9 @@ impl Scan<'_, '_> {
             quoted |= matches!(c, '"' | '\'' | '”' | '’' | '»' | '›');
             k += c.len_utf8();
         }
+        if !cjk {
+            k = self.citation(k);
+        }
         if k >= n {
             return n;
         }
@@ -384,7 +548,11 @@ impl Scan<'_, '_> {
             return n;
         };
         if !after.is_whitespace() {
-            if (cjk || self.missing_space(i, k)) && self.has_content(i) {
+            let tag = after == '<' && tag_len(b, k) > 0;
+            // 「行きます。」と言った: a quotation closed before a particle (hiragana) is
+            // part of the sentence that quotes it.
+            let quoted_on = cjk && k > j && matches!(after, '\u{3040}'..='\u{309F}');
+            if (cjk && !quoted_on || tag || self.missing_space(i, k)) && self.has_content(i) {
                 self.push(k);
             }
             return k;
@@ -407,10 +575,8 @@ impl Scan<'_, '_> {
             return n;
         }
         if newlines >= 2 {
-            // A blank line always ends a sentence.
-            if self.has_content(k) {
-                self.push(k);
-            }
+            // A blank line always ends a sentence, even one of symbols alone (":)", "[...]").
+            self.push(k);
             return m;
         }
         if !self.has_content(i) {
@@ -442,7 +608,8 @@ impl Scan<'_, '_> {
             let spaced_ellipsis =
                 spaced || char_before(self.text, i).is_some_and(char::is_whitespace);
             if dots >= 4 {
-                next.opens_sentence()
+                // Dot leaders before a page number ("Methods ...... 5") end nothing.
+                next.opens_sentence() && !next.digit
             } else {
                 next.opens_sentence() && !(spaced_ellipsis && next.is_word(b"I"))
             }
@@ -450,7 +617,9 @@ impl Scan<'_, '_> {
             // The one brand whose name ends in "!" and turns up in news all the time.
             !next.lower && next.starter
         } else if qe || dots == 0 {
-            line_end || !next.lower && !next.continues()
+            // Web text often starts sentences in lowercase ("where did you grow up? india?");
+            // after a quote or bracket a lowercase word is narration ("Why?" she asked).
+            line_end || !next.continues() && (!next.lower || qe && k == j)
         } else {
             self.after_period(i, &next, line_end, k > j)
         };
@@ -537,7 +706,7 @@ impl Scan<'_, '_> {
             }
         }
         // The next marker of an open list ends the item before it ("... item 2. The ...").
-        if ws > self.start && next.upper {
+        if ws > self.start && !next.continues() {
             if let (Some(list), Some((value, letters))) = (self.list, list_value(word)) {
                 if list.next == value && list.letters == letters && list.marker == marker {
                     self.list = Some(List {
@@ -550,7 +719,8 @@ impl Scan<'_, '_> {
             }
         }
 
-        let flags = words::flags(word);
+        let own = self.language_flags(ws, word);
+        let flags = words::flags(word) | own;
         let letters_only = word.iter().all(|c| c.is_ascii_alphabetic());
         let dotted = is_dotted(word);
         if line_end {
@@ -558,15 +728,21 @@ impl Scan<'_, '_> {
         }
 
         if next.lower {
-            // Only an ordinary word followed by a very common opener can end a sentence
-            // before a lowercase word ("... the party. then we left" in careless text); after
-            // a closing quote or bracket a lowercase word continues ("great." she said).
+            // A lowercase word or a number before the period is no abbreviation we know, so
+            // the period ends a sentence typed in lowercase ("is interested. jill finishes",
+            // "call 303-832-8160. they"); a capitalised one may be an unlisted abbreviation
+            // ("Div. has") and ends one only before a very common opener. After a closing
+            // quote or bracket a lowercase word continues ("great." she said).
+            // A short word after a number is a unit ("3 in. thick", "5 ft. tall").
+            let unit = letters_only && word.len() <= 3 && self.number_before(ws);
+            let plain = word.len() >= 2
+                && !unit
+                && (letters_only && word[0].is_ascii_lowercase()
+                    || word[word.len() - 1].is_ascii_digit());
             return !closed
                 && flags & (TITLE | COMMON) == 0
                 && !dotted
-                && letters_only
-                && word.len() >= 3
-                && next.starter;
+                && (plain || letters_only && word.len() >= 3 && next.starter);
         }
         if next.continues() {
             return false;
@@ -580,6 +756,11 @@ impl Scan<'_, '_> {
             }
             // "At 5 a.m. Mr. Smith went": a short opening time phrase, not a sentence.
             return self.words_before(ws) > 2 || !next.upper;
+        }
+        if own & COMMON != 0 {
+            // The openers list is English: in another language an abbreviation that may end
+            // a sentence ends one before any capitalised word ("etc. Puis").
+            return next.upper;
         }
         if flags & COMMON != 0 || dotted {
             return !next.digit && next.starter;
@@ -602,18 +783,69 @@ impl Scan<'_, '_> {
         true
     }
 
+    /// Where the sentence ending at `k` really ends: after a citation or omission mark that
+    /// follows it ("in Dulwich. [17] Placed", "anyway. [...]"), or a footnote number before
+    /// a capitalised word ("rights. 4 Even"); otherwise `k`.
+    fn citation(&self, k: usize) -> usize {
+        let b = self.b;
+        if b.get(k) != Some(&b' ') {
+            return k;
+        }
+        let p = k + 1;
+        if b.get(p) == Some(&b'[') {
+            // "[17]", "[3, 4]", "[...]", "[…]": short, no letters.
+            let inner = b[p + 1..]
+                .iter()
+                .take(MAX_CITATION)
+                .take_while(|&&c| {
+                    c != b']'
+                        && (c.is_ascii_digit()
+                            || matches!(c, b'.' | b',' | b' ' | b'-' | 0x80..=0xFF))
+                })
+                .count();
+            let close = p + 1 + inner;
+            if inner > 0 && b.get(close) == Some(&b']') && self.text.is_char_boundary(close) {
+                let end = close + 1;
+                if b.get(end).is_none_or(u8::is_ascii_whitespace) {
+                    return end;
+                }
+            }
+            return k;
+        }
+        let digits = b[p..]
+            .iter()
+            .take(3)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if (1..=2).contains(&digits)
+            && b.get(p + digits) == Some(&b' ')
+            && b.get(p + digits + 1).is_some_and(u8::is_ascii_uppercase)
+            && b.get(p + digits + 2).is_some_and(u8::is_ascii_lowercase)
+        {
+            return p + digits;
+        }
+        k
+    }
+
     /// True for a sentence end typed without its space ("the deal.The talks"): a lowercase
     /// word of letters before the mark, a capitalised word of letters after it. Domains,
     /// addresses and abbreviations ("example.Com" aside) never look like that.
     fn missing_space(&self, i: usize, k: usize) -> bool {
         let b = self.b;
         let mut w = i;
-        while w > self.start && b[w - 1].is_ascii_alphabetic() {
-            w -= 1;
+        let number = i > 0 && b[i - 1].is_ascii_digit();
+        if number {
+            // "came to 1,000.That is": a number, then the capitalised word.
+            while w > self.start && (b[w - 1].is_ascii_digit() || b[w - 1] == b',') {
+                w -= 1;
+            }
+        } else {
+            while w > self.start && b[w - 1].is_ascii_alphabetic() {
+                w -= 1;
+            }
         }
-        let before_ok = i - w >= 2
-            && b[i - 1].is_ascii_lowercase()
-            && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\''));
+        let before_ok = (number || i - w >= 2 && b[i - 1].is_ascii_lowercase())
+            && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\'' | b'$'));
         if !before_ok || words::flags(&b[w..i]) & (TITLE | COMMON) != 0 {
             return false;
         }
@@ -645,9 +877,48 @@ impl Scan<'_, '_> {
             && !tld
             && rest[0].is_ascii_uppercase()
             && rest[1].is_ascii_lowercase()
-            && rest
-                .get(len)
-                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b',' | b'\''))
+            && rest.get(len).is_none_or(|&c| {
+                matches!(c, b' ' | b'\t' | b'\n' | b',' | b'\'')
+                    // "on Tuesday.Mr. Smith": a title after the missing space.
+                    || c == b'.' && words::flags(&rest[..len]) & TITLE != 0
+            })
+    }
+
+    /// The flags of `word` (which starts at `ws`) in the text's language list, if any; a
+    /// spaced abbreviation ("z. B.") is looked up in its dotted form ("z.B").
+    fn language_flags(&self, ws: usize, word: &[u8]) -> u8 {
+        let Some(index) = self.language else {
+            return 0;
+        };
+        let own = words::flags_in(index, word);
+        if own != 0 || word.len() > 3 {
+            return own;
+        }
+        // "z. B.": the part before is a short word with its period, then one space.
+        let head = &self.b[self.start..ws];
+        let Some(head) = head.strip_suffix(b". ") else {
+            return 0;
+        };
+        let part = head
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if part == 0 || part > 3 || part + 1 + word.len() > 8 {
+            return 0;
+        }
+        let mut joined = [0u8; 8];
+        let from = head.len() - part;
+        joined[..part].copy_from_slice(&head[from..]);
+        joined[part] = b'.';
+        joined[part + 1..part + 1 + word.len()].copy_from_slice(word);
+        words::flags_in(index, &joined[..part + 1 + word.len()])
+    }
+
+    /// True when the word before byte `ws` (a word start) is a number.
+    fn number_before(&self, ws: usize) -> bool {
+        let head = self.b[self.start..ws].trim_ascii_end();
+        head.last().is_some_and(u8::is_ascii_digit)
     }
 
     /// True when the text just before `i` is the word `w` (whole word, ASCII case-insensitive).
@@ -731,14 +1002,15 @@ impl Scan<'_, '_> {
         if newlines == 1 && b.get(m).is_some_and(u8::is_ascii_lowercase) {
             return m;
         }
-        if !self.has_content(i) {
-            return m;
-        }
         if m >= n {
             return n;
         }
         if newlines >= 2 {
+            // A paragraph of symbols alone (":)", "_____") is still its own paragraph.
             self.push(i);
+            return m;
+        }
+        if !self.has_content(i) {
             return m;
         }
         // The last character of the line.
@@ -833,16 +1105,90 @@ impl Scan<'_, '_> {
                 letters,
                 marker: Marker::Paren,
             });
-        } else if let Some(list) = self.list {
-            if list.next == value && list.letters == letters && list.marker == Marker::Paren {
-                self.list = Some(List {
-                    next: value + 1,
-                    ..list
-                });
-                self.push(w);
-            }
+        } else if self.list.is_some_and(|list| {
+            list.next == value && list.letters == letters && list.marker == Marker::Paren
+        }) {
+            self.list = Some(List {
+                next: value + 1,
+                letters,
+                marker: Marker::Paren,
+            });
+            self.push(w);
+        } else if value == 1 && !letters {
+            // "four nights 1) which island 2) where": a numbered list opened mid-sentence.
+            self.list = Some(List {
+                next: 2,
+                letters,
+                marker: Marker::Paren,
+            });
+            self.push(w);
         }
         i + 1
+    }
+
+    /// Handles `/` at `i`: the date and time of an e-mail header ("Kay Mann 04/26/2001
+    /// 07:17 AM Will you ...") is a sentence of its own. A date without a time is text.
+    fn slash(&mut self, i: usize) -> usize {
+        let b = self.b;
+        let digits = |p: usize| {
+            b.get(p..).map_or(0, |r| {
+                r.iter().take(5).take_while(|c| c.is_ascii_digit()).count()
+            })
+        };
+        // Only the first slash of a date: one or two digits after whitespace.
+        let mut from = i;
+        while from > 0 && i - from < 3 && b[from - 1].is_ascii_digit() {
+            from -= 1;
+        }
+        let month = i - from;
+        if !(1..=2).contains(&month) || from > 0 && !b[from - 1].is_ascii_whitespace() {
+            return i + 1;
+        }
+        let day = digits(i + 1);
+        if !(1..=2).contains(&day) || b.get(i + 1 + day) != Some(&b'/') {
+            return i + 1;
+        }
+        let p = i + day + 2;
+        let year = digits(p);
+        if year != 2 && year != 4 {
+            return i + 1;
+        }
+        let p = p + year;
+        let q = p + 1;
+        let hour = digits(q);
+        if b.get(p) != Some(&b' ')
+            || !(1..=2).contains(&hour)
+            || b.get(q + hour) != Some(&b':')
+            || digits(q + hour + 1) != 2
+        {
+            return i + 1;
+        }
+        let mut end = q + hour + 3;
+        if b.get(end) == Some(&b':') && digits(end + 1) == 2 {
+            end += 3;
+        }
+        let meridiem = b
+            .get(end..end + 3)
+            .is_some_and(|w| matches!(w, b" AM" | b" PM" | b" am" | b" pm"));
+        if meridiem && b.get(end + 3).is_none_or(|c| !c.is_ascii_alphanumeric()) {
+            end += 3;
+        }
+        // "... sent on 08/16/2000 03:14 PM" leads into the date; a name before it does not.
+        let led_in = self.word_before(from).is_some_and(char::is_lowercase);
+        if !led_in && self.has_content(from) {
+            self.push(from);
+        }
+        let mut m = end;
+        while m < b.len() && matches!(b[m], b' ' | b'\t') {
+            m += 1;
+        }
+        let continues = b
+            .get(m)
+            .is_none_or(|c| matches!(c, b',' | b';' | b'.' | b')' | b'\n' | b'\r'));
+        if m > end && !continues {
+            self.push(end);
+        }
+        end
     }
 
     /// Handles a multi-byte character at `i` that may be terminal punctuation or a bullet.
@@ -895,12 +1241,21 @@ impl<'t> Next<'t> {
             return next;
         };
         let b = text.as_bytes();
-        next.lower = first.is_lowercase();
+        // A web address opens a sentence although it is written in lowercase.
+        let address = matches!(first, 'h' | 'w')
+            && (b[m..].starts_with(b"http") || b[m..].starts_with(b"www."));
+        next.lower = first.is_lowercase() && !address;
         // A dash continues ("... 5 p.m. - the time"), but a dash glued to a name is a
         // sign-off ("Thanks. -John").
         let glued_dash = first == '-' && b.get(m + 1).is_some_and(u8::is_ascii_alphabetic);
-        next.cont =
-            matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&') && !glued_dash;
+        // So is a separator before a signature ("... years. -- Posted by").
+        let separator = first == '-' && b.get(m + 1) == Some(&b'-') && {
+            let run = b[m..].iter().take_while(|&&c| c == b'-').count();
+            b.get(m + run).is_none_or(u8::is_ascii_whitespace)
+        };
+        next.cont = matches!(first, ',' | ';' | ':' | ')' | ']' | '}' | '%' | '-' | '&')
+            && !glued_dash
+            && !separator;
         next.opener_first = is_opener(first);
         let mut p = m;
         if next.opener_first {
@@ -948,7 +1303,7 @@ impl<'t> Next<'t> {
 /// `data/abbreviations/function_words.txt`; only lowercase text matches.
 fn is_function_word(word: &str) -> bool {
     word.bytes().all(|b| b.is_ascii_lowercase())
-        && words::flags(word.as_bytes()) & words::FUNCTION != 0
+        && words::is_function_word(word.as_bytes())
 }
 
 /// Personal pronouns that can be the subject of an attribution.
@@ -977,6 +1332,39 @@ fn list_value(word: &[u8]) -> Option<(u32, bool)> {
         _ => None,
     }
 }
+
+/// How far a web or e-mail address is looked at around one of its dots.
+const MAX_ADDRESS: usize = 200;
+
+/// The length of the HTML tag at `p` (`<p>`, `</p>`, `<br/>`, `<a href="x">`), or 0.
+fn tag_len(b: &[u8], p: usize) -> usize {
+    let mut q = p + 1;
+    if b.get(q) == Some(&b'/') {
+        q += 1;
+    }
+    let name = b[q.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if name == 0 || !b[q].is_ascii_alphabetic() {
+        return 0;
+    }
+    q += name;
+    while q < b.len() && q - p < MAX_TAG {
+        match b[q] {
+            b'>' => return q + 1 - p,
+            b'<' | b'\n' => return 0,
+            _ => q += 1,
+        }
+    }
+    0
+}
+
+/// The longest HTML tag worth recognising.
+const MAX_TAG: usize = 100;
+
+/// The longest citation inside brackets worth looking at ("[12, 14-16]").
+const MAX_CITATION: usize = 12;
 
 /// How many line breaks `is_wrapped` looks at.
 const WRAP_SAMPLE_LINES: usize = 10;

@@ -213,7 +213,7 @@ const PARAGRAPHS_HEADLINES_DATELINES: &[Case] = &[
     ("The price of oil rose sharply in\nearly trading on Monday.", &["The price of oil rose sharply in\nearly trading on Monday."]),
     ("Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.\n    The dry spell means a late crop.", &[ "Showers continued throughout the week in\nthe zone, easing the drought since early\nJanuary and lifting prospects, although\nhumidity stayed low.", "The dry spell means a late crop."]),
     ("Para one ends here\n\n\nPara two", &["Para one ends here", "Para two"]),
-    ("Is it real? maybe not.\ni think so.", &["Is it real? maybe not.", "i think so."]),
+    ("Is it real? maybe not.\ni think so.", &["Is it real?", "maybe not.", "i think so."]),
     ("We met Mr.\nJones there.", &["We met Mr.\nJones there."]),
     ("Line one\r\n\r\nLine two", &["Line one", "Line two"]),
 ];
@@ -276,4 +276,225 @@ const TOKENS_FOLLOW_CONLL: &[Case] = &[
 #[test]
 fn tokens_follow_conll() {
     check_tokens(TOKENS_FOLLOW_CONLL);
+}
+
+// Issue 17's categories of misses, one table each, in our own words.
+
+#[rustfmt::skip]
+const NO_SPACE_BETWEEN_SENTENCES: &[Case] = &[
+    ("He left on Tuesday.Mr. Smith stayed home.", &["He left on Tuesday.", "Mr. Smith stayed home."]),
+    ("The bill came to 1,000.That is a lot.", &["The bill came to 1,000.", "That is a lot."]),
+    ("We won the match.Then we went home.", &["We won the match.", "Then we went home."]),
+    ("Is it late?Yes, go to bed.", &["Is it late?", "Yes, go to bed."]),
+    ("Version 2.0 ships today.", &["Version 2.0 ships today."]),
+];
+
+#[test]
+fn no_space_between_sentences() {
+    check(NO_SPACE_BETWEEN_SENTENCES);
+}
+
+#[rustfmt::skip]
+const ABBREVIATION_ENDS_SENTENCE_OR_NOT: &[Case] = &[
+    ("Sen. Barack Obama spoke first.", &["Sen. Barack Obama spoke first."]),
+    ("The singer Mark E. Smith died.", &["The singer Mark E. Smith died."]),
+    ("They moved to the U.S. They liked it.", &["They moved to the U.S.", "They liked it."]),
+    ("I work for Acme Inc. What about you?", &["I work for Acme Inc.", "What about you?"]),
+    ("Prof. Ann Wu and Dr. Li met Gov. Ray.", &["Prof. Ann Wu and Dr. Li met Gov. Ray."]),
+    ("The 5 ft. wall is 3 in. thick.", &["The 5 ft. wall is 3 in. thick."]),
+];
+
+#[test]
+fn abbreviation_ends_sentence_or_not() {
+    check(ABBREVIATION_ENDS_SENTENCE_OR_NOT);
+}
+
+#[rustfmt::skip]
+const SENTENCES_INSIDE_QUOTATIONS: &[Case] = &[
+    ("'Well!' thought the girl, 'after such a fall I shall think nothing of stairs! How brave they'll think me!' (It was true.)",
+     &["'Well!' thought the girl, 'after such a fall I shall think nothing of stairs!", "How brave they'll think me!'", "(It was true.)"]),
+    ("`I don't know,' said the cat. `It is late.'", &["`I don't know,' said the cat.", "`It is late.'"]),
+    ("`Why?' asked the cat. `Because.'", &["`Why?' asked the cat.", "`Because.'"]),
+    ("He said, \"Stop. Go back. Now.\" We did.", &["He said, \"Stop.", "Go back.", "Now.\"", "We did."]),
+];
+
+#[test]
+fn sentences_inside_quotations() {
+    check(SENTENCES_INSIDE_QUOTATIONS);
+}
+
+#[rustfmt::skip]
+const LIST_LAYOUTS: &[Case] = &[
+    ("a. here it is b. another one c. the last one", &["a. here it is", "b. another one", "c. the last one"]),
+    ("a) here it is b) another one c) the last one", &["a) here it is", "b) another one", "c) the last one"]),
+    ("1. buy milk 2. sell eggs", &["1. buy milk", "2. sell eggs"]),
+    ("Shopping list\nflour\nSugar\nEggs", &["Shopping list\nflour", "Sugar", "Eggs"]),
+    ("Contents\nIntroduction ........ 1\nMethods ............. 5\nResults ............ 12", &["Contents", "Introduction ........ 1", "Methods ............. 5", "Results ............ 12"]),
+    ("Intro.......1\nMethods.......5", &["Intro.......1", "Methods.......5"]),
+    ("I stayed four nights 1) which island is best 2) where to eat", &["I stayed four nights", "1) which island is best", "2) where to eat"]),
+];
+
+#[test]
+fn list_layouts() {
+    check(LIST_LAYOUTS);
+}
+
+#[rustfmt::skip]
+const MEASUREMENTS_CITATIONS_MARKUP: &[Case] = &[
+    ("The field is 400 yd ( 365.8 m ). It is big.", &["The field is 400 yd ( 365.8 m ).", "It is big."]),
+    ("It was shown (Lee et al., 2005). Others disagree.", &["It was shown (Lee et al., 2005).", "Others disagree."]),
+    ("He was born in 1788. [3] He died young.", &["He was born in 1788. [3]", "He died young."]),
+    ("It was long. [...]\n\nThe end came.", &["It was long. [...]", "The end came."]),
+    ("<p>The vote passed.</p><p>Critics objected.</p>", &["<p>The vote passed.</p>", "<p>Critics objected.</p>"]),
+    ("The vote passed.<br>Critics objected.", &["The vote passed.", "<br>Critics objected."]),
+];
+
+#[test]
+fn measurements_citations_markup() {
+    check(MEASUREMENTS_CITATIONS_MARKUP);
+}
+
+#[rustfmt::skip]
+const WEB_TEXT: &[Case] = &[
+    ("where did you grow up? india? wow.", &["where did you grow up?", "india?", "wow."]),
+    ("i am out tonight. call me at 555-1234. they know.", &["i am out tonight.", "call me at 555-1234.", "they know."]),
+    ("Thanks for the help.\n\nBest regards,\nAnn Lee", &["Thanks for the help.", "Best regards,", "Ann Lee"]),
+    ("See you there. Thanks, Sean", &["See you there.", "Thanks,", "Sean"]),
+    ("Great food :) The staff was kind.", &["Great food :)", "The staff was kind."]),
+    ("Mail me at ann@example.com Thanks for reading.", &["Mail me at ann@example.com", "Thanks for reading."]),
+    ("Photos here: http://example.com/a.html http://example.com/b.html", &["Photos here: http://example.com/a.html", "http://example.com/b.html"]),
+    ("It is free. http://example.com/a.html", &["It is free.", "http://example.com/a.html"]),
+    ("The end of the story. -- Posted by Ann", &["The end of the story.", "--", "Posted by Ann"]),
+    ("Bye now.\n_____\nVisit our site.", &["Bye now.", "_____", "Visit our site."]),
+    ("WE ARE OPEN. COME IN TODAY.", &["WE ARE OPEN.", "COME IN TODAY."]),
+    ("Great place\nWill come again", &["Great place", "Will come again"]),
+    ("Good food... Friendly staff... Will return", &["Good food...", "Friendly staff...", "Will return"]),
+    ("Follow @newsflow for updates. Thanks @ann!", &["Follow @newsflow for updates.", "Thanks @ann!"]),
+];
+
+#[test]
+fn web_text() {
+    check(WEB_TEXT);
+}
+
+#[rustfmt::skip]
+const EMAIL_HEADERS: &[Case] = &[
+    ("Kay Mann 04/26/2001 07:17 AM Will you send it?", &["Kay Mann", "04/26/2001 07:17 AM", "Will you send it?"]),
+    ("Sent by Ann on 08/16/2000 03:14:14 PM Steve, call me.", &["Sent by Ann on 08/16/2000 03:14:14 PM", "Steve, call me."]),
+    ("The deal closed on 3/4/2001 and we left.", &["The deal closed on 3/4/2001 and we left."]),
+    ("Use and/or 50/50 splits.", &["Use and/or 50/50 splits."]),
+];
+
+#[test]
+fn email_headers() {
+    check(EMAIL_HEADERS);
+}
+
+/// Asserts the sentences of every case in the language `lang`.
+#[track_caller]
+fn check_lang(lang: &str, cases: &[Case]) {
+    let segmenter = Segmenter::new();
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got: Vec<_> = segmenter
+            .sentences_lang(text, Some(lang))
+            .iter()
+            .map(|s| s.slice(text))
+            .collect();
+        if got != *want {
+            failures.push(format!("{lang} {text:?}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[rustfmt::skip]
+const GERMAN: &[Case] = &[
+    ("Es gibt z. B. Äpfel und Birnen. Die Preise steigen.", &["Es gibt z. B. Äpfel und Birnen.", "Die Preise steigen."]),
+    ("Das gilt z.B. für Berlin. Hamburg folgt.", &["Das gilt z.B. für Berlin.", "Hamburg folgt."]),
+    ("Heute sprach Dr. Müller mit Prof. Schmidt.", &["Heute sprach Dr. Müller mit Prof. Schmidt."]),
+    ("Er wohnt in der Berliner Str. Nr. 5 in Köln.", &["Er wohnt in der Berliner Str. Nr. 5 in Köln."]),
+    ("Die Firma meldete 3 Mio. Euro Gewinn. Das ist viel.", &["Die Firma meldete 3 Mio. Euro Gewinn.", "Das ist viel."]),
+];
+
+#[rustfmt::skip]
+const FRENCH: &[Case] = &[
+    ("Hier, M. Dupont a parlé. Mme Durand a répondu.", &["Hier, M. Dupont a parlé.", "Mme Durand a répondu."]),
+    ("Selon le Dr. Martin, tout va bien. Il part.", &["Selon le Dr. Martin, tout va bien.", "Il part."]),
+    ("On a vu des chats, des chiens, etc. Puis on est partis.", &["On a vu des chats, des chiens, etc.", "Puis on est partis."]),
+];
+
+#[rustfmt::skip]
+const SPANISH: &[Case] = &[
+    ("El Sr. García y la Sra. López llegaron. Hablaron mucho.", &["El Sr. García y la Sra. López llegaron.", "Hablaron mucho."]),
+    ("Trabaja en Telefónica S.A. desde 2010.", &["Trabaja en Telefónica S.A. desde 2010."]),
+    ("¿Vienes mañana? ¡Claro que sí!", &["¿Vienes mañana?", "¡Claro que sí!"]),
+];
+
+#[rustfmt::skip]
+const ITALIAN_PORTUGUESE_DUTCH: &[(&str, Case)] = &[
+    ("it", ("Il Dott. Rossi e il Sig. Bianchi sono arrivati. Poi sono partiti.", &["Il Dott. Rossi e il Sig. Bianchi sono arrivati.", "Poi sono partiti."])),
+    ("pt", ("O Sr. Silva e a Sra. Costa chegaram. Depois saíram.", &["O Sr. Silva e a Sra. Costa chegaram.", "Depois saíram."])),
+    ("nl", ("Dhr. Jansen kwam bijv. gisteren. Hij bleef lang.", &["Dhr. Jansen kwam bijv. gisteren.", "Hij bleef lang."])),
+];
+
+#[test]
+fn other_languages_use_their_abbreviations() {
+    check_lang("de", GERMAN);
+    check_lang("fr", FRENCH);
+    check_lang("es", SPANISH);
+    for (lang, case) in ITALIAN_PORTUGUESE_DUTCH {
+        check_lang(lang, std::slice::from_ref(case));
+    }
+}
+
+#[test]
+fn english_rules_stay_the_default() {
+    // Without the German list "z. B." is an initial after a lowercase word, as in English.
+    let segmenter = Segmenter::new();
+    let text = "Das gilt z. B. für alle.";
+    assert_eq!(segmenter.sentences_lang(text, Some("de")).len(), 1);
+    assert_eq!(
+        segmenter.sentences_lang(text, None),
+        segmenter.sentences(text)
+    );
+    assert_eq!(
+        segmenter.sentences_lang(text, Some("en")),
+        segmenter.sentences(text)
+    );
+    assert_eq!(
+        segmenter.sentences_lang(text, Some("xx")),
+        segmenter.sentences(text)
+    );
+    let langs: Vec<_> = Segmenter::languages().collect();
+    assert_eq!(langs, ["de", "fr", "es", "it", "pt", "nl"]);
+}
+
+#[rustfmt::skip]
+const OTHER_SCRIPTS: &[(&str, Case)] = &[
+    ("zh", ("北京今天下雨。上海晴天！你去吗？我不去。", &["北京今天下雨。", "上海晴天！", "你去吗？", "我不去。"])),
+    ("zh", ("他说：“我们明天走。”然后他走了。", &["他说：“我们明天走。”", "然后他走了。"])),
+    ("ja", ("今日は雨です。明日は晴れるでしょう！本当ですか？", &["今日は雨です。", "明日は晴れるでしょう！", "本当ですか？"])),
+    ("ja", ("彼は「行きます。」と言った。私は残った。", &["彼は「行きます。」と言った。", "私は残った。"])),
+    ("ar", ("هل أنت بخير؟ نعم، شكرا.", &["هل أنت بخير؟", "نعم، شكرا."])),
+    ("hi", ("आज बारिश हुई। कल धूप होगी।", &["आज बारिश हुई।", "कल धूप होगी।"])),
+];
+
+#[test]
+fn other_scripts_end_sentences_at_their_punctuation() {
+    for (lang, case) in OTHER_SCRIPTS {
+        check_lang(lang, std::slice::from_ref(case));
+    }
+}
+
+#[rustfmt::skip]
+const UNSPACED_TOKENS: &[Case] = &[
+    ("北京下雨。", &["北", "京", "下", "雨", "。"]),
+    ("東京タワーへ行く", &["東", "京", "タ", "ワ", "ー", "へ", "行", "く"]),
+    ("iPhone在中国", &["iPhone", "在", "中", "国"]),
+];
+
+#[test]
+fn unspaced_scripts_tokenize_per_character() {
+    check_tokens(UNSPACED_TOKENS);
 }

@@ -61,6 +61,10 @@ pub(crate) fn tokenize(text: &str, span: Span, out: &mut Vec<Token>) {
         let len = ch.len_utf8();
         if ch.is_whitespace() {
             i += len;
+        } else if is_unspaced(ch) {
+            // Chinese and Japanese write no spaces: a character is the only safe token.
+            t.push(i, i + len);
+            i += len;
         } else if ch.is_alphanumeric() {
             i = t.word(i);
         } else if ch == '’' && t.clitic_at(i, len).is_some() {
@@ -165,6 +169,13 @@ fn char_at(text: &str, i: usize) -> Option<char> {
 /// Characters that continue a word: letters, digits, and combining marks or joiners that
 /// belong to the letter before them.
 #[inline]
+/// Han ideographs and Japanese kana: scripts written without spaces, one token each.
+fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x2FA1F)
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
         || matches!(c as u32,
@@ -335,7 +346,7 @@ impl Tokenizer<'_, '_> {
                 let Some(ch) = char_at(self.text, j) else {
                     break;
                 };
-                if is_word_char(ch) {
+                if is_word_char(ch) && !is_unspaced(ch) {
                     j += ch.len_utf8();
                     continue;
                 }

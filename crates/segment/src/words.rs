@@ -16,13 +16,15 @@ pub(crate) const STARTER: u8 = 4;
 pub(crate) const SPEECH: u8 = 8;
 /// A word that continues a sentence after a clock time ("Friday", "EST").
 pub(crate) const TIME_FOLLOWER: u8 = 16;
-/// A function word that cannot end a complete line ("the", "of").
-pub(crate) const FUNCTION: u8 = 32;
+/// A word of an e-mail sign-off ("Best regards,", "Thanks,").
+pub(crate) const SIGN_OFF: u8 = 32;
+/// A word that opens a letter ("Dear All,", "Hi Ann,").
+pub(crate) const GREETING: u8 = 64;
 /// The `TITLE`/`COMMON` flag only holds when the text is capitalised ("Ill." but not "ill.").
 const CAP_ONLY: u8 = 128;
 
 /// The word lists, embedded so the binary needs no data files at run time.
-const LISTS: [(&str, u8); 6] = [
+const LISTS: [(&str, u8); 7] = [
     (
         include_str!("../../../data/abbreviations/titles.txt"),
         TITLE,
@@ -44,8 +46,12 @@ const LISTS: [(&str, u8); 6] = [
         TIME_FOLLOWER,
     ),
     (
-        include_str!("../../../data/abbreviations/function_words.txt"),
-        FUNCTION,
+        include_str!("../../../data/abbreviations/signoffs.txt"),
+        SIGN_OFF,
+    ),
+    (
+        include_str!("../../../data/abbreviations/greetings.txt"),
+        GREETING,
     ),
 ];
 
@@ -58,7 +64,7 @@ const SLOTS: usize = 2048;
 
 /// Open-addressing hash of the table: a multiply-shift hash and linear probing find a word
 /// in one or two cache-line reads without the mispredicted branches of a binary search.
-struct Index {
+pub(crate) struct Index {
     /// `(key, flags)`; key 0 marks an empty slot (no word packs to 0).
     slots: Vec<(u64, u8)>,
 }
@@ -103,6 +109,33 @@ fn index() -> &'static Index {
     INDEX.get_or_init(|| Index::new(table()))
 }
 
+/// The abbreviation lists of other languages (ISO 639-1 code, list), embedded like the
+/// English ones. An entry is a title (never ends a sentence) unless it starts with `~`.
+const LANGUAGE_LISTS: [(&str, &str); 6] = [
+    ("de", include_str!("../../../data/abbreviations/de.txt")),
+    ("fr", include_str!("../../../data/abbreviations/fr.txt")),
+    ("es", include_str!("../../../data/abbreviations/es.txt")),
+    ("it", include_str!("../../../data/abbreviations/it.txt")),
+    ("pt", include_str!("../../../data/abbreviations/pt.txt")),
+    ("nl", include_str!("../../../data/abbreviations/nl.txt")),
+];
+
+/// The codes of the languages with their own abbreviation list.
+pub(crate) fn language_codes() -> impl Iterator<Item = &'static str> {
+    LANGUAGE_LISTS.iter().map(|(code, _)| *code)
+}
+
+/// The abbreviation index of `lang` (ISO 639-1, any case), if it has a list; built on first
+/// use and shared.
+pub(crate) fn language(lang: &str) -> Option<&'static Index> {
+    static INDEXES: [OnceLock<Index>; LANGUAGE_LISTS.len()] =
+        [const { OnceLock::new() }; LANGUAGE_LISTS.len()];
+    let at = LANGUAGE_LISTS
+        .iter()
+        .position(|(code, _)| code.eq_ignore_ascii_case(lang))?;
+    Some(INDEXES[at].get_or_init(|| Index::new(&build_from(&[(LANGUAGE_LISTS[at].1, TITLE)]))))
+}
+
 /// The table, built on first use and shared by every `Segmenter`.
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
@@ -110,13 +143,23 @@ fn table() -> &'static Table {
 }
 
 fn build() -> Table {
+    build_from(&LISTS)
+}
+
+/// Parses `lists` into one merged table.
+fn build_from(lists: &[(&str, u8)]) -> Table {
     let mut table: Table = Vec::new();
-    for (list, flag) in LISTS {
+    for &(list, flag) in lists {
         for line in list.lines() {
             let word = line.trim();
             if word.is_empty() || word.starts_with('#') {
                 continue;
             }
+            // "~etc": an abbreviation that may also end a sentence.
+            let (word, flag) = match word.strip_prefix('~') {
+                Some(w) if flag == TITLE => (w.trim(), COMMON),
+                _ => (word, flag),
+            };
             let Some(key) = pack(word.as_bytes()) else {
                 continue;
             };
@@ -162,8 +205,14 @@ fn pack(word: &[u8]) -> Option<u64> {
 /// The flags of `word` as written in the text (case matters for `CAP_ONLY` entries).
 #[inline]
 pub(crate) fn flags(word: &[u8]) -> u8 {
+    flags_in(index(), word)
+}
+
+/// The flags of `word` in `index` (the English lists or a language's own).
+#[inline]
+pub(crate) fn flags_in(index: &Index, word: &[u8]) -> u8 {
     let Some(key) = pack(word) else { return 0 };
-    let f = index().get(key);
+    let f = index.get(key);
     if f & CAP_ONLY != 0 && !word[0].is_ascii_uppercase() {
         f & !(TITLE | COMMON | CAP_ONLY)
     } else {
@@ -171,9 +220,101 @@ pub(crate) fn flags(word: &[u8]) -> u8 {
     }
 }
 
-/// Forces the table to be built, so the first segmented text does not pay for it.
+/// Slots of the prefix filter: three letters, each `a`–`z` or "none" (26).
+const PREFIXES: usize = 27 * 27 * 27;
+
+/// A byte as a prefix-filter letter: `a`–`z` (either case) as 0–25, anything else 26.
+#[inline(always)]
+const fn prefix_letter(c: u8) -> usize {
+    let lower = c | 0x20;
+    if c.is_ascii_alphabetic() {
+        (lower - b'a') as usize
+    } else {
+        26
+    }
+}
+
+/// The filter slot of a word's first three bytes (`b` shorter than three counts the
+/// missing bytes as "none", so "Hi," and the entry "hi" meet).
+#[inline(always)]
+const fn prefix_slot(b: &[u8], from: usize, to: usize) -> usize {
+    (prefix_at(b, from, to, 0) * 27 + prefix_at(b, from, to, 1)) * 27 + prefix_at(b, from, to, 2)
+}
+
+/// The filter letter of `b[from + i]`, or "none" past `to`.
+#[inline(always)]
+const fn prefix_at(b: &[u8], from: usize, to: usize, i: usize) -> usize {
+    if from + i < to {
+        prefix_letter(b[from + i])
+    } else {
+        26
+    }
+}
+
+/// Sets the bit of every entry of `list` in `bits`; runs at compile time.
+const fn add_prefixes(
+    mut bits: [u64; PREFIXES.div_ceil(64)],
+    list: &str,
+) -> [u64; PREFIXES.div_ceil(64)] {
+    let b = list.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let mut end = i;
+        while end < b.len() && b[end] != b'\n' {
+            end += 1;
+        }
+        let mut from = i;
+        while from < end && b[from].is_ascii_whitespace() {
+            from += 1;
+        }
+        let mut to = end;
+        while to > from && b[to - 1].is_ascii_whitespace() {
+            to -= 1;
+        }
+        if to > from && b[from] != b'#' {
+            let slot = prefix_slot(b, from, to);
+            bits[slot / 64] |= 1 << (slot % 64);
+        }
+        i = end + 1;
+    }
+    bits
+}
+
+/// A bit per three-letter prefix of the sign-off and greeting words, built at compile time:
+/// nearly every sentence start is asked whether it opens "Best regards," and nearly all are
+/// ruled out by one bit.
+static LETTER_PREFIXES: [u64; PREFIXES.div_ceil(64)] = add_prefixes(
+    add_prefixes([0; PREFIXES.div_ceil(64)], LISTS[5].0),
+    LISTS[6].0,
+);
+
+/// Whether `text` (a sentence start) may begin with a sign-off or greeting word; false
+/// means it surely does not.
+#[inline]
+pub(crate) fn may_open_letter(text: &[u8]) -> bool {
+    let slot = prefix_slot(text, 0, text.len().min(3));
+    LETTER_PREFIXES[slot / 64] >> (slot % 64) & 1 != 0
+}
+
+/// Forces the tables to be built, so the first segmented text does not pay for it.
 pub(crate) fn preload() {
     let _ = index();
+}
+
+/// Lowercase words a complete line cannot end in ("the", "of"): a line that does was cut
+/// mid-sentence. A set of its own because the flag byte of the lists above is full.
+pub(crate) fn is_function_word(word: &[u8]) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static [u8]>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("../../../data/abbreviations/function_words.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && !w.starts_with('#'))
+            .map(str::as_bytes)
+            .collect()
+    })
+    .contains(word)
 }
 
 #[cfg(test)]
@@ -192,8 +333,21 @@ mod tests {
         assert_eq!(flags(b"No") & (STARTER | COMMON), STARTER | COMMON);
         assert_eq!(flags(b"said") & SPEECH, SPEECH);
         assert_eq!(flags(b"Friday") & TIME_FOLLOWER, TIME_FOLLOWER);
-        assert_eq!(flags(b"of") & FUNCTION, FUNCTION);
+        assert_eq!(flags(b"Regards") & SIGN_OFF, SIGN_OFF);
+        assert_eq!(flags(b"Dear") & GREETING, GREETING);
         assert_eq!(flags(b"Smith"), 0);
+        let de = language("DE").map(|i| flags_in(i, b"z.B"));
+        assert_eq!(de, Some(TITLE));
+        let fr =
+            language("fr").map(|i| (flags_in(i, b"M"), flags_in(i, b"m"), flags_in(i, b"etc")));
+        assert_eq!(fr, Some((TITLE, 0, COMMON)));
+        assert!(language("xx").is_none());
+        assert!(may_open_letter(b"Regards,"));
+        assert!(may_open_letter(b"Hi, Ann"));
+        assert!(!may_open_letter(b"The"));
+        assert!(!may_open_letter(b"He said"));
+        assert_eq!(LISTS[5].1, SIGN_OFF);
+        assert_eq!(LISTS[6].1, GREETING);
         assert_eq!(flags(b"extraordinarily"), 0);
         assert_eq!(flags(b""), 0);
     }

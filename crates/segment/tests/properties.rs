@@ -86,6 +86,21 @@ const PIECES: &[&str] = &[
     "#tag",
     "Ill.",
     "ill.",
+    "z. B.",
+    "etc.",
+    "Sra.",
+    "M.",
+    "08/16/2000 12:05 PM",
+    "Regards,",
+    "Dear",
+    "-- ",
+    "____",
+    "<p>",
+    "</p>",
+    "[17]",
+    "1,000.The",
+    "」と",
+    "ｶﾀ",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -104,17 +119,34 @@ fn text_strategy() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Checks the invariant for the English rules and for a language with its own list.
 fn check_invariants(text: &str) -> Result<(), TestCaseError> {
     let seg = Segmenter::new();
-    let analysis = seg.analyse(text);
-    assert_eq!(
+    let english = seg.analyse(text);
+    prop_assert_eq!(
         seg.sentences(text),
-        analysis
-            .sentences
-            .iter()
-            .map(|s| s.span)
-            .collect::<Vec<_>>()
+        english.sentences.iter().map(|s| s.span).collect::<Vec<_>>()
     );
+    let unnamed = seg.analyse_lang(text, None);
+    prop_assert_eq!(&unnamed.sentences, &english.sentences);
+    prop_assert_eq!(&unnamed.tokens, &english.tokens);
+    for lang in ["de", "fr"] {
+        let analysis = seg.analyse_lang(text, Some(lang));
+        prop_assert_eq!(
+            seg.sentences_lang(text, Some(lang)),
+            analysis
+                .sentences
+                .iter()
+                .map(|s| s.span)
+                .collect::<Vec<_>>()
+        );
+        check_analysis(text, &analysis)?;
+    }
+    check_analysis(text, &english)
+}
+
+/// The invariant on one analysis of `text`.
+fn check_analysis(text: &str, analysis: &article::Analysis) -> Result<(), TestCaseError> {
     let mut sentence_cover = vec![0u8; text.len()];
     let mut token_cover = vec![0u8; text.len()];
     let mut last_end = 0;
