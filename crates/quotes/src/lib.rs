@@ -24,83 +24,9 @@
 //! Runs after entity resolution (it reads the clusters). Pure: no I/O, never fails.
 
 mod marks;
+mod words;
 
 use article::{Analysis, Entity, Label, Quote, Span};
-
-/// Words that introduce reported speech.
-const CUES: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "asked",
-    "asks",
-    "stated",
-    "states",
-    "declared",
-    "declares",
-    "insisted",
-    "insists",
-    "warned",
-    "warns",
-    "explained",
-    "explains",
-    "noted",
-    "notes",
-    "argued",
-    "argues",
-    "wrote",
-    "writes",
-    "tweeted",
-    "posted",
-    "replied",
-    "replies",
-    "continued",
-    "urged",
-    "urges",
-    "stressed",
-    "stresses",
-    "claimed",
-    "claims",
-    "announced",
-    "acknowledged",
-    "admitted",
-    "admits",
-    "recalled",
-    "recalls",
-    "suggested",
-    "predicted",
-    "promised",
-    "vowed",
-    "pledged",
-    "complained",
-    "conceded",
-    "countered",
-    "responded",
-    "observed",
-    "remarked",
-    "commented",
-    "maintained",
-    "contended",
-    "cautioned",
-    "emphasised",
-    "emphasized",
-    "reiterated",
-    "quipped",
-    "joked",
-    "exclaimed",
-    "shouted",
-    "agreed",
-    "concluded",
-    "testified",
-    "reminded",
-    "insisted",
-    "announces",
-    "according",
-];
 
 /// Adverbs allowed between a speaker and the verb ("Lavrov later said").
 const ADVERBS: &[&str] = &["later", "then", "also", "again", "earlier", "once", "often"];
@@ -208,7 +134,7 @@ impl Context<'_> {
     }
 
     fn is_cue(&self, i: usize) -> bool {
-        self.is(i, CUES)
+        words::is_speech_verb(self.word(i))
     }
 
     /// Whether token `i` ends a clause: punctuation other than a hyphen or apostrophe.
