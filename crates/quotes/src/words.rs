@@ -6,6 +6,81 @@ use std::sync::OnceLock;
 /// Verbs of saying; the same file the segmenter reads, so the two never disagree.
 const SPEECH_VERBS: &str = include_str!("../../../data/abbreviations/speech_verbs.txt");
 
+/// First names that are mostly men's, and mostly women's, in the 1990 US census.
+const MALE_NAMES: &str = include_str!("../../../data/names/male.txt");
+const FEMALE_NAMES: &str = include_str!("../../../data/names/female.txt");
+
+/// Titles that say a person's gender ("Mr Blair", "Baroness Scotland").
+const MALE_TITLES: &[&str] = &[
+    "mr", "mr.", "sir", "lord", "mister", "king", "prince", "duke", "baron", "earl", "monsieur",
+    "herr", "senor", "señor",
+];
+const FEMALE_TITLES: &[&str] = &[
+    "mrs", "mrs.", "ms", "ms.", "miss", "lady", "dame", "queen", "princess", "duchess", "baroness",
+    "madame", "frau", "senora", "señora",
+];
+
+/// A person's gender as far as the text tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    Male,
+    Female,
+    /// Not known: agrees with either pronoun.
+    Unknown,
+}
+
+impl Gender {
+    /// Whether a person of this gender can be referred to as `other`.
+    pub(crate) fn agrees(self, other: Gender) -> bool {
+        self == other || self == Gender::Unknown || other == Gender::Unknown
+    }
+}
+
+/// The gender of a pronoun that refers to a person ("he", "her").
+pub(crate) fn pronoun_gender(word: &str) -> Option<Gender> {
+    match word.to_ascii_lowercase().as_str() {
+        "he" | "him" | "his" => Some(Gender::Male),
+        "she" | "her" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// The gender of a pronoun that can be a sentence's subject ("he", "she"; not "his").
+pub(crate) fn subject_gender(word: &str) -> Option<Gender> {
+    if word.eq_ignore_ascii_case("he") {
+        Some(Gender::Male)
+    } else if word.eq_ignore_ascii_case("she") {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+/// The gender a title before a name gives ("Mrs" → female).
+pub(crate) fn title_gender(word: &str) -> Option<Gender> {
+    let is = |list: &[&str]| list.iter().any(|t| word.eq_ignore_ascii_case(t));
+    if is(MALE_TITLES) {
+        Some(Gender::Male)
+    } else if is(FEMALE_TITLES) {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+/// The gender of a first name, `Unknown` when the census lists do not tell.
+pub(crate) fn name_gender(word: &str) -> Gender {
+    static MALE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static FEMALE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    if contains(MALE.get_or_init(|| sorted(MALE_NAMES)), word) {
+        Gender::Male
+    } else if contains(FEMALE.get_or_init(|| sorted(FEMALE_NAMES)), word) {
+        Gender::Female
+    } else {
+        Gender::Unknown
+    }
+}
+
 /// The longest word a lookup lowercases on the stack; longer tokens are in no list.
 const MAX_WORD: usize = 32;
 
@@ -56,6 +131,22 @@ mod tests {
             assert_eq!(*w, w.to_lowercase(), "{w} is not lowercase");
         }
         assert!(all.len() > 50);
+    }
+
+    #[test]
+    fn first_names_and_titles_give_a_gender() {
+        assert_eq!(name_gender("Maria"), Gender::Female);
+        assert_eq!(name_gender("TOM"), Gender::Male);
+        assert_eq!(name_gender("Lee"), Gender::Unknown);
+        assert_eq!(title_gender("Mrs"), Some(Gender::Female));
+        assert_eq!(title_gender("Sen."), None);
+        for list in [MALE_NAMES, FEMALE_NAMES] {
+            let all: Vec<_> = entries(list).collect();
+            assert!(
+                all.windows(2).all(|w| w[0] < w[1]),
+                "name lists are sorted, once each"
+            );
+        }
     }
 
     #[test]
