@@ -130,12 +130,29 @@ const NOT_SUBJECT: &[&str] = &[
     "should", "can", "may", "must", "did", "does", "do", "be", "been", "not",
 ];
 
+/// Auxiliary verbs: before a speech verb they show a sentence of its own ("has told").
+const AUXILIARIES: &[&str] = &[
+    "is", "was", "are", "were", "has", "have", "had", "will", "would", "could", "should", "can",
+    "may", "must", "did", "does", "do", "be", "been",
+];
+
 /// How far from the quotation an attribution may stand, in tokens.
 const WINDOW: usize = 12;
 
-/// How many sentences back a pronoun looks for its referent: news repeats the name at
-/// least every few sentences, and a longer reach finds a person from another story.
+/// How many sentences back a pronoun looks for its referent, not counting those whose
+/// subject is he or she: news repeats the name at least every few sentences, and a longer
+/// reach finds a person from another story.
 const REFERENT_SENTENCES: usize = 8;
+
+/// How many sentences a pronoun's search may pass over in all, counting those whose
+/// subject is he or she again (a long run of "he said" about one person).
+const MAX_REFERENT_SENTENCES: usize = 30;
+
+/// Prepositions before a name that make it an object, not the one who acts.
+const PREPOSITIONS: &[&str] = &[
+    "by", "of", "to", "with", "for", "from", "against", "on", "about", "after", "before", "than",
+    "like", "at", "into",
+];
 
 /// How many tokens into a sentence its subject may start ("The chairman of the Bar Council,
 /// Guy Mansfield QC, has warned …").
@@ -318,6 +335,11 @@ impl Context<'_> {
         self.analysis.tokens[i].span.slice(self.text)
     }
 
+    /// The index of the last token (0 when there are none).
+    fn last_token(&self) -> usize {
+        self.analysis.tokens.len().saturating_sub(1)
+    }
+
     /// The token starting at or after byte `at`, if any.
     fn word_at(&self, at: usize) -> Option<&str> {
         let i = self.token_from(at);
@@ -449,7 +471,9 @@ impl Context<'_> {
                 j = close + 1;
                 continue;
             }
-            if self.is_break(j) {
+            // A break ends the clause; an auxiliary means a new sentence ("… weak.” The
+            // authority has also told …"), not an attribution.
+            if self.is_break(j) || self.is(j, AUXILIARIES) {
                 return None;
             }
             last = Some(j);
@@ -458,6 +482,16 @@ impl Context<'_> {
         }
         let last = last?;
         if j >= tokens.len() || !self.is_cue(j) || self.word(j).eq_ignore_ascii_case("according") {
+            return None;
+        }
+        // `… Bourn said: “…”` introduces the next quotation, and after a quote that ended
+        // its sentence, `X said the inquiry …` is a new sentence reporting speech.
+        let next = self.word_at(tokens[j].span.end).unwrap_or("");
+        let ended = outer
+            .slice(self.text)
+            .trim_end_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '.' | '?' | '!'))
+            .ends_with(['.', '?', '!']);
+        if next == ":" || (ended && self.is(j, &["said", "says"]) && is_clause_start(next)) {
             return None;
         }
         let last = if last > i && self.is(last, ADVERBS) {
@@ -602,7 +636,11 @@ impl Context<'_> {
                 last -= 1;
             }
             // The verb's own subject right before it: a name, a pronoun, a description.
-            if let Some(e) = self.entity_ending(last) {
+            // A place is not a speaker ("detainee 'A' in Woodhill Prison said").
+            if let Some(e) = self
+                .entity_ending(last)
+                .filter(|&e| matches!(self.entity(e).label, Label::Per | Label::Org))
+            {
                 return Some(self.named(e, verb));
             }
             if self.is(last, PRONOUNS) {
@@ -654,8 +692,29 @@ impl Context<'_> {
             .sentence_at(self.analysis.tokens.get(first_inside)?.span.start)?;
         let start = self.analysis.sentences[sentence].tokens.start;
         let cue = (start..first_inside).rev().find(|&k| self.is_cue(k))?;
-        let a =
-            self.subject_attribution(sentence, outer.start, Some(self.analysis.tokens[cue].span))?;
+        let verb = Some(self.analysis.tokens[cue].span);
+        // The verb's own subject right before it ("after Mr Blair told members the Tories
+        // offered a “hard right agenda”"), else the sentence's.
+        let own = cue.checked_sub(1).filter(|&k| k >= start).and_then(|k| {
+            let k = if k > start && self.is(k, ADVERBS) {
+                k - 1
+            } else {
+                k
+            };
+            if let Some(e) = self.entity_ending(k) {
+                return Some(self.named(e, verb));
+            }
+            words::subject_gender(self.word(k)).map(|_| Attribution {
+                speaker: self.span(k, k),
+                entity: None,
+                anaphoric: true,
+                cue: verb,
+            })
+        });
+        let a = match own {
+            Some(a) => a,
+            None => self.subject_attribution(sentence, outer.start, verb)?,
+        };
         let person = a.anaphoric || a.entity.is_some_and(|e| self.entity(e).label == Label::Per);
         person.then_some(a)
     }
@@ -669,17 +728,19 @@ impl Context<'_> {
             self.text[line..s.start].trim().is_empty() || self.ends_with_colon(line, s.start)
         };
         let consecutive = |x: Span, y: Span| paragraph_breaks(&self.text[x.end..y.start]) == 1;
-        let alone = |x: Span| {
+        // A turn of an interview: the quote is its paragraph, after at most a short label
+        // ("Reed asked:"), with nothing after it.
+        let turn = |x: Span| {
             let end = self.text[x.end..]
                 .find('\n')
                 .map_or(self.text.len(), |n| x.end + n);
-            !self.quoted.iter().any(|q| q.start > x.end && q.start < end)
+            opens_paragraph(x) && self.text[x.end..end].trim().is_empty()
         };
         (opens_paragraph(outer)
             && consecutive(a.outer, b.outer)
             && consecutive(b.outer, outer)
-            && alone(a.outer)
-            && alone(b.outer)
+            && turn(a.outer)
+            && turn(b.outer)
             && !a.same_speaker(b)
             && !self.person_between(b.outer.end, outer.start, None))
         .then_some(*a)
@@ -745,6 +806,11 @@ impl Context<'_> {
     ) -> Option<Attribution> {
         match self.subject(sentence, before) {
             Subject::Entity(e) if self.entity(e).label == Label::Per => Some(self.named(e, cue)),
+            // An organisation speaks only as the subject of a speech verb ("the Cabinet
+            // Office said it was reviewing the scheme").
+            Subject::Entity(e) if self.is_cue(self.token_after(e).min(self.last_token())) => {
+                Some(self.named(e, cue))
+            }
             Subject::Pronoun(k) => Some(Attribution {
                 speaker: self.span(k, k),
                 entity: None,
@@ -761,6 +827,11 @@ impl Context<'_> {
     fn subject(&self, sentence: usize, before: usize) -> Subject {
         let range = self.analysis.sentences[sentence].tokens.clone();
         let end = range.end.min(self.token_from(before));
+        if end == range.end {
+            if let Some(e) = self.inverted_speaker(range.clone()) {
+                return Subject::Entity(e);
+            }
+        }
         let mut k = range.start;
         // Skip quotations and openers at the start ("“…,” he said. But …" has its own).
         while k < end
@@ -794,7 +865,13 @@ impl Context<'_> {
                     }
                     continue; // "Labour's Mr Livingstone said"
                 }
-                if matches!(self.entity(e).label, Label::Per | Label::Org) {
+                let label = &self.entity(e).label;
+                // "The chairman of the Bar Council, Guy Mansfield": an organisation in a
+                // description of the subject, not the subject.
+                let in_description = *label == Label::Org
+                    && ((after < end && self.word(after) == ",")
+                        || (j > k && self.is(j - 1, &["of", "for"])));
+                if *label == Label::Per || (*label == Label::Org && !in_description) {
                     return Subject::Entity(e);
                 }
             }
@@ -810,6 +887,24 @@ impl Context<'_> {
         Subject::Unknown
     }
 
+    /// The speaker of a sentence that ends in an inverted attribution ("…, argued Mr
+    /// Howard."): the person right after a comma and a speech verb at its end.
+    fn inverted_speaker(&self, range: std::ops::Range<usize>) -> Option<usize> {
+        let mut last = range.end.checked_sub(1)?;
+        while last > range.start && self.is_break(last) {
+            last -= 1;
+        }
+        let e = self.entity_ending(last)?;
+        if self.entity(e).label != Label::Per {
+            return None;
+        }
+        let mut k = self.token_from(self.entity(e).span.start).checked_sub(1)?;
+        if k > range.start && words::title_gender(self.word(k)).is_some() {
+            k -= 1;
+        }
+        (k > range.start && self.is_cue(k) && self.word(k - 1) == ",").then_some(e)
+    }
+
     /// The cluster an attribution's speaker belongs to.
     fn cluster(&self, a: &Attribution, quote_start: usize) -> Option<usize> {
         if let Some(e) = a.entity {
@@ -819,24 +914,32 @@ impl Context<'_> {
             return None;
         }
         let word = a.speaker.slice(self.text);
-        let gender = words::pronoun_gender(word).unwrap_or_else(|| noun_gender(word));
-        self.referent(a.speaker.start.min(quote_start), gender)
+        let at = a.speaker.start.min(quote_start);
+        match words::pronoun_gender(word) {
+            Some(gender) => self.referent(at, gender),
+            // "the prime minister" names a role, often of the person just mentioned in
+            // passing ("even if Mr Blair asked. Later the prime minister said"), not the
+            // subject before.
+            None => {
+                let floor = self.sentence_floor(at, REFERENT_SENTENCES);
+                self.last_person(floor, at, noun_gender(word))
+            }
+        }
     }
 
-    /// The cluster of the person a pronoun or description at byte `at` refers to: the
-    /// subject of the nearest sentence before whose subject is a person of that gender;
-    /// sentences whose subject is he/she continue the same referent and are passed over.
-    /// Failing a subject, the last person of that gender named before, outside quotes.
+    /// The cluster of the person a pronoun at byte `at` refers to: the subject of the
+    /// nearest sentence before whose subject is a person of that gender; sentences whose
+    /// subject is he/she continue the same referent and are passed over (their names are
+    /// objects). Failing a subject, the first such person named in the sentence outside a
+    /// prepositional phrase; failing that, the last one named before.
     fn referent(&self, at: usize, gender: Gender) -> Option<usize> {
         let sentences = &self.analysis.sentences;
-        if sentences.is_empty() {
-            return None;
-        }
-        let here = sentences
-            .partition_point(|s| s.span.end <= at)
-            .min(sentences.len());
-        let lowest = here.saturating_sub(REFERENT_SENTENCES);
-        for s in (lowest..=here.min(sentences.len().saturating_sub(1))).rev() {
+        let here = sentences.partition_point(|s| s.span.end <= at);
+        let top = here.min(sentences.len().checked_sub(1)?);
+        let mut counted = 0;
+        let mut lowest = top;
+        for s in (top.saturating_sub(MAX_REFERENT_SENTENCES)..=top).rev() {
+            lowest = s;
             if s == here && sentences[s].span.start >= at {
                 continue;
             }
@@ -847,22 +950,38 @@ impl Context<'_> {
                     return self.cluster_of[e];
                 }
                 Subject::Other => return None,
-                Subject::Pronoun(_) => {} // the same referent again; its names are objects
+                Subject::Pronoun(_) => continue,
                 Subject::Entity(_) | Subject::Unknown => {
-                    // No person subject of that gender: the nearest such person named in
-                    // the sentence, outside quotes and not as an owner ("Blair's").
                     if let Some(c) = self.person_in(s, at, gender) {
                         return Some(c);
                     }
                 }
             }
+            counted += 1;
+            if counted >= REFERENT_SENTENCES {
+                break;
+            }
         }
+        self.last_person(sentences[lowest].span.start, at, gender)
+    }
+
+    /// Where the sentence `back` sentences before the one at byte `at` starts.
+    fn sentence_floor(&self, at: usize, back: usize) -> usize {
+        let sentences = &self.analysis.sentences;
+        let here = sentences.partition_point(|s| s.span.end <= at);
+        sentences
+            .get(here.saturating_sub(back))
+            .map_or(0, |s| s.span.start)
+    }
+
+    /// The cluster of the last person of `gender` named between two byte offsets, outside
+    /// quotes.
+    fn last_person(&self, from: usize, at: usize, gender: Gender) -> Option<usize> {
         let entities = &self.analysis.entities;
         let end = entities.partition_point(|e| e.span.end <= at);
-        let floor = sentences.get(lowest).map_or(0, |s| s.span.start);
         (0..end)
             .rev()
-            .take_while(|&e| entities[e].span.start >= floor)
+            .take_while(|&e| entities[e].span.start >= from)
             .find(|&e| {
                 entities[e].label == Label::Per
                     && !self.in_quote(entities[e].span.start)
@@ -872,17 +991,26 @@ impl Context<'_> {
     }
 
     /// The cluster of the first person of `gender` named in `sentence` before byte `at`,
-    /// outside quotes and not as an owner.
+    /// outside quotes, not as an owner and not after a preposition ("proposed by Lord
+    /// Dubs").
     fn person_in(&self, sentence: usize, at: usize, gender: Gender) -> Option<usize> {
         let span = self.analysis.sentences[sentence].span;
         let entities = &self.analysis.entities;
         let first = entities.partition_point(|e| e.span.start < span.start);
+        let after_preposition = |e: usize| {
+            let mut k = self.token_from(entities[e].span.start);
+            if k > 0 && words::title_gender(self.word(k - 1)).is_some() {
+                k -= 1;
+            }
+            k > 0 && self.is(k - 1, PREPOSITIONS)
+        };
         (first..entities.len())
             .take_while(|&e| entities[e].span.end <= span.end.min(at))
             .find(|&e| {
                 entities[e].label == Label::Per
                     && !self.in_quote(entities[e].span.start)
                     && !self.is_possessive(self.token_after(e))
+                    && !after_preposition(e)
                     && self.gender(e).agrees(gender)
             })
             .and_then(|e| self.cluster_of[e])
@@ -1013,6 +1141,15 @@ fn is_person_noun(word: &str) -> bool {
         "boss",
     ];
     NOUNS.iter().any(|n| word.eq_ignore_ascii_case(n))
+}
+
+/// Whether a word after "said" opens a reported clause ("said the inquiry was …").
+fn is_clause_start(word: &str) -> bool {
+    [
+        "the", "a", "an", "that", "it", "he", "she", "they", "there", "this", "his", "her", "its",
+    ]
+    .iter()
+    .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Whether a quotation is a fragment of the reporter's sentence, a scare quote or a title
