@@ -150,8 +150,7 @@ const MAX_REFERENT_SENTENCES: usize = 30;
 
 /// Prepositions before a name that make it an object, not the one who acts.
 const PREPOSITIONS: &[&str] = &[
-    "by", "of", "to", "with", "for", "from", "against", "on", "about", "after", "before", "than",
-    "like", "at", "into",
+    "by", "of", "to", "with", "for", "from", "against", "on", "about", "than", "like", "at", "into",
 ];
 
 /// How many tokens into a sentence its subject may start ("The chairman of the Bar Council,
@@ -397,6 +396,22 @@ impl Context<'_> {
         &self.analysis.entities[e]
     }
 
+    /// Whether entity `e` is a person: tagged so, or an organisation or other name that
+    /// opens with a person's title ("Sir Digby Jones" tagged ORG).
+    fn is_person(&self, e: usize) -> bool {
+        let entity = self.entity(e);
+        match entity.label {
+            Label::Per => true,
+            Label::Org | Label::Misc => entity
+                .span
+                .slice(self.text)
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| words::title_gender(w).is_some()),
+            _ => false,
+        }
+    }
+
     /// The token just after entity `e`.
     fn token_after(&self, e: usize) -> usize {
         self.token_from(self.entity(e).span.end)
@@ -545,8 +560,7 @@ impl Context<'_> {
         (comma + 1..(comma + 4).min(tokens.len())).find_map(|k| {
             let e = self.entity_starting(k)?;
             let after = self.token_after(e);
-            (self.entity(e).label == Label::Per && (after >= tokens.len() || self.is_break(after)))
-                .then_some(e)
+            (self.is_person(e) && (after >= tokens.len() || self.is_break(after))).then_some(e)
         })
     }
 
@@ -627,7 +641,18 @@ impl Context<'_> {
             if self.word(p) != ":" {
                 return None;
             }
-            return self.subject_attribution(sentence, outer.start, None);
+            // "His message to the chancellor was: “…”": the owner speaks.
+            let first = self.analysis.sentences[sentence].tokens.start;
+            return self
+                .subject_attribution(sentence, outer.start, None)
+                .or_else(|| {
+                    self.is(first, &["his", "her"]).then(|| Attribution {
+                        speaker: self.span(first, first),
+                        entity: None,
+                        anaphoric: true,
+                        cue: None,
+                    })
+                });
         };
         let verb = Some(self.analysis.tokens[cue].span);
         if cue > sentence_start {
@@ -662,7 +687,7 @@ impl Context<'_> {
             }
             if let Some(e) = self
                 .entity_starting(k)
-                .filter(|&e| self.entity(e).label == Label::Per)
+                .filter(|&e| self.is_person(e))
                 .filter(|&e| !self.is_possessive(self.token_after(e)))
             {
                 return Some(self.named(e, verb));
@@ -715,7 +740,7 @@ impl Context<'_> {
             Some(a) => a,
             None => self.subject_attribution(sentence, outer.start, verb)?,
         };
-        let person = a.anaphoric || a.entity.is_some_and(|e| self.entity(e).label == Label::Per);
+        let person = a.anaphoric || a.entity.is_some_and(|e| self.is_person(e));
         person.then_some(a)
     }
 
@@ -768,9 +793,9 @@ impl Context<'_> {
             .iter()
             .take_while(|entity| entity.span.end <= to)
             .enumerate()
-            .any(|(i, entity)| {
+            .any(|(i, _)| {
                 let e = first + i;
-                entity.label == Label::Per
+                self.is_person(e)
                     && speaker.is_none_or(|s| {
                         Some(e) != s.attribution.entity
                             && (s.cluster.is_none() || self.cluster_of[e] != s.cluster)
@@ -805,7 +830,7 @@ impl Context<'_> {
         cue: Option<Span>,
     ) -> Option<Attribution> {
         match self.subject(sentence, before) {
-            Subject::Entity(e) if self.entity(e).label == Label::Per => Some(self.named(e, cue)),
+            Subject::Entity(e) if self.is_person(e) => Some(self.named(e, cue)),
             // An organisation speaks only as the subject of a speech verb ("the Cabinet
             // Office said it was reviewing the scheme").
             Subject::Entity(e) if self.is_cue(self.token_after(e).min(self.last_token())) => {
@@ -860,7 +885,7 @@ impl Context<'_> {
             if let Some(e) = self.entity_starting(j) {
                 let after = self.token_after(e);
                 if self.is_possessive(after) {
-                    if self.entity(e).label == Label::Per {
+                    if self.is_person(e) {
                         return Subject::Other; // "Blair's spokesman said"
                     }
                     continue; // "Labour's Mr Livingstone said"
@@ -871,7 +896,7 @@ impl Context<'_> {
                 let in_description = *label == Label::Org
                     && ((after < end && self.word(after) == ",")
                         || (j > k && self.is(j - 1, &["of", "for"])));
-                if *label == Label::Per || (*label == Label::Org && !in_description) {
+                if self.is_person(e) || (*label == Label::Org && !in_description) {
                     return Subject::Entity(e);
                 }
             }
@@ -895,7 +920,7 @@ impl Context<'_> {
             last -= 1;
         }
         let e = self.entity_ending(last)?;
-        if self.entity(e).label != Label::Per {
+        if !self.is_person(e) {
             return None;
         }
         let mut k = self.token_from(self.entity(e).span.start).checked_sub(1)?;
@@ -944,9 +969,7 @@ impl Context<'_> {
                 continue;
             }
             match self.subject(s, at) {
-                Subject::Entity(e)
-                    if self.entity(e).label == Label::Per && self.gender(e).agrees(gender) =>
-                {
+                Subject::Entity(e) if self.is_person(e) && self.gender(e).agrees(gender) => {
                     return self.cluster_of[e];
                 }
                 Subject::Other => return None,
@@ -983,7 +1006,7 @@ impl Context<'_> {
             .rev()
             .take_while(|&e| entities[e].span.start >= from)
             .find(|&e| {
-                entities[e].label == Label::Per
+                self.is_person(e)
                     && !self.in_quote(entities[e].span.start)
                     && self.gender(e).agrees(gender)
             })
@@ -1007,7 +1030,7 @@ impl Context<'_> {
         (first..entities.len())
             .take_while(|&e| entities[e].span.end <= span.end.min(at))
             .find(|&e| {
-                entities[e].label == Label::Per
+                self.is_person(e)
                     && !self.in_quote(entities[e].span.start)
                     && !self.is_possessive(self.token_after(e))
                     && !after_preposition(e)

@@ -155,13 +155,13 @@ pub(crate) fn quotations(text: &str) -> Vec<Quoted> {
                     });
                 }
             }
-            Some(o) if is_open && o.same_kind(c) => {
-                if !after_sentence_end(text, at) {
-                    // A second opening mark mid-sentence: the first was stray.
-                    open = Some(Open { at, opener: c });
-                }
+            // A second opening mark mid-sentence: the first was stray. (After a full stop
+            // it reopens the quote's next paragraph, and the first mark stands.)
+            Some(o) if is_open && o.same_kind(c) && !after_sentence_end(text, at) => {
+                open = Some(Open { at, opener: c });
             }
-            Some(_) => {} // a nested quote of another kind, or a stray closing mark
+            Some(_) => {} // a reopening, a nested quote of another kind, a stray closer
+
             None if is_open => open = Some(Open { at, opener: c }),
             None => {}
         }
