@@ -1176,14 +1176,15 @@ fn is_clause_start(word: &str) -> bool {
 }
 
 /// Whether a quotation is a fragment of the reporter's sentence, a scare quote or a title
-/// rather than the speaker's own sentences: it starts in lowercase, or it ends without
-/// punctuation ("desperate", "Work of God").
+/// rather than the speaker's own sentences: it starts in lowercase, or it is short and ends
+/// without punctuation ("desperate", "Work of God").
 fn is_partial(inner: &str) -> bool {
     let lower_start = inner
         .chars()
         .find(|c| c.is_alphanumeric())
         .is_some_and(char::is_lowercase);
-    lower_start || !ends_like_a_sentence(inner)
+    // A long quotation may close without punctuation (“… where we are” Blinken said).
+    lower_start || (!ends_like_a_sentence(inner) && inner.split_whitespace().count() < 5)
 }
 
 /// Whether quoted words end in punctuation that closes a sentence or a clause.

@@ -182,6 +182,19 @@ fn second_sentence_of_a_split_quote_continues_the_speaker() {
 }
 
 #[test]
+fn a_long_quote_may_close_without_punctuation() {
+    check(
+        "“All of us have had a chance to take stock of where we are” [Blinken](PER) said.",
+        &[(
+            "All of us have had a",
+            Some("Blinken"),
+            Some("Blinken"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
 fn according_to_and_organisations() {
     check(
         "“Exports fell for the third month,” according to the [Commerce Department](ORG).\n\
