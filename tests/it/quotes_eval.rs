@@ -133,7 +133,7 @@ fn quote_speakers_on_annotated_bbc_politics() {
                 wrong.push(format!("{} {start}: {name}", record["id"]));
             }
         }
-        for (i, g) in golds.iter().enumerate().filter(|(_, g)| g.direct) {
+        for (i, _) in golds.iter().enumerate().filter(|(_, g)| g.direct) {
             direct += 1;
             direct_right += usize::from(found_right.contains(&i));
         }
