@@ -1,106 +1,60 @@
 //! Direct quotations and their speakers.
 //!
 //! Layout:
-//! - `marks`: where quotations open and close (curly or straight double marks, over
-//!   paragraphs).
+//! - `marks`: where quotations open and close (English curly and straight double marks,
+//!   the marks of other languages, over paragraphs).
+//! - `words`: the word lists from `data/` (speech verbs, gendered first names).
 //! - [`QuoteFinder`]: attributes each quotation to a speaker through the patterns news
 //!   uses, and links the speaker to an entity cluster.
 //!
 //! Attribution, tried in this order for each quotation:
 //! 1. after it, in its sentence: `“…,” Lavrov said` / `“…,” said Lavrov` /
-//!    `“…,” said the minister, who …` / `“…,” according to Lavrov`;
-//! 2. before it, ending in `:` or `,`: `Blinken said: “…”` / `Lavrov … and said, “…”`
-//!    (the sentence's first person is the subject when the verb has none of its own);
-//! 3. a quotation with no attribution of its own right after an attributed one, in the same
-//!    or the next paragraph with no other person named between, continues that speaker.
+//!    `“…,” said the minister, who …` / `“…,” according to Lavrov` / `“…,” Senate Majority
+//!    Whip Ann Lowe (R-TX) told reporters` / `“…,” said its chairman, Sir Anthony Greener`;
+//! 2. before it, ending in `:` or `,`: `Blinken said: “…”` / `Lavrov … and said, “…”` /
+//!    `Reed shot back: “…”` (the sentence's subject speaks when the verb has none of its
+//!    own, or when there is no speech verb before a colon);
+//! 3. an exchange: after two people's quotes in alternate paragraphs, an unattributed quote
+//!    opening the next paragraph is the reply of the one before last;
+//! 4. a quotation with no attribution of its own right after an attributed one, in the same
+//!    or the next paragraph with no other person named between, continues that speaker;
+//! 5. a quotation opening a sentence after one whose subject is a person ("Ortiz sounded
+//!    hopeful. “…”") is that person's.
+//!
+//! A partial quote (a fragment inside the reporter's sentence, a scare quote, a title) is
+//! attributed only to the person who is the subject of its sentence with a speech verb
+//! (`Blair said the families deserved “to be exonerated”`), or by a comma attribution
+//! after it (`“in two weeks,” a spokesman said`); never to a noun phrase nearby.
 //!
 //! The speaker is the named entity when the attribution names one; a pronoun (he, she) or
-//! a definite description of a person ("the minister") is linked to the person mentioned
-//! last before the quotation. Unattributed quotations are kept only when they read like
-//! speech (four words or more with sentence punctuation), which leaves out scare quotes
-//! and titles. Single quotation marks are not read: in English news they are nested
+//! a definite description of a person ("the minister") is linked to a person before it: the
+//! subject of the nearest sentence that has one, of the pronoun's gender (first names from
+//! the US census lists, titles such as Mr and Mrs), rather than the last name mentioned,
+//! which is often inside a clause. An indefinite description ("a person familiar with the
+//! talks") is a speaker without a cluster. Unattributed quotations are kept only when they
+//! read like speech (four words or more with sentence punctuation), which leaves out scare
+//! quotes and titles. Single quotation marks are not read: in English news they are nested
 //! quotes or apostrophes far more often than quotations.
 //!
 //! Runs after entity resolution (it reads the clusters). Pure: no I/O, never fails.
 
 mod marks;
+mod words;
 
 use article::{Analysis, Entity, Label, Quote, Span};
 
-/// Words that introduce reported speech.
-const CUES: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "asked",
-    "asks",
-    "stated",
-    "states",
-    "declared",
-    "declares",
-    "insisted",
-    "insists",
-    "warned",
-    "warns",
-    "explained",
-    "explains",
-    "noted",
-    "notes",
-    "argued",
-    "argues",
-    "wrote",
-    "writes",
-    "tweeted",
-    "posted",
-    "replied",
-    "replies",
-    "continued",
-    "urged",
-    "urges",
-    "stressed",
-    "stresses",
-    "claimed",
-    "claims",
-    "announced",
-    "acknowledged",
-    "admitted",
-    "admits",
-    "recalled",
-    "recalls",
-    "suggested",
-    "predicted",
-    "promised",
-    "vowed",
-    "pledged",
-    "complained",
-    "conceded",
-    "countered",
-    "responded",
-    "observed",
-    "remarked",
-    "commented",
-    "maintained",
-    "contended",
-    "cautioned",
-    "emphasised",
-    "emphasized",
-    "reiterated",
-    "quipped",
-    "joked",
-    "exclaimed",
-    "shouted",
-    "agreed",
-    "concluded",
-    "testified",
-    "reminded",
-    "insisted",
-    "announces",
-    "according",
-];
+use crate::words::Gender;
+
+/// Which attribution cues hold in an article's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cues {
+    /// English speech verbs, pronouns and word order: quotations get speakers.
+    #[default]
+    English,
+    /// No cues known for the language: quotations are found by their marks and kept
+    /// unattributed.
+    None,
+}
 
 /// Adverbs allowed between a speaker and the verb ("Lavrov later said").
 const ADVERBS: &[&str] = &["later", "then", "also", "again", "earlier", "once", "often"];
@@ -117,8 +71,91 @@ const PHRASE_ENDS: &[&str] = &[
     "while", "adding", "before", "with", "of", "and", "but", "for", "by",
 ];
 
+/// Words that may open a sentence before its subject ("But Mr Clarke said …").
+const OPENERS: &[&str] = &[
+    "but",
+    "and",
+    "however",
+    "meanwhile",
+    "earlier",
+    "later",
+    "yet",
+    "so",
+    "still",
+    "also",
+    "then",
+    "now",
+    "instead",
+];
+
+/// Words that open an introductory phrase before the subject ("After the vote, Reed …"):
+/// the persons named before its comma are not the subject.
+const INTRODUCTIONS: &[&str] = &[
+    "after",
+    "before",
+    "in",
+    "on",
+    "with",
+    "during",
+    "following",
+    "despite",
+    "unlike",
+    "like",
+    "for",
+    "at",
+    "under",
+    "without",
+    "since",
+    "until",
+    "among",
+    "by",
+    "asked",
+    "speaking",
+    "pointing",
+    "when",
+    "while",
+    "as",
+    "if",
+    "although",
+    "though",
+    "because",
+];
+
+/// Words that show the subject was already passed: a clause, a preposition or an auxiliary
+/// before any name means the name is not the sentence's subject.
+const NOT_SUBJECT: &[&str] = &[
+    "that", "who", "which", "when", "whom", "whose", "because", "if", "as", "after", "before",
+    "with", "without", "by", "to", "from", "at", "on", "in", "during", "while", "than", "about",
+    "against", "is", "was", "are", "were", "has", "have", "had", "will", "would", "could",
+    "should", "can", "may", "must", "did", "does", "do", "be", "been", "not",
+];
+
+/// Auxiliary verbs: before a speech verb they show a sentence of its own ("has told").
+const AUXILIARIES: &[&str] = &[
+    "is", "was", "are", "were", "has", "have", "had", "will", "would", "could", "should", "can",
+    "may", "must", "did", "does", "do", "be", "been",
+];
+
 /// How far from the quotation an attribution may stand, in tokens.
 const WINDOW: usize = 12;
+
+/// How many sentences back a pronoun looks for its referent, not counting those whose
+/// subject is he or she: news repeats the name at least every few sentences, and a longer
+/// reach finds a person from another story.
+const REFERENT_SENTENCES: usize = 8;
+
+/// How many sentences a pronoun's search may pass over in all, counting those whose
+/// subject is he or she again (a long run of "he said" about one person).
+const MAX_REFERENT_SENTENCES: usize = 30;
+
+/// Prepositions before a name that make it an object, not the one who acts.
+const PREPOSITIONS: &[&str] = &[
+    "by", "of", "to", "with", "for", "from", "against", "on", "about", "than", "like", "at", "into",
+];
+
+/// How many tokens into a sentence its subject may start ("The chairman of the Bar Council,
+/// Guy Mansfield QC, has warned …").
+const SUBJECT_REACH: usize = 12;
 
 /// Finds direct quotations and their speakers. Stateless; shared by all workers.
 #[derive(Debug, Clone, Default)]
@@ -132,13 +169,47 @@ struct Attribution {
     entity: Option<usize>,
     /// A pronoun or description standing for a person mentioned before.
     anaphoric: bool,
-    cue: Span,
+    /// The speech verb, when the attribution has one.
+    cue: Option<Span>,
+}
+
+/// An attributed quotation, remembered for the ones after it.
+#[derive(Debug, Clone, Copy)]
+struct Said {
+    outer: Span,
+    attribution: Attribution,
+    cluster: Option<usize>,
+}
+
+impl Said {
+    fn same_speaker(&self, other: &Said) -> bool {
+        match (self.cluster, other.cluster) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.attribution.speaker == other.attribution.speaker,
+        }
+    }
+}
+
+/// What stands at the start of a sentence.
+#[derive(Debug, Clone, Copy)]
+enum Subject {
+    /// A named person or organisation.
+    Entity(usize),
+    /// "he" or "she" (the token).
+    Pronoun(usize),
+    /// A description that is not a person named before ("Blair's spokesman", "a man").
+    Other,
+    /// No subject found, or one that refers back ("the minister", "they").
+    Unknown,
 }
 
 /// Read-only views of the analysis that the patterns need.
 struct Context<'a> {
     text: &'a str,
     analysis: &'a Analysis,
+    /// Every quotation's outer span, in text order: names inside quotes are not referents.
+    quoted: &'a [Span],
+    cluster_of: Vec<Option<usize>>,
 }
 
 impl QuoteFinder {
@@ -147,27 +218,84 @@ impl QuoteFinder {
         Self
     }
 
-    /// Fills `analysis.quotes` (replacing any there). Reads sentences, tokens, entities and
-    /// clusters, so run it after tagging and resolution.
+    /// Fills `analysis.quotes` (replacing any there) with English attribution cues. Reads
+    /// sentences, tokens, entities and clusters, so run it after tagging and resolution.
     pub fn find(&self, text: &str, analysis: &mut Analysis) {
+        self.find_with(text, analysis, Cues::English);
+    }
+
+    /// Like [`QuoteFinder::find`], with the attribution cues of the article's language:
+    /// under [`Cues::None`] quotations are found by their marks and left unattributed.
+    pub fn find_with(&self, text: &str, analysis: &mut Analysis, cues: Cues) {
         let found = marks::quotations(text);
         if found.is_empty() {
             analysis.quotes.clear();
             return;
         }
-        let cx = Context { text, analysis };
-        let cluster_of = analysis.entity_clusters();
+        if cues == Cues::None {
+            analysis.quotes = found
+                .iter()
+                .filter(|q| reads_like_speech(q.inner.slice(text)))
+                .map(|q| Quote {
+                    span: q.inner,
+                    speaker: None,
+                    speaker_cluster: None,
+                    cue: None,
+                })
+                .collect();
+            return;
+        }
+        let quoted: Vec<Span> = found.iter().map(|q| q.outer).collect();
+        let cx = Context {
+            text,
+            analysis,
+            quoted: &quoted,
+            cluster_of: analysis.entity_clusters(),
+        };
         let mut quotes: Vec<Quote> = Vec::with_capacity(found.len());
-        let mut previous: Option<(Span, Attribution)> = None;
+        // The last attributed quote, and the one of another speaker before it.
+        let mut previous: Option<Said> = None;
+        let mut other: Option<Said> = None;
         for q in found {
-            let own = cx.after(q.outer).or_else(|| cx.before(q.outer));
-            let attribution = own.or_else(|| {
-                let (prev_outer, prev) = previous?;
-                cx.continues(prev_outer, &prev, q.outer, &cluster_of)
-                    .then_some(prev)
-            });
-            let Some(a) = attribution else {
-                if reads_like_speech(q.inner.slice(text)) {
+            let inner = q.inner.slice(text);
+            let partial = is_partial(inner);
+            let own = if partial {
+                cx.partial(q.outer, inner)
+            } else {
+                cx.after(q.outer).or_else(|| cx.before(q.outer))
+            };
+            let said = match own {
+                Some(a) => Some(Said {
+                    outer: q.outer,
+                    attribution: a,
+                    cluster: cx.cluster(&a, q.outer.start),
+                }),
+                None if partial => None,
+                None => cx
+                    .reply(other.as_ref(), previous.as_ref(), q.outer)
+                    .or_else(|| {
+                        let p = previous?;
+                        cx.continues(&p, q.outer).then_some(p)
+                    })
+                    .map(|s| Said {
+                        outer: q.outer,
+                        attribution: Attribution {
+                            cue: None,
+                            ..s.attribution
+                        },
+                        ..s
+                    })
+                    .or_else(|| {
+                        let a = cx.previous_subject(q.outer)?;
+                        Some(Said {
+                            outer: q.outer,
+                            attribution: a,
+                            cluster: cx.cluster(&a, q.outer.start),
+                        })
+                    }),
+            };
+            let Some(said) = said else {
+                if reads_like_speech(inner) {
                     quotes.push(Quote {
                         span: q.inner,
                         speaker: None,
@@ -175,23 +303,27 @@ impl QuoteFinder {
                         cue: None,
                     });
                 }
-                previous = None;
-                continue;
-            };
-            let speaker_cluster = match a.entity {
-                Some(e) => cluster_of.get(e).copied().flatten(),
-                None if a.anaphoric => {
-                    cx.last_person_before(a.speaker.start.min(q.outer.start), &cluster_of)
+                if !partial {
+                    previous = None;
+                    other = None;
                 }
-                None => None,
+                continue;
             };
             quotes.push(Quote {
                 span: q.inner,
-                speaker: Some(a.speaker),
-                speaker_cluster,
-                cue: own.map(|a| a.cue),
+                speaker: Some(said.attribution.speaker),
+                speaker_cluster: said.cluster,
+                cue: said.attribution.cue,
             });
-            previous = Some((q.outer, a));
+            if partial {
+                continue; // a fragment does not carry its speaker to the next quote
+            }
+            if let Some(p) = previous {
+                if !p.same_speaker(&said) {
+                    other = Some(p);
+                }
+            }
+            previous = Some(said);
         }
         analysis.quotes = quotes;
     }
@@ -202,13 +334,24 @@ impl Context<'_> {
         self.analysis.tokens[i].span.slice(self.text)
     }
 
+    /// The index of the last token (0 when there are none).
+    fn last_token(&self) -> usize {
+        self.analysis.tokens.len().saturating_sub(1)
+    }
+
+    /// The token starting at or after byte `at`, if any.
+    fn word_at(&self, at: usize) -> Option<&str> {
+        let i = self.token_from(at);
+        (i < self.analysis.tokens.len()).then(|| self.word(i))
+    }
+
     fn is(&self, i: usize, list: &[&str]) -> bool {
         let w = self.word(i);
         list.iter().any(|x| w.eq_ignore_ascii_case(x))
     }
 
     fn is_cue(&self, i: usize) -> bool {
-        self.is(i, CUES)
+        words::is_speech_verb(self.word(i))
     }
 
     /// Whether token `i` ends a clause: punctuation other than a hyphen or apostrophe.
@@ -219,6 +362,12 @@ impl Context<'_> {
                 .all(|c| c.is_ascii_punctuation() || c == '\u{201C}' || c == '\u{201D}')
             && w != "-"
             && w != "'"
+    }
+
+    /// Whether token `i` is a possessive ending ("'s", "’s", a lone apostrophe).
+    fn is_possessive(&self, i: usize) -> bool {
+        i < self.analysis.tokens.len()
+            && matches!(self.word(i), "'s" | "\u{2019}s" | "'" | "\u{2019}" | "'S")
     }
 
     /// First token starting at or after byte `at`.
@@ -247,6 +396,33 @@ impl Context<'_> {
         &self.analysis.entities[e]
     }
 
+    /// Whether entity `e` is a person: tagged so, or an organisation or other name that
+    /// opens with a person's title ("Sir Digby Jones" tagged ORG).
+    fn is_person(&self, e: usize) -> bool {
+        let entity = self.entity(e);
+        match entity.label {
+            Label::Per => true,
+            Label::Org | Label::Misc => entity
+                .span
+                .slice(self.text)
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| words::title_gender(w).is_some()),
+            _ => false,
+        }
+    }
+
+    /// The token just after entity `e`.
+    fn token_after(&self, e: usize) -> usize {
+        self.token_from(self.entity(e).span.end)
+    }
+
+    /// Whether byte `at` lies inside a quotation.
+    fn in_quote(&self, at: usize) -> bool {
+        let i = self.quoted.partition_point(|q| q.end <= at);
+        self.quoted.get(i).is_some_and(|q| q.start <= at)
+    }
+
     /// Whether a paragraph break lies between two byte offsets.
     fn paragraph_between(&self, from: usize, to: usize) -> bool {
         self.text
@@ -257,6 +433,15 @@ impl Context<'_> {
     fn span(&self, first: usize, last: usize) -> Span {
         let t = &self.analysis.tokens;
         Span::new(t[first].span.start, t[last].span.end)
+    }
+
+    fn named(&self, e: usize, cue: Option<Span>) -> Attribution {
+        Attribution {
+            speaker: self.entity(e).span,
+            entity: Some(e),
+            anaphoric: false,
+            cue,
+        }
     }
 
     /// Pattern 1: the attribution follows the closing mark in the same sentence.
@@ -281,59 +466,124 @@ impl Context<'_> {
             }
             return self.phrase_after_cue(from, end, self.span(i, from - 1));
         }
-        // `Lavrov said` / `he said` / `the minister said` / `Foreign Minister Sergey
-        // Lavrov later said`: the verb within a few tokens, nothing but a name before it.
-        let mut j = i;
-        while j < end && j < i + 7 && !self.is_cue(j) {
-            if self.is_break(j) || self.paragraph_between(tokens[i].span.start, tokens[j].span.end)
-            {
-                return None;
-            }
-            j += 1;
-        }
-        if j >= end || j == i || !self.is_cue(j) || self.word(j).eq_ignore_ascii_case("according") {
+        // “…”, while the Democrats said …: a new clause with its own subject, not ours.
+        if self.is(i, PHRASE_ENDS) {
             return None;
         }
-        let mut last = j - 1;
-        if last > i && self.is(last, ADVERBS) {
-            last -= 1;
+        // `Lavrov said` / `he said` / `the minister said` / `Senate Majority Whip Ann Lowe
+        // (R-TX) told`: the verb within a few words, nothing but a name (and a bracketed
+        // aside) before it.
+        let mut j = i;
+        let mut last = None;
+        let mut words = 0;
+        while j < tokens.len() && words < 10 && !self.is_cue(j) {
+            if self.paragraph_between(tokens[i].span.start, tokens[j].span.end) {
+                return None;
+            }
+            if self.word(j) == "(" && j > i {
+                // A party and state, an age, a constituency: skip to the closing bracket.
+                let close = (j + 1..(j + 10).min(tokens.len())).find(|&k| self.word(k) == ")")?;
+                j = close + 1;
+                continue;
+            }
+            // A break ends the clause; an auxiliary means a new sentence ("… weak.” The
+            // authority has also told …"), not an attribution.
+            if self.is_break(j) || self.is(j, AUXILIARIES) {
+                return None;
+            }
+            last = Some(j);
+            words += 1;
+            j += 1;
         }
-        self.speaker_phrase(i, last, self.analysis.tokens[j].span)
+        let last = last?;
+        if j >= tokens.len() || !self.is_cue(j) || self.word(j).eq_ignore_ascii_case("according") {
+            return None;
+        }
+        // `… Bourn said: “…”` introduces the next quotation, and after a quote that ended
+        // its sentence, `X said the inquiry …` is a new sentence reporting speech.
+        let next = self.word_at(tokens[j].span.end).unwrap_or("");
+        let ended = outer
+            .slice(self.text)
+            .trim_end_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '.' | '?' | '!'))
+            .ends_with(['.', '?', '!']);
+        if next == ":" || (ended && self.is(j, &["said", "says"]) && is_clause_start(next)) {
+            return None;
+        }
+        let last = if last > i && self.is(last, ADVERBS) {
+            last - 1
+        } else {
+            last
+        };
+        self.speaker_phrase(i, last, Some(self.analysis.tokens[j].span))
     }
 
     /// The speaker named after the verb: tokens from `from` up to a comma, a relative
-    /// pronoun or a preposition.
+    /// pronoun or a preposition; an indefinite description runs on through prepositions
+    /// ("a person familiar with the talks"), and a description followed by a name in
+    /// apposition is that name ("its chairman, Sir Anthony Greener").
     fn phrase_after_cue(&self, from: usize, end: usize, cue: Span) -> Option<Attribution> {
+        let indefinite = from < end && self.is(from, &["a", "an"]);
         let mut last = None;
         for k in from..end.min(from + 8) {
-            if self.is_break(k) || (k > from && self.is(k, PHRASE_ENDS)) {
+            let stop = if indefinite {
+                self.is(
+                    k,
+                    &[
+                        "who", "which", "that", "and", "but", "adding", "while", "as",
+                    ],
+                )
+            } else {
+                self.is(k, PHRASE_ENDS)
+            };
+            if self.is_break(k) || (k > from && stop) {
                 break;
             }
             last = Some(k);
         }
-        self.speaker_phrase(from, last?, cue)
+        let last = last?;
+        let a = self.speaker_phrase(from, last, Some(cue))?;
+        if a.entity.is_none() && !indefinite {
+            if let Some(e) = self.apposition(last + 1, end) {
+                return Some(self.named(e, Some(cue)));
+            }
+        }
+        Some(a)
+    }
+
+    /// A person named in apposition after a description: the first comma within reach of
+    /// `from`, then (after at most two title words) a person's name that ends the phrase.
+    fn apposition(&self, from: usize, end: usize) -> Option<usize> {
+        let tokens = &self.analysis.tokens;
+        let comma = (from..end.min(tokens.len()))
+            .take_while(|&k| !self.is_break(k) || self.word(k) == ",")
+            .find(|&k| self.word(k) == ",")?;
+        (comma + 1..(comma + 4).min(tokens.len())).find_map(|k| {
+            let e = self.entity_starting(k)?;
+            let after = self.token_after(e);
+            (self.is_person(e) && (after >= tokens.len() || self.is_break(after))).then_some(e)
+        })
     }
 
     /// Reads tokens `first..=last` as a speaker: the last person named in them, else an
     /// organisation, else a pronoun, else a description starting with a determiner or a
-    /// capital.
-    fn speaker_phrase(&self, first: usize, last: usize, cue: Span) -> Option<Attribution> {
+    /// capital. A name followed by "'s" owns the speaker rather than being it, and an
+    /// indefinite description ("a Downing Street spokesman") is never a name inside it.
+    fn speaker_phrase(&self, first: usize, last: usize, cue: Option<Span>) -> Option<Attribution> {
+        let indefinite = self.is(first, &["a", "an"]);
         let named = |labels: &[Label]| {
             (first..=last).rev().find_map(|k| {
                 let e = self.entity_ending(k)?;
                 let start = self.entity(e).span.start;
                 (start >= self.analysis.tokens[first].span.start
-                    && labels.contains(&self.entity(e).label))
+                    && labels.contains(&self.entity(e).label)
+                    && !self.is_possessive(k + 1))
                 .then_some(e)
             })
         };
-        if let Some(e) = named(&[Label::Per]).or_else(|| named(&[Label::Org])) {
-            return Some(Attribution {
-                speaker: self.entity(e).span,
-                entity: Some(e),
-                anaphoric: false,
-                cue,
-            });
+        if !indefinite {
+            if let Some(e) = named(&[Label::Per]).or_else(|| named(&[Label::Org])) {
+                return Some(self.named(e, cue));
+            }
         }
         if first == last && self.is(first, PRONOUNS) {
             let w = self.word(first);
@@ -351,7 +601,7 @@ impl Context<'_> {
                 .chars()
                 .next()
                 .is_some_and(char::is_uppercase);
-        if !starts_description || last - first > 5 {
+        if !starts_description || last - first > 7 {
             return None;
         }
         // "the minister" refers back to a person; "a spokesman" introduces a new one.
@@ -382,23 +632,41 @@ impl Context<'_> {
         let sentence_start = self.analysis.sentences[sentence].tokens.start;
         // The nearest speech verb back from the mark, within the sentence.
         let lowest = c.saturating_sub(WINDOW).max(sentence_start);
-        let cue = (lowest..=c)
+        let Some(cue) = (lowest..=c)
             .rev()
-            .find(|&k| self.is_cue(k) && !self.is(k, &["according"]))?;
-        let verb = self.analysis.tokens[cue].span;
+            .find(|&k| self.is_cue(k) && !self.is(k, &["according"]))
+        else {
+            // "Reed shot back: “…”": no verb of saying, but a colon hands the quote to the
+            // sentence's subject.
+            if self.word(p) != ":" {
+                return None;
+            }
+            // "His message to the chancellor was: “…”": the owner speaks.
+            let first = self.analysis.sentences[sentence].tokens.start;
+            return self
+                .subject_attribution(sentence, outer.start, None)
+                .or_else(|| {
+                    self.is(first, &["his", "her"]).then(|| Attribution {
+                        speaker: self.span(first, first),
+                        entity: None,
+                        anaphoric: true,
+                        cue: None,
+                    })
+                });
+        };
+        let verb = Some(self.analysis.tokens[cue].span);
         if cue > sentence_start {
             let mut last = cue - 1;
             if last > sentence_start && self.is(last, ADVERBS) {
                 last -= 1;
             }
             // The verb's own subject right before it: a name, a pronoun, a description.
-            if let Some(e) = self.entity_ending(last) {
-                return Some(Attribution {
-                    speaker: self.entity(e).span,
-                    entity: Some(e),
-                    anaphoric: false,
-                    cue: verb,
-                });
+            // A place is not a speaker ("detainee 'A' in Woodhill Prison said").
+            if let Some(e) = self
+                .entity_ending(last)
+                .filter(|&e| matches!(self.entity(e).label, Label::Per | Label::Org))
+            {
+                return Some(self.named(e, verb));
             }
             if self.is(last, PRONOUNS) {
                 return self.speaker_phrase(last, last, verb);
@@ -412,18 +680,17 @@ impl Context<'_> {
             }
         }
         // "Lavrov thanked Blinken …, and said, “…”": the verb shares the sentence's subject,
-        // its first person (or he/she).
+        // its first person (or he/she) outside any earlier quotation.
         (sentence_start..cue).find_map(|k| {
+            if self.in_quote(self.analysis.tokens[k].span.start) {
+                return None;
+            }
             if let Some(e) = self
                 .entity_starting(k)
-                .filter(|&e| self.entity(e).label == Label::Per)
+                .filter(|&e| self.is_person(e))
+                .filter(|&e| !self.is_possessive(self.token_after(e)))
             {
-                return Some(Attribution {
-                    speaker: self.entity(e).span,
-                    entity: Some(e),
-                    anaphoric: false,
-                    cue: verb,
-                });
+                return Some(self.named(e, verb));
             }
             self.is(k, &["he", "she"]).then(|| Attribution {
                 speaker: self.span(k, k),
@@ -434,48 +701,372 @@ impl Context<'_> {
         })
     }
 
-    /// Pattern 3: whether an unattributed quotation continues the previous speaker.
-    fn continues(
-        &self,
-        prev_outer: Span,
-        prev: &Attribution,
-        outer: Span,
-        cluster_of: &[Option<usize>],
-    ) -> bool {
-        let between = Span::new(prev_outer.end, outer.start);
-        if paragraph_breaks(between.slice(self.text)) > 1 {
-            return false;
+    /// A partial quote: its sentence's subject when the sentence has a speech verb before
+    /// the quote, or a comma attribution right after it (`“in two weeks,” a spokesman
+    /// said`). A person or he/she only, never an organisation or a description.
+    fn partial(&self, outer: Span, inner: &str) -> Option<Attribution> {
+        let comma_after = self.word_at(outer.end) == Some(",");
+        if inner.ends_with([',', '?', '!']) || comma_after {
+            if let Some(a) = self.after(outer) {
+                return Some(a);
+            }
         }
-        let speaker_cluster = prev
-            .entity
-            .and_then(|e| cluster_of.get(e).copied().flatten());
-        // Another person named in between makes the continuation doubtful. Entities are in
-        // text order: only those from the previous quote's end on are looked at.
+        let first_inside = self.token_from(outer.start);
+        let sentence = self
+            .analysis
+            .sentence_at(self.analysis.tokens.get(first_inside)?.span.start)?;
+        let start = self.analysis.sentences[sentence].tokens.start;
+        let cue = (start..first_inside).rev().find(|&k| self.is_cue(k))?;
+        let verb = Some(self.analysis.tokens[cue].span);
+        // The verb's own subject right before it ("after Mr Blair told members the Tories
+        // offered a “hard right agenda”"), else the sentence's.
+        let own = cue.checked_sub(1).filter(|&k| k >= start).and_then(|k| {
+            let k = if k > start && self.is(k, ADVERBS) {
+                k - 1
+            } else {
+                k
+            };
+            if let Some(e) = self.entity_ending(k) {
+                return Some(self.named(e, verb));
+            }
+            words::subject_gender(self.word(k)).map(|_| Attribution {
+                speaker: self.span(k, k),
+                entity: None,
+                anaphoric: true,
+                cue: verb,
+            })
+        });
+        let a = match own {
+            Some(a) => a,
+            None => self.subject_attribution(sentence, outer.start, verb)?,
+        };
+        let person = a.anaphoric || a.entity.is_some_and(|e| self.is_person(e));
+        person.then_some(a)
+    }
+
+    /// Pattern 3: an unattributed quote opening a paragraph, after quotes of two speakers
+    /// in the two paragraphs before (one each), is the reply of the one before last.
+    fn reply(&self, other: Option<&Said>, previous: Option<&Said>, outer: Span) -> Option<Said> {
+        let (a, b) = (other?, previous?);
+        let opens_paragraph = |s: Span| {
+            let line = self.text[..s.start].rfind('\n').map_or(0, |n| n + 1);
+            self.text[line..s.start].trim().is_empty() || self.ends_with_colon(line, s.start)
+        };
+        let consecutive = |x: Span, y: Span| paragraph_breaks(&self.text[x.end..y.start]) == 1;
+        // A turn of an interview: the quote is its paragraph, after at most a short label
+        // ("Reed asked:"), with nothing after it.
+        let turn = |x: Span| {
+            let end = self.text[x.end..]
+                .find('\n')
+                .map_or(self.text.len(), |n| x.end + n);
+            opens_paragraph(x) && self.text[x.end..end].trim().is_empty()
+        };
+        (opens_paragraph(outer)
+            && consecutive(a.outer, b.outer)
+            && consecutive(b.outer, outer)
+            && turn(a.outer)
+            && turn(b.outer)
+            && !a.same_speaker(b)
+            && !self.person_between(b.outer.end, outer.start, None))
+        .then_some(*a)
+    }
+
+    /// Whether `text[from..to]` is a short speaker label ending in a colon ("Reed:").
+    fn ends_with_colon(&self, from: usize, to: usize) -> bool {
+        let s = self.text[from..to].trim_end();
+        s.ends_with(':') && s.split_whitespace().count() <= 8
+    }
+
+    /// Pattern 4: whether an unattributed quotation continues the previous speaker.
+    fn continues(&self, prev: &Said, outer: Span) -> bool {
+        let between = Span::new(prev.outer.end, outer.start);
+        paragraph_breaks(between.slice(self.text)) <= 1
+            && !self.person_between(between.start, between.end, Some(prev))
+    }
+
+    /// Whether a person other than `speaker` is named between two byte offsets. Entities
+    /// are in text order: only those from `from` on are looked at.
+    fn person_between(&self, from: usize, to: usize, speaker: Option<&Said>) -> bool {
         let entities = &self.analysis.entities;
-        let first = entities.partition_point(|e| e.span.start < between.start);
-        !entities[first..]
+        let first = entities.partition_point(|e| e.span.start < from);
+        entities[first..]
             .iter()
-            .take_while(|entity| entity.span.end <= between.end)
+            .take_while(|entity| entity.span.end <= to)
             .enumerate()
-            .any(|(i, entity)| {
+            .any(|(i, _)| {
                 let e = first + i;
-                entity.label == Label::Per
-                    && Some(e) != prev.entity
-                    && (speaker_cluster.is_none()
-                        || cluster_of.get(e).copied().flatten() != speaker_cluster)
+                self.is_person(e)
+                    && speaker.is_none_or(|s| {
+                        Some(e) != s.attribution.entity
+                            && (s.cluster.is_none() || self.cluster_of[e] != s.cluster)
+                    })
             })
     }
 
-    /// The cluster of the person mentioned last before byte `at`.
-    fn last_person_before(&self, at: usize, cluster_of: &[Option<usize>]) -> Option<usize> {
+    /// Pattern 5: a quotation opening a sentence is spoken by the subject of the sentence
+    /// before it ("Ortiz sounded hopeful. “…”"), in its paragraph or the one before.
+    fn previous_subject(&self, outer: Span) -> Option<Attribution> {
+        let first_inside = self.token_from(outer.start);
+        let p = first_inside.checked_sub(1)?;
+        let w = self.word(p);
+        let ends =
+            matches!(w, "." | "!" | "?" | "\"" | "\u{201D}" | ":") || w.ends_with(['.', '!', '?']);
+        if !ends || paragraph_breaks(&self.text[self.analysis.tokens[p].span.end..outer.start]) > 1
+        {
+            return None;
+        }
+        let sentence = self
+            .analysis
+            .sentence_at(self.analysis.tokens[p].span.start)?;
+        self.subject_attribution(sentence, outer.start, None)
+    }
+
+    /// The subject of `sentence` (before byte `before`) as an attribution: a person, or
+    /// he/she standing for one.
+    fn subject_attribution(
+        &self,
+        sentence: usize,
+        before: usize,
+        cue: Option<Span>,
+    ) -> Option<Attribution> {
+        match self.subject(sentence, before) {
+            Subject::Entity(e) if self.is_person(e) => Some(self.named(e, cue)),
+            // An organisation speaks only as the subject of a speech verb ("the Cabinet
+            // Office said it was reviewing the scheme").
+            Subject::Entity(e) if self.is_cue(self.token_after(e).min(self.last_token())) => {
+                Some(self.named(e, cue))
+            }
+            Subject::Pronoun(k) => Some(Attribution {
+                speaker: self.span(k, k),
+                entity: None,
+                anaphoric: true,
+                cue,
+            }),
+            _ => None,
+        }
+    }
+
+    /// What stands at the start of `sentence`, before byte `before`: the first person or
+    /// organisation before any clause word, preposition or verb, after sentence openers
+    /// ("But", "However,") and an introductory phrase ("After the vote,").
+    fn subject(&self, sentence: usize, before: usize) -> Subject {
+        let range = self.analysis.sentences[sentence].tokens.clone();
+        let end = range.end.min(self.token_from(before));
+        if end == range.end {
+            if let Some(e) = self.inverted_speaker(range.clone()) {
+                return Subject::Entity(e);
+            }
+        }
+        let mut k = range.start;
+        // Skip quotations and openers at the start ("“…,” he said. But …" has its own).
+        while k < end
+            && (self.is(k, OPENERS)
+                || self.word(k) == ","
+                || self.in_quote(self.analysis.tokens[k].span.start))
+        {
+            k += 1;
+        }
+        if k < end && self.is(k, INTRODUCTIONS) {
+            match (k..end).find(|&j| self.word(j) == ",") {
+                Some(comma) => k = comma + 1,
+                None => return Subject::Unknown,
+            }
+        }
+        if k >= end {
+            return Subject::Unknown;
+        }
+        if words::subject_gender(self.word(k)).is_some() {
+            return Subject::Pronoun(k);
+        }
+        if self.is(k, &["a", "an"]) {
+            return Subject::Other;
+        }
+        for j in k..end.min(k + SUBJECT_REACH) {
+            if let Some(e) = self.entity_starting(j) {
+                let after = self.token_after(e);
+                if self.is_possessive(after) {
+                    if self.is_person(e) {
+                        return Subject::Other; // "Blair's spokesman said"
+                    }
+                    continue; // "Labour's Mr Livingstone said"
+                }
+                let label = &self.entity(e).label;
+                // "The chairman of the Bar Council, Guy Mansfield": an organisation in a
+                // description of the subject, not the subject.
+                let in_description = *label == Label::Org
+                    && ((after < end && self.word(after) == ",")
+                        || (j > k && self.is(j - 1, &["of", "for"])));
+                if self.is_person(e) || (*label == Label::Org && !in_description) {
+                    return Subject::Entity(e);
+                }
+            }
+            let w = self.word(j);
+            let lower = w.chars().next().is_some_and(char::is_lowercase);
+            if (self.is_break(j) && w != ",")
+                || self.is_cue(j)
+                || (lower && (self.is(j, NOT_SUBJECT) || (w.len() > 4 && w.ends_with("ed"))))
+            {
+                return Subject::Unknown;
+            }
+        }
+        Subject::Unknown
+    }
+
+    /// The speaker of a sentence that ends in an inverted attribution ("…, argued Mr
+    /// Howard."): the person right after a comma and a speech verb at its end.
+    fn inverted_speaker(&self, range: std::ops::Range<usize>) -> Option<usize> {
+        let mut last = range.end.checked_sub(1)?;
+        while last > range.start && self.is_break(last) {
+            last -= 1;
+        }
+        let e = self.entity_ending(last)?;
+        if !self.is_person(e) {
+            return None;
+        }
+        let mut k = self.token_from(self.entity(e).span.start).checked_sub(1)?;
+        if k > range.start && words::title_gender(self.word(k)).is_some() {
+            k -= 1;
+        }
+        (k > range.start && self.is_cue(k) && self.word(k - 1) == ",").then_some(e)
+    }
+
+    /// The cluster an attribution's speaker belongs to.
+    fn cluster(&self, a: &Attribution, quote_start: usize) -> Option<usize> {
+        if let Some(e) = a.entity {
+            return self.cluster_of.get(e).copied().flatten();
+        }
+        if !a.anaphoric {
+            return None;
+        }
+        let word = a.speaker.slice(self.text);
+        let at = a.speaker.start.min(quote_start);
+        match words::pronoun_gender(word) {
+            Some(gender) => self.referent(at, gender),
+            // "the prime minister" names a role, often of the person just mentioned in
+            // passing ("even if Mr Blair asked. Later the prime minister said"), not the
+            // subject before.
+            None => {
+                let floor = self.sentence_floor(at, REFERENT_SENTENCES);
+                self.last_person(floor, at, noun_gender(word))
+            }
+        }
+    }
+
+    /// The cluster of the person a pronoun at byte `at` refers to: the subject of the
+    /// nearest sentence before whose subject is a person of that gender; sentences whose
+    /// subject is he/she continue the same referent and are passed over (their names are
+    /// objects). Failing a subject, the first such person named in the sentence outside a
+    /// prepositional phrase; failing that, the last one named before.
+    fn referent(&self, at: usize, gender: Gender) -> Option<usize> {
+        let sentences = &self.analysis.sentences;
+        let here = sentences.partition_point(|s| s.span.end <= at);
+        let top = here.min(sentences.len().checked_sub(1)?);
+        let mut counted = 0;
+        let mut lowest = top;
+        for s in (top.saturating_sub(MAX_REFERENT_SENTENCES)..=top).rev() {
+            lowest = s;
+            if s == here && sentences[s].span.start >= at {
+                continue;
+            }
+            match self.subject(s, at) {
+                Subject::Entity(e) if self.is_person(e) && self.gender(e).agrees(gender) => {
+                    return self.cluster_of[e];
+                }
+                Subject::Other => return None,
+                Subject::Pronoun(_) => continue,
+                Subject::Entity(_) | Subject::Unknown => {
+                    if let Some(c) = self.person_in(s, at, gender) {
+                        return Some(c);
+                    }
+                }
+            }
+            counted += 1;
+            if counted >= REFERENT_SENTENCES {
+                break;
+            }
+        }
+        self.last_person(sentences[lowest].span.start, at, gender)
+    }
+
+    /// Where the sentence `back` sentences before the one at byte `at` starts.
+    fn sentence_floor(&self, at: usize, back: usize) -> usize {
+        let sentences = &self.analysis.sentences;
+        let here = sentences.partition_point(|s| s.span.end <= at);
+        sentences
+            .get(here.saturating_sub(back))
+            .map_or(0, |s| s.span.start)
+    }
+
+    /// The cluster of the last person of `gender` named between two byte offsets, outside
+    /// quotes.
+    fn last_person(&self, from: usize, at: usize, gender: Gender) -> Option<usize> {
         let entities = &self.analysis.entities;
         let end = entities.partition_point(|e| e.span.end <= at);
-        entities[..end]
-            .iter()
-            .enumerate()
+        (0..end)
             .rev()
-            .find(|(_, e)| e.label == Label::Per)
-            .and_then(|(i, _)| cluster_of.get(i).copied().flatten())
+            .take_while(|&e| entities[e].span.start >= from)
+            .find(|&e| {
+                self.is_person(e)
+                    && !self.in_quote(entities[e].span.start)
+                    && self.gender(e).agrees(gender)
+            })
+            .and_then(|e| self.cluster_of[e])
+    }
+
+    /// The cluster of the first person of `gender` named in `sentence` before byte `at`,
+    /// outside quotes, not as an owner and not after a preposition ("proposed by Lord
+    /// Dubs").
+    fn person_in(&self, sentence: usize, at: usize, gender: Gender) -> Option<usize> {
+        let span = self.analysis.sentences[sentence].span;
+        let entities = &self.analysis.entities;
+        let first = entities.partition_point(|e| e.span.start < span.start);
+        let after_preposition = |e: usize| {
+            let mut k = self.token_from(entities[e].span.start);
+            if k > 0 && words::title_gender(self.word(k - 1)).is_some() {
+                k -= 1;
+            }
+            k > 0 && self.is(k - 1, PREPOSITIONS)
+        };
+        (first..entities.len())
+            .take_while(|&e| entities[e].span.end <= span.end.min(at))
+            .find(|&e| {
+                self.is_person(e)
+                    && !self.in_quote(entities[e].span.start)
+                    && !self.is_possessive(self.token_after(e))
+                    && !after_preposition(e)
+                    && self.gender(e).agrees(gender)
+            })
+            .and_then(|e| self.cluster_of[e])
+    }
+
+    /// A person's gender from a title before any mention ("Mrs Maguire") or the first word
+    /// of the entity or of its cluster's fullest name.
+    fn gender(&self, e: usize) -> Gender {
+        let mentions: &[usize] = match self.cluster_of[e] {
+            Some(c) => &self.analysis.clusters[c].mentions,
+            None => std::slice::from_ref(&e),
+        };
+        for &m in mentions {
+            let t = self.token_from(self.entity(m).span.start);
+            if let Some(g) = t
+                .checked_sub(1)
+                .and_then(|p| words::title_gender(self.word(p)))
+            {
+                return g;
+            }
+        }
+        let first_word = |s: &str| {
+            let w = s.split_whitespace().next()?;
+            Some(words::title_gender(w).unwrap_or_else(|| words::name_gender(w)))
+        };
+        if let Some(g) =
+            first_word(self.entity(e).span.slice(self.text)).filter(|g| *g != Gender::Unknown)
+        {
+            return g;
+        }
+        self.cluster_of[e]
+            .and_then(|c| first_word(&self.analysis.clusters[c].canonical))
+            .unwrap_or(Gender::Unknown)
     }
 }
 
@@ -492,6 +1083,31 @@ fn paragraph_breaks(s: &str) -> usize {
         }
     }
     breaks
+}
+
+/// The gender a role noun implies ("the spokeswoman"), for linking it to a person.
+fn noun_gender(phrase: &str) -> Gender {
+    let last = phrase.rsplit(' ').next().unwrap_or("");
+    if [
+        "spokeswoman",
+        "chairwoman",
+        "woman",
+        "queen",
+        "princess",
+        "actress",
+    ]
+    .iter()
+    .any(|n| last.eq_ignore_ascii_case(n))
+    {
+        Gender::Female
+    } else if ["spokesman", "chairman", "man", "king", "prince"]
+        .iter()
+        .any(|n| last.eq_ignore_ascii_case(n))
+    {
+        Gender::Male
+    } else {
+        Gender::Unknown
+    }
 }
 
 /// Nouns that name a person's role, for linking "the minister" to the last person named.
@@ -550,13 +1166,43 @@ fn is_person_noun(word: &str) -> bool {
     NOUNS.iter().any(|n| word.eq_ignore_ascii_case(n))
 }
 
+/// Whether a word after "said" opens a reported clause ("said the inquiry was …").
+fn is_clause_start(word: &str) -> bool {
+    [
+        "the", "a", "an", "that", "it", "he", "she", "they", "there", "this", "his", "her", "its",
+    ]
+    .iter()
+    .any(|w| word.eq_ignore_ascii_case(w))
+}
+
+/// Whether a quotation is a fragment of the reporter's sentence, a scare quote or a title
+/// rather than the speaker's own sentences: it starts in lowercase, or it is short and ends
+/// without punctuation ("desperate", "Work of God").
+fn is_partial(inner: &str) -> bool {
+    let lower_start = inner
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase);
+    // A long quotation may close without punctuation (“… where we are” Blinken said).
+    lower_start || (!ends_like_a_sentence(inner) && inner.split_whitespace().count() < 5)
+}
+
+/// Whether quoted words end in punctuation that closes a sentence or a clause.
+fn ends_like_a_sentence(inner: &str) -> bool {
+    inner.trim_end().ends_with([
+        '.', ',', '?', '!', '\u{2026}', ':', ';', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+    ])
+}
+
 /// Whether an unattributed quotation reads like reported speech rather than a scare quote
 /// or a title: four words or more and sentence punctuation.
 fn reads_like_speech(inner: &str) -> bool {
-    inner.split_whitespace().count() >= 4
-        && inner
-            .trim_end()
-            .ends_with(['.', ',', '?', '!', '\u{2026}', ':', ';'])
+    let ends = ends_like_a_sentence(inner);
+    // Scripts without spaces (Chinese, Japanese) have no words to count.
+    let unspaced = inner
+        .chars()
+        .any(|c| ('\u{3040}'..='\u{9FFF}').contains(&c));
+    ends && (unspaced || inner.split_whitespace().count() >= 4)
 }
 
 #[cfg(test)]

@@ -1,15 +1,24 @@
-//! Where quotations open and close: pairs of double quotation marks, curly or straight,
-//! including the news convention for a quotation running over several paragraphs (each
-//! new paragraph reopens it; only the last one closes it).
+//! Where quotations open and close: pairs of quotation marks — English curly and straight
+//! double marks, and the marks of other languages (`„…“`, `«…»`, `»…«`, `‹…›`, `「…」`,
+//! `『…』`) — including the news convention for a quotation running over several paragraphs
+//! (each new paragraph reopens it; only the last one closes it).
 
 use article::Span;
 
-/// The opening curly double quotation mark.
-const OPEN: char = '\u{201C}';
-/// The closing curly double quotation mark.
-const CLOSE: char = '\u{201D}';
-/// The straight mark, which both opens and closes.
+/// The straight mark, which both opens and closes; which one it is depends on its sides.
 const STRAIGHT: char = '"';
+
+/// The marks that open a quotation and the marks that may close each.
+const PAIRS: &[(char, &[char])] = &[
+    ('\u{201C}', &['\u{201D}']),             // “…” English
+    ('\u{201E}', &['\u{201C}', '\u{201D}']), // „…“ German, „…” Polish
+    ('\u{00AB}', &['\u{00BB}']),             // «…» French, Russian, Spanish
+    ('\u{00BB}', &['\u{00AB}']),             // »…« German, Danish
+    ('\u{2039}', &['\u{203A}']),             // ‹…›
+    ('\u{203A}', &['\u{2039}']),             // ›…‹
+    ('\u{300C}', &['\u{300D}']),             // 「…」 Chinese, Japanese
+    ('\u{300E}', &['\u{300F}']),             // 『…』
+];
 
 /// A quotation as found by its marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,57 +29,141 @@ pub(crate) struct Quoted {
     pub(crate) outer: Span,
 }
 
+/// The quotation being read: where its opening mark is and which marks close it.
+#[derive(Clone, Copy)]
+struct Open {
+    at: usize,
+    opener: char,
+}
+
+impl Open {
+    fn closes(self, c: char) -> bool {
+        if self.opener == STRAIGHT || self.opener == '\u{201C}' {
+            // English: either closing mark ends either opening one (mixed marks are common
+            // in copy pasted from several sources).
+            return c == STRAIGHT || c == '\u{201D}';
+        }
+        if c == STRAIGHT {
+            return false;
+        }
+        PAIRS
+            .iter()
+            .find(|(o, _)| *o == self.opener)
+            .is_some_and(|(_, closers)| closers.contains(&c))
+    }
+
+    /// Whether `c`, seen inside this quotation, opens one of the same kind: a reopening
+    /// (or a stray first mark), not a nested quote of another kind.
+    fn same_kind(self, c: char) -> bool {
+        let english = |m: char| m == STRAIGHT || m == '\u{201C}';
+        (english(self.opener) && english(c)) || self.opener == c
+    }
+}
+
+/// Whether `c` at byte `at` opens a quotation. Curly and foreign marks say so themselves; a
+/// straight mark opens after a space (or a bracket, or the start) and before a non-space.
+fn opens(text: &str, at: usize, c: char) -> bool {
+    if c != STRAIGHT {
+        return PAIRS.iter().any(|(o, _)| *o == c);
+    }
+    let before = text[..at].chars().next_back();
+    let after = text[at + 1..].chars().next();
+    let spaced_before =
+        before.is_none_or(|b| b.is_whitespace() || "([{\u{2014}\u{2013}-/".contains(b));
+    let spaced_after = after.is_none_or(char::is_whitespace);
+    spaced_before && !spaced_after
+}
+
+/// Whether the text before byte `at` ends a sentence: a mark opening there starts the next
+/// paragraph of the open quotation (the paragraph break was lost, as in flattened copy),
+/// rather than showing that the first mark was stray.
+fn after_sentence_end(text: &str, at: usize) -> bool {
+    text[..at].trim_end().ends_with([
+        '.', '?', '!', '\u{2026}', ':', ';', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+    ])
+}
+
+/// Next byte at or after `from` that may matter: `"`, a line break, or the lead byte of a
+/// curly or foreign mark (0xE2 for `“”„‹›`, 0xC2 for `«»`, 0xE3 for `「」『』`). memchr skips
+/// everything else a machine word at a time; the rarer lead bytes are looked up separately
+/// and the answer reused until passed, so each byte is scanned at most twice.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    /// The next 0xC2 or 0xE3 byte: `None` before the first look-up, `Some(None)` when
+    /// there is none left.
+    rare: Option<Option<usize>>,
+}
+
+impl Scanner<'_> {
+    fn next(&mut self, from: usize) -> Option<usize> {
+        let rest = self.bytes.get(from..)?;
+        let stale = match self.rare {
+            None => true,
+            Some(Some(r)) => r < from,
+            Some(None) => false,
+        };
+        if stale {
+            self.rare = Some(memchr::memchr2(0xC2, 0xE3, rest).map(|r| from + r));
+        }
+        let rare = self.rare.flatten();
+        let common = memchr::memchr3(b'"', b'\n', 0xE2, rest).map(|c| from + c);
+        match (common, rare) {
+            (Some(c), Some(r)) => Some(c.min(r)),
+            (c, r) => c.or(r),
+        }
+    }
+}
+
 /// Finds quotations in text order. A mark left open at the end of a paragraph continues
 /// only if the next paragraph starts with an opening mark; otherwise it was a stray mark
 /// and is dropped, so one missing mark spoils at most one paragraph.
 pub(crate) fn quotations(text: &str) -> Vec<Quoted> {
     let mut found = Vec::new();
-    // Byte offset of the opening mark of the quotation being read.
-    let mut open: Option<usize> = None;
+    let mut open: Option<Open> = None;
     let bytes = text.as_bytes();
-    // Only three bytes can matter: `"`, a line break, and 0xE2, which starts `“` and `”`;
-    // memchr skips everything else a machine word at a time.
+    let mut scan = Scanner { bytes, rare: None };
     let mut from = 0;
-    while let Some(found_at) = memchr::memchr3(b'"', b'\n', 0xE2, &bytes[from..]) {
-        let at = from + found_at;
+    while let Some(at) = scan.next(from) {
         let Some(c) = text[at..].chars().next() else {
             break;
         };
         from = at + c.len_utf8();
-        match c {
-            OPEN => {
-                // A second opening mark inside an open quotation: the first was stray.
-                open = Some(at);
+        if c == '\n' {
+            let Some(o) = open else { continue };
+            // Skip blank lines, then see whether the next paragraph reopens the quote.
+            let mut next = at + 1;
+            while next < bytes.len() && bytes[next].is_ascii_whitespace() {
+                next += 1;
             }
-            STRAIGHT if open.is_none() => open = Some(at),
-            CLOSE | STRAIGHT => {
-                if let Some(start) = open.take() {
-                    let end = at + c.len_utf8();
-                    let mark = |at: usize| text[at..].chars().next().map_or(0, char::len_utf8);
-                    let inner = trim(text, Span::new(start + mark(start), at));
-                    if !inner.is_empty() {
-                        found.push(Quoted {
-                            inner,
-                            outer: Span::new(start, end),
-                        });
-                    }
+            match text[next..].chars().next() {
+                Some(m) if o.same_kind(m) && opens(text, next, m) => {
+                    from = next + m.len_utf8();
+                }
+                _ => open = None,
+            }
+            continue;
+        }
+        let is_open = opens(text, at, c);
+        match open {
+            Some(o) if o.closes(c) && !(is_open && o.same_kind(c) && c != '\u{201D}') => {
+                open = None;
+                let inner = trim(text, Span::new(o.at + o.opener.len_utf8(), at));
+                if !inner.is_empty() {
+                    found.push(Quoted {
+                        inner,
+                        outer: Span::new(o.at, at + c.len_utf8()),
+                    });
                 }
             }
-            '\n' if open.is_some() => {
-                // Skip blank lines, then see whether the next paragraph reopens the quote.
-                let mut next = at + 1;
-                while next < bytes.len() && bytes[next].is_ascii_whitespace() {
-                    next += 1;
-                }
-                let rest = &text[next..];
-                if rest.starts_with(OPEN) || rest.starts_with(STRAIGHT) {
-                    // Continue after the reopening mark.
-                    from = next + rest.chars().next().map_or(1, char::len_utf8);
-                } else {
-                    open = None;
-                }
+            // A second opening mark mid-sentence: the first was stray. (After a full stop
+            // it reopens the quote's next paragraph, and the first mark stands.)
+            Some(o) if is_open && o.same_kind(c) && !after_sentence_end(text, at) => {
+                open = Some(Open { at, opener: c });
             }
-            _ => {}
+            Some(_) => {} // a reopening, a nested quote of another kind, a stray closer
+
+            None if is_open => open = Some(Open { at, opener: c }),
+            None => {}
         }
     }
     found
@@ -122,5 +215,23 @@ mod tests {
         let text = "x “ab” y";
         let q = quotations(text)[0];
         assert_eq!(q.outer.slice(text), "“ab”");
+    }
+
+    #[test]
+    fn straight_marks_open_after_a_space_and_close_before_one() {
+        // Flattened copy: the paragraphs of one long quote run together, each reopened
+        // with a mark after the full stop and never closed.
+        let text = "She said: \"We doubled it. \"We will extend it.\" Then \"more\" came.";
+        assert_eq!(inner(text), ["We doubled it. \"We will extend it.", "more"]);
+    }
+
+    #[test]
+    fn marks_of_other_languages_are_quotations() {
+        assert_eq!(
+            inner("Er sagte: „Wir kommen.“ Il a dit : « Oui. » »Ja«, 「はい。」『本』 ‹non›"),
+            ["Wir kommen.", "Oui.", "Ja", "はい。", "本", "non"]
+        );
+        // A nested quote of another kind stays inside.
+        assert_eq!(inner("« Il a dit “non” hier. »"), ["Il a dit “non” hier."]);
     }
 }

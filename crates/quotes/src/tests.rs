@@ -6,16 +6,21 @@ use article::{parse_marked, Analysis};
 use resolve::Resolver;
 use segment::Segmenter;
 
-use crate::QuoteFinder;
+use crate::{Cues, QuoteFinder};
 
-/// Text and analysis of a marked article, resolved, with quotes found.
-fn analyse(source: &str) -> (String, Analysis) {
+/// Text and analysis of a marked article, resolved, with quotes found under `cues`.
+fn analyse_with(source: &str, cues: Cues) -> (String, Analysis) {
     let (text, entities) = parse_marked(source);
     let mut analysis = Segmenter::default().analyse(&text);
     analysis.entities = entities;
     Resolver::new().resolve(&text, 0..0, &mut analysis);
-    QuoteFinder::new().find(&text, &mut analysis);
+    QuoteFinder::new().find_with(&text, &mut analysis, cues);
     (text, analysis)
+}
+
+/// Text and analysis of a marked English article.
+fn analyse(source: &str) -> (String, Analysis) {
+    analyse_with(source, Cues::English)
 }
 
 /// What a test expects of one quote: its first words (up to 20 characters), the speaker as
@@ -24,7 +29,12 @@ type Expected<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>)
 
 /// Each quote found in `source`, compared with `want`.
 fn check(source: &str, want: &[Expected<'_>]) {
-    let (text, analysis) = analyse(source);
+    check_with(source, Cues::English, want);
+}
+
+/// Each quote found in `source` under `cues`, compared with `want`.
+fn check_with(source: &str, cues: Cues, want: &[Expected<'_>]) {
+    let (text, analysis) = analyse_with(source, cues);
     let got: Vec<_> = analysis
         .quotes
         .iter()
@@ -172,6 +182,19 @@ fn second_sentence_of_a_split_quote_continues_the_speaker() {
 }
 
 #[test]
+fn a_long_quote_may_close_without_punctuation() {
+    check(
+        "“All of us have had a chance to take stock of where we are” [Blinken](PER) said.",
+        &[(
+            "All of us have had a",
+            Some("Blinken"),
+            Some("Blinken"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
 fn according_to_and_organisations() {
     check(
         "“Exports fell for the third month,” according to the [Commerce Department](ORG).\n\
@@ -205,8 +228,8 @@ fn scare_quotes_and_titles_are_not_quotes() {
 #[test]
 fn another_person_between_stops_a_continuation() {
     check(
-        "“We are ready,” [Lavrov](PER) said. [Blinken](PER) was not there. “Nobody else was \
-         invited to these talks.”",
+        "“We are ready,” [Lavrov](PER) said. The talks went on without [Blinken](PER). \
+         “Nobody else was invited to these talks.”",
         &[
             (
                 "We are ready,",
@@ -215,6 +238,210 @@ fn another_person_between_stops_a_continuation() {
                 Some("said"),
             ),
             ("Nobody else was invi", None, None, None),
+        ],
+    );
+}
+
+#[test]
+fn a_pronoun_takes_a_person_of_its_gender() {
+    check(
+        "Judge [Maria Ortiz](PER) questioned the plan, which Governor [Tom Reed](PER) had \
+         defended. “It will not stand,” she said.",
+        &[(
+            "It will not stand,",
+            Some("she"),
+            Some("Maria Ortiz"),
+            Some("said"),
+        )],
+    );
+    check(
+        "[Mrs Maguire](PER) was the relative with whom [Giuseppe](PER) stayed.\n\
+         “We were totally innocent,” she said.",
+        &[(
+            "We were totally inno",
+            Some("she"),
+            Some("Mrs Maguire"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn the_subject_beats_a_name_in_a_clause() {
+    check(
+        "[Ed Balls](PER), who worked for [Gordon Brown](PER), said the plan would work. He \
+         also stressed the timing.\n“It will not be a big election issue,” he told a lunch.",
+        &[(
+            "It will not be a big",
+            Some("he"),
+            Some("Ed Balls"),
+            Some("told"),
+        )],
+    );
+    check(
+        "[Dr Fox](PER) accused [Mr Blair](PER) of telling lies. “It is going to be fear and \
+         smear,” he told reporters.",
+        &[(
+            "It is going to be fe",
+            Some("he"),
+            Some("Dr Fox"),
+            Some("told"),
+        )],
+    );
+}
+
+#[test]
+fn the_speaker_named_before_without_a_speech_verb() {
+    check(
+        "[Maria Ortiz](PER) sounded hopeful. “We will find a way through this.”\n\
+         [Tom Reed](PER) shot back: “That is simply not true.”",
+        &[
+            (
+                "We will find a way t",
+                Some("Maria Ortiz"),
+                Some("Maria Ortiz"),
+                None,
+            ),
+            (
+                "That is simply not t",
+                Some("Tom Reed"),
+                Some("Tom Reed"),
+                None,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn he_added_and_adding_before_the_quote() {
+    check(
+        "[Tom Reed](PER) spoke first. He added: “The vote is on Friday.”\n\
+         [Reed](PER) said the vote would pass, adding “We have the numbers.”",
+        &[
+            (
+                "The vote is on Frida",
+                Some("He"),
+                Some("Tom Reed"),
+                Some("added"),
+            ),
+            (
+                "We have the numbers.",
+                Some("Reed"),
+                Some("Tom Reed"),
+                Some("adding"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_parenthetical_or_a_long_title_before_the_verb() {
+    check(
+        "“We will not back down,” Senate Majority Whip [Ann Lowe](PER) (R-TX) told reporters.\n\
+         “Any partial plan would compromise it,” said its chairman, Sir [Anthony Greener](PER).",
+        &[
+            (
+                "We will not back dow",
+                Some("Ann Lowe"),
+                Some("Ann Lowe"),
+                Some("told"),
+            ),
+            (
+                "Any partial plan wou",
+                Some("Anthony Greener"),
+                Some("Anthony Greener"),
+                Some("said"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn an_unattributed_quote_in_an_exchange_is_the_reply() {
+    check(
+        "[Tom Reed](PER) asked: “Will you resign today?”\n\
+         [Maria Ortiz](PER) replied: “No, I will not.”\n“Why not?”\n\
+         “Because the voters elected me.”",
+        &[
+            (
+                "Will you resign toda",
+                Some("Tom Reed"),
+                Some("Tom Reed"),
+                Some("asked"),
+            ),
+            (
+                "No, I will not.",
+                Some("Maria Ortiz"),
+                Some("Maria Ortiz"),
+                Some("replied"),
+            ),
+            ("Why not?", Some("Tom Reed"), Some("Tom Reed"), None),
+            (
+                "Because the voters e",
+                Some("Maria Ortiz"),
+                Some("Maria Ortiz"),
+                None,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn partial_quotes_carry_only_the_speaker_of_their_sentence() {
+    check(
+        "The [Tories](ORG) dismissed the plan as “desperate”, while the [Liberal \
+         Democrats](ORG) said it was misdirected.\n[Tony Blair](PER) said the families \
+         deserved “to be completely and publicly exonerated”. [BP](ORG) called it a \
+         “shared goal”.",
+        &[(
+            "to be completely and",
+            Some("Tony Blair"),
+            Some("Tony Blair"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn an_unnamed_source_is_a_speaker_without_a_cluster() {
+    check(
+        "“The talks are stuck,” said a person familiar with the talks.\n\
+         “No deal is near,” a person close to the negotiators said.\n\
+         “We will wait,” a [Downing Street](ORG) spokesman said.",
+        &[
+            (
+                "The talks are stuck,",
+                Some("a person familiar with the talks"),
+                None,
+                Some("said"),
+            ),
+            (
+                "No deal is near,",
+                Some("a person close to the negotiators"),
+                None,
+                Some("said"),
+            ),
+            (
+                "We will wait,",
+                Some("a Downing Street spokesman"),
+                None,
+                Some("said"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn other_languages_marks_are_found_and_left_unattributed() {
+    let source = "[Merkel](PER) sagte: „Wir kommen morgen wieder.“ Il a dit : « On verra \
+                  bien demain. » 他说：「我们明天再来。」";
+    check_with(
+        source,
+        Cues::None,
+        &[
+            ("Wir kommen morgen wi", None, None, None),
+            ("On verra bien demain", None, None, None),
+            ("我们明天再来。", None, None, None),
         ],
     );
 }

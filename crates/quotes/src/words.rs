@@ -1,0 +1,160 @@
+//! The word lists the quote finder reads from `data/`, embedded at compile time (the binary
+//! needs no data files) and parsed once into sorted tables shared by every worker.
+
+use std::sync::OnceLock;
+
+/// Verbs of saying; the same file the segmenter reads, so the two never disagree.
+const SPEECH_VERBS: &str = include_str!("../../../data/abbreviations/speech_verbs.txt");
+
+/// First names that are mostly men's, and mostly women's, in the 1990 US census.
+const MALE_NAMES: &str = include_str!("../../../data/names/male.txt");
+const FEMALE_NAMES: &str = include_str!("../../../data/names/female.txt");
+
+/// Titles that say a person's gender ("Mr Blair", "Baroness Scotland").
+const MALE_TITLES: &[&str] = &[
+    "mr", "mr.", "sir", "lord", "mister", "king", "prince", "duke", "baron", "earl", "monsieur",
+    "herr", "senor", "señor",
+];
+const FEMALE_TITLES: &[&str] = &[
+    "mrs", "mrs.", "ms", "ms.", "miss", "lady", "dame", "queen", "princess", "duchess", "baroness",
+    "madame", "frau", "senora", "señora",
+];
+
+/// A person's gender as far as the text tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    Male,
+    Female,
+    /// Not known: agrees with either pronoun.
+    Unknown,
+}
+
+impl Gender {
+    /// Whether a person of this gender can be referred to as `other`.
+    pub(crate) fn agrees(self, other: Gender) -> bool {
+        self == other || self == Gender::Unknown || other == Gender::Unknown
+    }
+}
+
+/// The gender of a pronoun that refers to a person ("he", "her").
+pub(crate) fn pronoun_gender(word: &str) -> Option<Gender> {
+    match word.to_ascii_lowercase().as_str() {
+        "he" | "him" | "his" => Some(Gender::Male),
+        "she" | "her" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
+/// The gender of a pronoun that can be a sentence's subject ("he", "she"; not "his").
+pub(crate) fn subject_gender(word: &str) -> Option<Gender> {
+    if word.eq_ignore_ascii_case("he") {
+        Some(Gender::Male)
+    } else if word.eq_ignore_ascii_case("she") {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+/// The gender a title before a name gives ("Mrs" → female).
+pub(crate) fn title_gender(word: &str) -> Option<Gender> {
+    let is = |list: &[&str]| list.iter().any(|t| word.eq_ignore_ascii_case(t));
+    if is(MALE_TITLES) {
+        Some(Gender::Male)
+    } else if is(FEMALE_TITLES) {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+/// The gender of a first name, `Unknown` when the census lists do not tell.
+pub(crate) fn name_gender(word: &str) -> Gender {
+    static MALE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static FEMALE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    if contains(MALE.get_or_init(|| sorted(MALE_NAMES)), word) {
+        Gender::Male
+    } else if contains(FEMALE.get_or_init(|| sorted(FEMALE_NAMES)), word) {
+        Gender::Female
+    } else {
+        Gender::Unknown
+    }
+}
+
+/// The longest word a lookup lowercases on the stack; longer tokens are in no list.
+const MAX_WORD: usize = 32;
+
+/// The entries of a list file: one lowercase entry per line, `#` starts a comment.
+fn entries(file: &'static str) -> impl Iterator<Item = &'static str> {
+    file.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A list file as a sorted table for binary search.
+fn sorted(file: &'static str) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = entries(file).collect();
+    words.sort_unstable();
+    words
+}
+
+/// Whether `word`, in any ASCII case, is in the sorted lowercase `table`.
+fn contains(table: &[&str], word: &str) -> bool {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_WORD {
+        return false;
+    }
+    let mut buf = [0u8; MAX_WORD];
+    for (b, w) in buf.iter_mut().zip(bytes) {
+        *b = w.to_ascii_lowercase();
+    }
+    let lower = &buf[..bytes.len()];
+    table.binary_search_by(|e| e.as_bytes().cmp(lower)).is_ok()
+}
+
+/// Whether `word` is a verb of saying ("said", "Told").
+pub(crate) fn is_speech_verb(word: &str) -> bool {
+    static TABLE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    contains(TABLE.get_or_init(|| sorted(SPEECH_VERBS)), word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speech_verbs_are_lowercase_and_listed_once() {
+        let all: Vec<_> = entries(SPEECH_VERBS).collect();
+        let mut seen = std::collections::HashSet::new();
+        for w in &all {
+            assert!(seen.insert(*w), "{w} is listed twice in speech_verbs.txt");
+            assert_eq!(*w, w.to_lowercase(), "{w} is not lowercase");
+        }
+        assert!(all.len() > 50);
+    }
+
+    #[test]
+    fn first_names_and_titles_give_a_gender() {
+        assert_eq!(name_gender("Maria"), Gender::Female);
+        assert_eq!(name_gender("TOM"), Gender::Male);
+        assert_eq!(name_gender("Lee"), Gender::Unknown);
+        assert_eq!(title_gender("Mrs"), Some(Gender::Female));
+        assert_eq!(title_gender("Sen."), None);
+        for list in [MALE_NAMES, FEMALE_NAMES] {
+            let all: Vec<_> = entries(list).collect();
+            assert!(
+                all.windows(2).all(|w| w[0] < w[1]),
+                "name lists are sorted, once each"
+            );
+        }
+    }
+
+    #[test]
+    fn speech_verbs_match_in_any_case() {
+        assert!(is_speech_verb("said"));
+        assert!(is_speech_verb("Told"));
+        assert!(is_speech_verb("insisted"));
+        assert!(!is_speech_verb("sad"));
+        assert!(!is_speech_verb(""));
+    }
+}
