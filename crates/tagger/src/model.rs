@@ -109,6 +109,9 @@ pub(crate) struct Model {
     stack_cur: Vec<i32>,
     /// and by the entity-string majority.
     stack_ent: Vec<i32>,
+    /// Divides the final stage's float scores before they become forward-backward
+    /// potentials; fitted on dev data so span marginals are calibrated probabilities.
+    pub(crate) temperature: f32,
 }
 
 /// Values of the stacked majority type (`Stack::tokmaj`: four types, outside, none).
@@ -121,14 +124,24 @@ const SMALL_TEMPLATES: usize = 32;
 /// Marks a feature value the model has no row for.
 const NO_ROW: u32 = u32::MAX;
 
-/// Labels and confidence margins of a document's tokens.
+/// Labels and confidences of a document's tokens.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Prediction {
     /// BILOU label per token.
     pub(crate) labels: Vec<u8>,
     /// Float margin of the chosen label's emission over the best other label.
     pub(crate) margin: Vec<f32>,
+    /// For each token inside an entity, the entity's span marginal: the probability,
+    /// under the final stage's lattice at the model's temperature, that exactly this span
+    /// carries exactly this type. 0 outside entities.
+    pub(crate) prob: Vec<f32>,
 }
+
+/// Default temperature of a model file that stores none (written before calibration):
+/// in float perceptron units, the scale at which margins of a few units mean confidence.
+pub(crate) const DEFAULT_TEMPERATURE: f32 = 1.0;
+/// Marks the optional calibration section at the end of a model file.
+const CALIBRATION_TAG: &[u8; 4] = b"CAL1";
 
 impl Model {
     /// Adds stage `si`'s weights of row `r` to `out`.
@@ -161,6 +174,7 @@ impl Model {
             gaz,
             clusters,
             vocab_words,
+            temperature: DEFAULT_TEMPERATURE,
             ..Model::default()
         };
         let mut sparse: Vec<Vec<(u64, [i16; NL])>> = Vec::new();
@@ -282,18 +296,25 @@ impl Model {
         self.wide = wide;
     }
 
-    /// Labels a document of `words` split into `sents` (token index ranges).
-    pub(crate) fn predict(&self, words: &[&str], sents: &[Range<usize>]) -> Prediction {
+    /// Labels a document of `words` split into `sents` (token index ranges), with span
+    /// marginals at `temperature`.
+    pub(crate) fn predict(
+        &self,
+        words: &[&str],
+        sents: &[Range<usize>],
+        temperature: f32,
+    ) -> Prediction {
         let n = words.len();
         let mut pred = Prediction {
             labels: vec![0; n],
             margin: vec![0.0; n],
+            prob: vec![0.0; n],
         };
         if n == 0 || self.stages.is_empty() {
             return pred;
         }
         let ctx = DocCtx::new(words, sents, &self.gaz);
-        decode_doc(self, words, &ctx, sents, &mut pred);
+        decode_doc(self, words, &ctx, sents, temperature, &mut pred);
         pred
     }
 
@@ -535,6 +556,7 @@ impl Model {
         words: &[&str],
         ctx: &DocCtx,
         sents: &[Range<usize>],
+        temperature: f32,
         pred: &mut Prediction,
     ) {
         let n = pred.labels.len();
@@ -548,7 +570,9 @@ impl Model {
         let mut em = vec![0i32; longest * NL];
         let mut scores = vec![0i32; longest * NL];
         let mut stack: Option<Stack> = None;
+        let mut fb = ForwardBackward::default();
         for (si, stage) in self.stages.iter().enumerate() {
+            let lattice = (si + 1 == ns).then(|| Lattice::new(stage, temperature));
             let last = si + 1 == ns;
             for s in sents {
                 let s = s.start.min(n)..s.end.min(n);
@@ -570,6 +594,9 @@ impl Model {
                 if !last {
                     continue;
                 }
+                if let Some(lat) = &lattice {
+                    fb.span_probs(lat, em, &pred.labels[s.clone()], &mut pred.prob[s.clone()]);
+                }
                 for (i, t) in s.clone().enumerate() {
                     let row = &em[i * NL..i * NL + NL];
                     let l = pred.labels[t] as usize;
@@ -590,8 +617,8 @@ impl Model {
         }
     }
 
-    /// Serialises the model.
-    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+    /// Serialises the model, storing `temperature` as its calibration.
+    pub(crate) fn to_bytes(&self, temperature: f32) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         let mut gaz: Vec<(&u64, &u16)> = self.gaz.phrases.iter().collect();
@@ -637,6 +664,8 @@ impl Model {
                 }
             }
         }
+        out.extend_from_slice(CALIBRATION_TAG);
+        out.extend_from_slice(&temperature.to_le_bytes());
         out
     }
 
@@ -707,6 +736,14 @@ impl Model {
                     m.weights[(row * nstages + si) * NL + l] = x;
                 }
             }
+        }
+        // Optional, so files written before calibration still load (at the default).
+        m.temperature = DEFAULT_TEMPERATURE;
+        if r.at < bytes.len() {
+            if r.take(4)? != CALIBRATION_TAG {
+                return Err(TaggerError::Format("unknown section after the rows".into()));
+            }
+            m.temperature = f32::from_le_bytes(arr(r.take(4)?));
         }
         m.table = KeyTable::new(&m.keys);
         m.finish();
@@ -929,9 +966,226 @@ fn decode_doc(
     words: &[&str],
     ctx: &DocCtx,
     sents: &[Range<usize>],
+    temperature: f32,
     pred: &mut Prediction,
 ) {
-    model.decode_doc(words, ctx, sents, pred);
+    model.decode_doc(words, ctx, sents, temperature, pred);
+}
+
+/// One stage's transition, start and end scores as forward-backward potentials at a
+/// temperature: `exp(score / (scale * T))`, each shifted by its largest allowed value
+/// (every path has the same number of transitions, so the shift cancels) and 0 where the
+/// tag set forbids the move.
+struct Lattice {
+    /// Emission score units per potential exponent unit: `1 / (scale * T)`.
+    inv: f32,
+    /// `[closed label][opening label]` (padded to 16 lanes), like `closed_to_opening`.
+    closed_to_opening: [[f32; 16]; 9],
+    /// `[type][from B, from I][to I, to L]`: the only moves into I and L.
+    inside: [[[f32; 2]; 2]; 4],
+    /// Potentials of the first and of the last label of a sentence.
+    start: [f32; NL],
+    end: [f32; NL],
+    /// Full `[prev][cur]` potentials, to walk a span's own path.
+    trans: [f32; NL * NL],
+}
+
+impl Lattice {
+    fn new(stage: &Stage, temperature: f32) -> Self {
+        let t = if temperature.is_finite() && temperature > 0.0 {
+            temperature
+        } else {
+            DEFAULT_TEMPERATURE
+        };
+        let inv = 1.0 / (stage.scale.max(1e-6) * t);
+        let pot = |xs: &[i32]| -> Vec<f32> {
+            let top = xs
+                .iter()
+                .copied()
+                .filter(|&x| x > FORBIDDEN)
+                .max()
+                .unwrap_or(0);
+            xs.iter()
+                .map(|&x| {
+                    if x <= FORBIDDEN {
+                        0.0
+                    } else {
+                        ((x - top) as f32 * inv).exp()
+                    }
+                })
+                .collect()
+        };
+        let mut trans = [0f32; NL * NL];
+        trans.copy_from_slice(&pot(&stage.trans[..NL * NL]));
+        let mut start = [0f32; NL];
+        start.copy_from_slice(&pot(&stage.start[..NL]));
+        let mut end = [0f32; NL];
+        end.copy_from_slice(&pot(&stage.end[..NL]));
+        let mut closed_to_opening = [[0f32; 16]; 9];
+        for (pi, &p) in CLOSED.iter().enumerate() {
+            for (ci, &c) in OPENING.iter().enumerate() {
+                closed_to_opening[pi][ci] = trans[p * NL + c];
+            }
+        }
+        let mut inside = [[[0f32; 2]; 2]; 4];
+        for (ty, row) in inside.iter_mut().enumerate() {
+            for (fi, from) in [1 + 4 * ty, 2 + 4 * ty].into_iter().enumerate() {
+                for (ti, to) in [2 + 4 * ty, 3 + 4 * ty].into_iter().enumerate() {
+                    row[fi][ti] = trans[from * NL + to];
+                }
+            }
+        }
+        Lattice {
+            inv,
+            closed_to_opening,
+            inside,
+            start,
+            end,
+            trans,
+        }
+    }
+}
+
+/// Buffers of the scaled forward-backward pass (Rabiner's scaling), reused across the
+/// sentences of a document.
+#[derive(Default)]
+struct ForwardBackward {
+    /// Emission potentials, `[token][label]`, each row shifted by its maximum.
+    pe: Vec<f32>,
+    /// Forward values, each token's row normalised to sum 1.
+    alpha: Vec<f32>,
+    /// Backward values, scaled so that `alpha[i] · beta[i] = 1` at every token.
+    beta: Vec<f32>,
+    /// The forward normaliser of each token.
+    norm: Vec<f32>,
+}
+
+impl ForwardBackward {
+    /// Writes each Viterbi entity's span marginal (Culotta & McCallum 2004: the sum over
+    /// the paths that label exactly these tokens B…L or U of that type) to its tokens in
+    /// `out`. The Viterbi path follows the BILOU constraints, so an entity's labels are
+    /// read straight off `labels`. Sentences without entities cost nothing.
+    fn span_probs(&mut self, lat: &Lattice, em: &[i32], labels: &[u8], out: &mut [f32]) {
+        let n = labels.len();
+        if n == 0 || labels.iter().all(|&l| l == 0) {
+            return;
+        }
+        self.pe.clear();
+        self.pe.resize(n * NL, 0.0);
+        for (row, e) in self.pe.chunks_exact_mut(NL).zip(em.chunks_exact(NL)) {
+            let top = e.iter().copied().max().unwrap_or(0);
+            for (p, &x) in row.iter_mut().zip(e) {
+                *p = ((x - top) as f32 * lat.inv).exp();
+            }
+        }
+        self.alpha.clear();
+        self.alpha.resize(n * NL, 0.0);
+        self.beta.clear();
+        self.beta.resize(n * NL, 0.0);
+        self.norm.clear();
+        self.norm.resize(n, 1.0);
+        let (pe, alpha, beta, norm) = (&self.pe, &mut self.alpha, &mut self.beta, &mut self.norm);
+        for i in 0..n {
+            let mut a = [0f32; NL];
+            if i == 0 {
+                a = lat.start;
+            } else {
+                let prev = &alpha[(i - 1) * NL..i * NL];
+                let mut open = [0f32; 16];
+                for (&p, row) in CLOSED.iter().zip(&lat.closed_to_opening) {
+                    let x = prev[p];
+                    for (o, &t) in open.iter_mut().zip(row) {
+                        *o += x * t;
+                    }
+                }
+                for (&c, &o) in OPENING.iter().zip(&open) {
+                    a[c] = o;
+                }
+                for (ty, m) in lat.inside.iter().enumerate() {
+                    let (b, ii) = (prev[1 + 4 * ty], prev[2 + 4 * ty]);
+                    a[2 + 4 * ty] = b * m[0][0] + ii * m[1][0];
+                    a[3 + 4 * ty] = b * m[0][1] + ii * m[1][1];
+                }
+            }
+            let e = &pe[i * NL..i * NL + NL];
+            let mut z = 0f32;
+            for (x, &p) in a.iter_mut().zip(e) {
+                *x *= p;
+                z += *x;
+            }
+            // A row can only vanish when every path underflows; keep it finite.
+            let z = if z > 0.0 && z.is_finite() {
+                z
+            } else {
+                f32::MIN_POSITIVE
+            };
+            norm[i] = z;
+            for (o, &x) in alpha[i * NL..i * NL + NL].iter_mut().zip(&a) {
+                *o = x / z;
+            }
+        }
+        let last = &alpha[(n - 1) * NL..n * NL];
+        let zend: f32 = last.iter().zip(&lat.end).map(|(a, e)| a * e).sum();
+        let zend = if zend > 0.0 && zend.is_finite() {
+            zend
+        } else {
+            f32::MIN_POSITIVE
+        };
+        for (b, &e) in beta[(n - 1) * NL..].iter_mut().zip(&lat.end) {
+            *b = e / zend;
+        }
+        for i in (0..n - 1).rev() {
+            // x[c]: what reaching label c at token i + 1 is worth from there on.
+            let mut x = [0f32; NL];
+            let e = &pe[(i + 1) * NL..(i + 2) * NL];
+            let next = &beta[(i + 1) * NL..(i + 2) * NL];
+            let z = norm[i + 1];
+            for c in 0..NL {
+                x[c] = e[c] * next[c] / z;
+            }
+            let mut xo = [0f32; 16];
+            for (o, &c) in xo.iter_mut().zip(&OPENING) {
+                *o = x[c];
+            }
+            let b = &mut beta[i * NL..(i + 1) * NL];
+            for (&p, row) in CLOSED.iter().zip(&lat.closed_to_opening) {
+                b[p] = row.iter().zip(&xo).map(|(t, v)| t * v).sum();
+            }
+            for (ty, m) in lat.inside.iter().enumerate() {
+                let (xi, xl) = (x[2 + 4 * ty], x[3 + 4 * ty]);
+                b[1 + 4 * ty] = m[0][0] * xi + m[0][1] * xl;
+                b[2 + 4 * ty] = m[1][0] * xi + m[1][1] * xl;
+            }
+        }
+        let mut i = 0;
+        while i < n {
+            let l = usize::from(labels[i]);
+            if l == 0 {
+                i += 1;
+                continue;
+            }
+            // The span runs from an opening B or U to its L or U.
+            let mut j = i;
+            let mut p = alpha[i * NL + l];
+            while (l - 1) % 4 < 2 && j + 1 < n {
+                let (a, b) = (usize::from(labels[j]), usize::from(labels[j + 1]));
+                j += 1;
+                p *= lat.trans[a * NL + b] * pe[j * NL + b] / norm[j];
+                if b == 0 || (b - 1) % 4 >= 2 {
+                    break;
+                }
+            }
+            let y = usize::from(labels[j]);
+            p *= beta[j * NL + y];
+            let p = if p.is_finite() {
+                p.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            out[i..=j].fill(p);
+            i = j + 1;
+        }
+    }
 }
 
 /// Adds a word's feature scores to `out` (`[offset][stage][label]`), taking the
