@@ -88,6 +88,9 @@ pub struct Tagger {
     /// Score entities by the squashed emission margin (divided by this) instead of the
     /// span marginal.
     margin_scores: Option<f32>,
+    /// Entities scoring below this are dropped at the end of [`Tagger::tag`], so later
+    /// stages (resolution, quotes) never see them; 0 keeps everything.
+    min_score: f32,
 }
 
 impl Default for Tagger {
@@ -131,6 +134,7 @@ impl Tagger {
             patterns: None,
             temperature: None,
             margin_scores: None,
+            min_score: 0.0,
         }
     }
 
@@ -170,6 +174,13 @@ impl Tagger {
     /// For comparing calibration methods only.
     pub fn with_margin_scores(mut self, divisor: f32) -> Self {
         self.margin_scores = Some(divisor);
+        self
+    }
+
+    /// This tagger dropping the entities that score below `min` (a probability: see
+    /// [`calibration`]); the entities kept are unchanged.
+    pub fn with_min_score(mut self, min: f32) -> Self {
+        self.min_score = if min.is_finite() { min } else { 0.0 };
         self
     }
 
@@ -265,6 +276,9 @@ impl Tagger {
                     score: 1.0,
                 }));
             }
+        }
+        if self.min_score > 0.0 {
+            entities.retain(|e| e.score >= self.min_score);
         }
         entities.sort_by_key(|e| (e.span.start, e.span.end));
         analysis.entities = entities;
