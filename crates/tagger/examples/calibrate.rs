@@ -1,6 +1,8 @@
 //! Compares ways of scoring entities on a CoNLL dev file, fitting on one half of its
 //! documents and reporting on the other (and the other way round), so the figures are
 //! out of sample: `cargo run --release -p tagger --example calibrate -- FILE [MODEL]`.
+//! With `FILE MODEL OUT`, instead refits the temperature on the whole file, as
+//! `newsflow train` does, and writes the model with it to OUT.
 //!
 //! Methods: the span marginal at T = 1, the span marginal at the fitted temperature,
 //! the old squashed emission margin, and Platt scaling of that margin.
@@ -14,7 +16,7 @@ use tagger::{ConllFile, Reliability, Tagger};
 const MARGIN_DIVISOR: f32 = 50.0;
 
 fn show(name: &str, r: &Reliability) {
-    println!(
+    eprintln!(
         "{name:<28} n {:5}  ECE {:.4}  NLL {:.4}  >=0.9: precision {:.3}, share of right {:.3}",
         r.count, r.ece, r.nll, r.high_precision, r.high_share
     );
@@ -58,11 +60,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(m) => Tagger::load(m)?,
         None => Tagger::embedded(),
     };
-    println!("model temperature {}", tagger.temperature());
+    eprintln!("model temperature {}", tagger.temperature());
+    if let Some(out) = args.get(3) {
+        let t = fit_temperature(&tagger, &file, &|_| true);
+        eprintln!(
+            "refitted on every document: {t} (bits {:#010x})",
+            t.to_bits()
+        );
+        tagger.with_temperature(t).save(out)?;
+        return Ok(());
+    }
     for half in 0..2usize {
         let fit = move |d: usize| d % 2 == half;
         let test = move |d: usize| d % 2 != half;
-        println!("--- fit on documents with index % 2 == {half}, report on the others");
+        eprintln!("--- fit on documents with index % 2 == {half}, report on the others");
         let raw = tagger.clone().with_temperature(1.0);
         show(
             "marginal T=1",
