@@ -84,7 +84,13 @@ fn eval_html_report_has_scores_confusions_and_the_reliability_diagram() {
         assert!(page.contains(&format!("<th>{ty}</th>")), "no {ty} row");
     }
     assert!(page.contains("Boundaries") && page.contains("exact spans"));
-    assert!(!page.contains("http"), "the report must not load anything");
+    // Self-contained: nothing fetched (the SVG namespace URI is a name, not a fetch).
+    for fetch in ["src=", "href=", "<link", "url("] {
+        assert!(
+            !page.contains(fetch),
+            "the report must not load anything: {fetch}"
+        );
+    }
 }
 
 /// A scratch file in the system temp folder, removed on drop.
