@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub model: Option<PathBuf>,
     /// Entity patterns file.
     pub patterns: Option<PathBuf>,
+    /// Drop entities scoring below this.
+    pub min_score: Option<f32>,
     /// Rotate `jsonl:` files at this size.
     pub rotate_bytes: Option<u64>,
     /// Seconds to drain after a signal.

@@ -86,6 +86,10 @@ pub struct Args {
     /// JSON Lines of {"label", "pattern"} phrases; their matches override the model.
     #[arg(long, value_name = "FILE")]
     pub patterns: Option<PathBuf>,
+    /// Drop entities whose score (the probability that the span and type are right) is
+    /// below this, before resolution [default: 0, keep all].
+    #[arg(long, value_name = "X")]
+    pub min_score: Option<f32>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -210,10 +214,16 @@ impl Settings {
         let sink_options = SinkOptions {
             rotate_bytes: args.rotate_bytes.or(file.rotate_bytes),
         };
+        let min_score = args.min_score.or(file.min_score).unwrap_or(0.0);
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&min_score),
+            "--min-score must be between 0 and 1, got {min_score}"
+        );
         let tagger = load_tagger(
             args.model.as_deref().or(file.model.as_deref()),
             args.patterns.as_deref().or(file.patterns.as_deref()),
-        )?;
+        )?
+        .with_min_score(min_score);
         Ok(Self {
             inputs,
             feeds,

@@ -85,10 +85,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "wrote {} ({:.1} MB, {} stages) in {:.0}s; dev F1 {:.2} (P {:.2} R {:.2})",
+        "wrote {} ({:.1} MB, {} stages, temperature {:.3}) in {:.0}s; dev F1 {:.2} (P {:.2} R {:.2})",
         args.out.display(),
         bytes as f64 / 1e6,
         reloaded.stages(),
+        reloaded.temperature(),
         started.elapsed().as_secs_f64(),
         scores.overall.f1(),
         scores.overall.precision(),

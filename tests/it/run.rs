@@ -352,6 +352,56 @@ fn config_file_sets_sinks_and_flags_override_it() {
 }
 
 #[test]
+fn min_score_drops_only_the_less_likely_entities() {
+    let all = records(
+        &run_ok(
+            newsflow()
+                .args(["run", "-q", "--ordered"])
+                .arg(sample("news.jsonl")),
+        )
+        .stdout,
+    );
+    let sure = records(
+        &run_ok(
+            newsflow()
+                .args(["run", "-q", "--ordered", "--min-score", "0.9"])
+                .arg(sample("news.jsonl")),
+        )
+        .stdout,
+    );
+    let key = |e: &Value| {
+        (
+            e["start"].to_string(),
+            e["end"].to_string(),
+            e["label"].to_string(),
+        )
+    };
+    let (mut dropped, mut kept) = (0, 0);
+    for (a, s) in all.iter().zip(&sure) {
+        let high: Vec<_> = a["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["score"].as_f64().unwrap() >= 0.9)
+            .map(key)
+            .collect();
+        let got: Vec<_> = s["entities"].as_array().unwrap().iter().map(key).collect();
+        assert_eq!(got, high, "article {}", a["id"]);
+        kept += got.len();
+        dropped += a["entities"].as_array().unwrap().len() - got.len();
+    }
+    assert!(kept > 0 && dropped > 0, "kept {kept}, dropped {dropped}");
+
+    let out = newsflow()
+        .args(["run", "--min-score", "1.5"])
+        .arg(sample("news.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--min-score"));
+}
+
+#[test]
 fn patterns_file_overrides_the_model() {
     let dir = scratch("patterns");
     let patterns = dir.join("patterns.jsonl");

@@ -34,6 +34,65 @@ fn eval_on_testa_meets_the_committed_f1() {
     }
 }
 
+/// Calibration the committed model must keep on eng.testa (where its temperature was
+/// fitted, so in-sample: 0.005 at commit; out of sample, fitted on half, 0.010–0.014).
+const TESTA_ECE_CEILING: f64 = 0.03;
+
+#[test]
+fn testa_scores_are_calibrated_probabilities() {
+    let Some(dir) = shared_dir("testa_scores_are_calibrated_probabilities") else {
+        return;
+    };
+    let testa = dir.join("data/conll2003/eng.testa");
+    let out = run_ok(newsflow().args(["eval", "--json", "--conll"]).arg(&testa));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cal = &v["calibration"];
+    let ece = cal["ece"].as_f64().unwrap();
+    assert!(ece <= TESTA_ECE_CEILING, "ECE {ece:.4}: {cal}");
+    assert!(cal["high_precision"].as_f64().unwrap() >= 0.95, "{cal}");
+    assert!(
+        cal["high_share_of_correct"].as_f64().unwrap() >= 0.6,
+        "{cal}"
+    );
+    let bins = cal["bins"].as_array().unwrap();
+    assert_eq!(bins.len(), 10);
+    let counted: u64 = bins.iter().map(|b| b["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, v["overall"]["predicted"].as_u64().unwrap());
+}
+
+#[test]
+fn eval_html_report_has_scores_confusions_and_the_reliability_diagram() {
+    // Gold: [Peter Blackburn]PER [EU]ORG [German]MISC [BRUSSELS]LOC.
+    let input = "-DOCSTART- -X- O\n\nEU NNP I-ORG\nrejects VBZ O\nGerman JJ I-MISC\ncall NN O\n\n\
+                 Peter NNP I-PER\nBlackburn NNP I-PER\n\nBRUSSELS NNP I-LOC\n";
+    let file = TempFile::new("eval.conll", input);
+    let html = TempFile::new("eval.html", "");
+    let out = run_ok(
+        newsflow()
+            .args(["eval", "--conll"])
+            .arg(&file.0)
+            .arg("--html")
+            .arg(&html.0),
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("ECE"), "{table}");
+    let page = std::fs::read_to_string(&html.0).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("<svg"), "no inline diagram");
+    assert!(page.contains("class=\"bar\""), "no reliability bars");
+    for ty in ["PER", "ORG", "LOC", "MISC"] {
+        assert!(page.contains(&format!("<th>{ty}</th>")), "no {ty} row");
+    }
+    assert!(page.contains("Boundaries") && page.contains("exact spans"));
+    // Self-contained: nothing fetched (the SVG namespace URI is a name, not a fetch).
+    for fetch in ["src=", "href=", "<link", "url("] {
+        assert!(
+            !page.contains(fetch),
+            "the report must not load anything: {fetch}"
+        );
+    }
+}
+
 /// A scratch file in the system temp folder, removed on drop.
 struct TempFile(PathBuf);
 

@@ -14,6 +14,7 @@
 //! order, non-overlapping, on token boundaries; a [`Tagger`] is immutable once built, so
 //! worker threads share one behind an `Arc`.
 
+pub mod calibration;
 pub mod conll;
 mod features;
 mod gazetteer;
@@ -31,11 +32,12 @@ use std::sync::Arc;
 
 use article::{Analysis, Entity, Label, Span};
 
+pub use calibration::Reliability;
 pub use conll::ConllFile;
 pub use gazetteer::CATEGORIES;
 pub use labels::{Scheme, TagSpan, TokenEntity, TYPES};
 pub use patterns::Patterns;
-pub use score::{Counts, Scores};
+pub use score::{Confusion, Counts, Scores};
 pub use train::{train, TrainConfig};
 
 use model::Model;
@@ -81,6 +83,14 @@ pub struct Tagger {
     model: Arc<Model>,
     /// User phrases that override the model, if any.
     patterns: Option<Arc<Patterns>>,
+    /// A temperature that overrides the model's own (while fitting it).
+    temperature: Option<f32>,
+    /// Score entities by the squashed emission margin (divided by this) instead of the
+    /// span marginal.
+    margin_scores: Option<f32>,
+    /// Entities scoring below this are dropped at the end of [`Tagger::tag`], so later
+    /// stages (resolution, quotes) never see them; 0 keeps everything.
+    min_score: f32,
 }
 
 impl Default for Tagger {
@@ -122,12 +132,15 @@ impl Tagger {
         Tagger {
             model: Arc::new(model),
             patterns: None,
+            temperature: None,
+            margin_scores: None,
+            min_score: 0.0,
         }
     }
 
     /// The model as bytes, in the format [`Tagger::from_bytes`] reads.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.model.to_bytes()
+        self.model.to_bytes(self.temperature())
     }
 
     /// Writes the model to `path`.
@@ -144,6 +157,33 @@ impl Tagger {
         self.model.stage_count()
     }
 
+    /// The temperature that turns the final stage's scores into the potentials whose span
+    /// marginals are the entity scores (fitted on dev data by [`train::calibrate`]).
+    pub fn temperature(&self) -> f32 {
+        self.temperature.unwrap_or(self.model.temperature)
+    }
+
+    /// This tagger scoring at temperature `t` (saved with the model by [`Tagger::save`]).
+    pub fn with_temperature(mut self, t: f32) -> Self {
+        self.temperature = Some(t);
+        self
+    }
+
+    /// This tagger scoring model entities by `σ(m / divisor)`, `m` the emission margin of
+    /// their weakest token: with divisor 1, the uncalibrated score of earlier versions.
+    /// For comparing calibration methods only.
+    pub fn with_margin_scores(mut self, divisor: f32) -> Self {
+        self.margin_scores = Some(divisor);
+        self
+    }
+
+    /// This tagger dropping the entities that score below `min` (a probability: see
+    /// [`calibration`]); the entities kept are unchanged.
+    pub fn with_min_score(mut self, min: f32) -> Self {
+        self.min_score = if min.is_finite() { min } else { 0.0 };
+        self
+    }
+
     /// This tagger with a user entity ruler attached; its matches override the model.
     pub fn with_patterns(mut self, patterns: Patterns) -> Self {
         self.patterns = Some(Arc::new(patterns));
@@ -156,18 +196,23 @@ impl Tagger {
     /// and words outside every sentence form sentences of their own.
     pub fn tag_words(&self, words: &[&str], sentences: &[Range<usize>]) -> Vec<(TokenEntity, f32)> {
         let sentences = partition(sentences, words.len());
-        let pred = self.model.predict(words, &sentences);
+        let temperature = self.temperature.unwrap_or(self.model.temperature);
+        let pred = self.model.predict(words, &sentences, temperature);
         let mut out = Vec::new();
         for s in sentences {
             for e in labels::decode(&pred.labels[s.clone()]) {
                 let r = e.tokens.start + s.start..e.tokens.end + s.start;
-                let m = pred.margin[r.clone()]
-                    .iter()
-                    .copied()
-                    .fold(f32::INFINITY, f32::min);
-                // The weakest token's margin over its best rival label, squashed: a
-                // monotone confidence rather than a calibrated probability.
-                let score = 1.0 / (1.0 + (-m).exp());
+                let score = if let Some(div) = self.margin_scores {
+                    // The weakest token's emission margin over its best rival label,
+                    // squashed: the score before calibration, kept to compare with.
+                    let m = pred.margin[r.clone()]
+                        .iter()
+                        .copied()
+                        .fold(f32::INFINITY, f32::min);
+                    1.0 / (1.0 + (-m / div).exp())
+                } else {
+                    pred.prob[r.start]
+                };
                 out.push((
                     TokenEntity {
                         tokens: r,
@@ -232,6 +277,9 @@ impl Tagger {
                 }));
             }
         }
+        if self.min_score > 0.0 {
+            entities.retain(|e| e.score >= self.min_score);
+        }
         entities.sort_by_key(|e| (e.span.start, e.span.end));
         analysis.entities = entities;
     }
@@ -239,14 +287,36 @@ impl Tagger {
     /// Entities of every document of a CoNLL file, as sentence-local IOB spans per
     /// sentence, in file order. With `conll_only`, only PER/ORG/LOC/MISC are kept.
     pub fn tag_conll(&self, file: &ConllFile, conll_only: bool) -> Vec<Vec<Vec<TagSpan>>> {
+        self.tag_conll_scored(file, conll_only, &|_| true)
+            .into_iter()
+            .map(|doc| {
+                doc.into_iter()
+                    .map(|s| s.into_iter().map(|(e, _)| e).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// [`Tagger::tag_conll`] with each entity's score, for the documents `keep` selects
+    /// by index (the others come out empty).
+    fn tag_conll_scored(
+        &self,
+        file: &ConllFile,
+        conll_only: bool,
+        keep: &dyn Fn(usize) -> bool,
+    ) -> Vec<Vec<Vec<(TagSpan, f32)>>> {
         file.documents
             .iter()
-            .map(|doc| {
+            .enumerate()
+            .map(|(di, doc)| {
+                if !keep(di) {
+                    return vec![Vec::new(); doc.sentences.len()];
+                }
                 let (text, mut a) = file.analysis(doc);
                 self.tag(&text, &mut a);
                 let starts: Vec<usize> = a.tokens.iter().map(|t| t.span.start).collect();
                 let ends: Vec<usize> = a.tokens.iter().map(|t| t.span.end).collect();
-                let mut per_sent: Vec<Vec<TagSpan>> = vec![Vec::new(); a.sentences.len()];
+                let mut per_sent: Vec<Vec<(TagSpan, f32)>> = vec![Vec::new(); a.sentences.len()];
                 for e in &a.entities {
                     let name = e.label.as_str();
                     if conll_only && !TYPES.contains(&name) {
@@ -263,10 +333,13 @@ impl Tagger {
                     };
                     let base = a.sentences[si].tokens.start;
                     if t < a.sentences[si].tokens.end {
-                        per_sent[si].push(TagSpan {
-                            tokens: s - base..t + 1 - base,
-                            ty: name.to_string(),
-                        });
+                        per_sent[si].push((
+                            TagSpan {
+                                tokens: s - base..t + 1 - base,
+                                ty: name.to_string(),
+                            },
+                            e.score,
+                        ));
                     }
                 }
                 per_sent
@@ -276,20 +349,45 @@ impl Tagger {
 
     /// conlleval-style scores of this tagger against the last column of a CoNLL file.
     pub fn evaluate(&self, file: &ConllFile) -> Scores {
-        let predicted = self.tag_conll(file, true);
-        let mut scores = Scores::default();
-        for (doc, pred) in file.documents.iter().zip(predicted) {
+        self.evaluate_detailed(file, &|_| true).scores
+    }
+
+    /// Scores, confusion counts and scored predictions of this tagger against the last
+    /// column of a CoNLL file, over the documents `keep` selects by index.
+    pub fn evaluate_detailed(&self, file: &ConllFile, keep: &dyn Fn(usize) -> bool) -> Evaluation {
+        let predicted = self.tag_conll_scored(file, true, keep);
+        let mut ev = Evaluation::default();
+        for (di, (doc, pred)) in file.documents.iter().zip(predicted).enumerate() {
+            if !keep(di) {
+                continue;
+            }
             for (sent, p) in doc.sentences.iter().zip(pred) {
                 let gold: Vec<&str> = sent
                     .iter()
                     .map(|&l| file.lines[l].last_column().unwrap_or("O"))
                     .collect();
-                scores.add(&labels::iob_spans(&gold), &p);
-                scores.tokens += sent.len();
+                let gold = labels::iob_spans(&gold);
+                let spans: Vec<TagSpan> = p.iter().map(|(e, _)| e.clone()).collect();
+                ev.points
+                    .extend(p.iter().map(|(e, s)| (*s, gold.contains(e))));
+                ev.scores.add(&gold, &spans);
+                ev.confusion.add(&gold, &spans);
+                ev.scores.tokens += sent.len();
             }
         }
-        scores
+        ev
     }
+}
+
+/// What [`Tagger::evaluate_detailed`] measures.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// conlleval precision, recall and F1.
+    pub scores: Scores,
+    /// Type and boundary errors.
+    pub confusion: Confusion,
+    /// Each predicted entity's score and whether it is right (exact span and type).
+    pub points: Vec<(f32, bool)>,
 }
 
 /// Turns arbitrary sentence ranges into a partition of `0..n`: sorted, clamped, disjoint,

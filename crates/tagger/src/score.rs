@@ -75,6 +75,49 @@ impl Scores {
     }
 }
 
+/// Where predictions and gold entities meet: exact spans by gold and predicted type,
+/// boundary errors, spurious and missed entities. Every predicted entity is counted once
+/// (exact span, overlapping a gold entity with other boundaries, or spurious), and every
+/// gold entity not found exactly and not overlapped by any prediction is missed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Confusion {
+    /// Exact spans: `(gold type, predicted type)` → count; the diagonal is the right ones.
+    pub exact: BTreeMap<(String, String), usize>,
+    /// Predictions overlapping a gold entity with other boundaries, by
+    /// `(gold type, predicted type)` of the first gold entity they overlap.
+    pub boundary: BTreeMap<(String, String), usize>,
+    /// Predictions overlapping no gold entity, by predicted type.
+    pub spurious: BTreeMap<String, usize>,
+    /// Gold entities with no overlapping prediction, by gold type.
+    pub missed: BTreeMap<String, usize>,
+}
+
+impl Confusion {
+    /// Adds one sentence's gold and predicted entities.
+    pub fn add(&mut self, gold: &[TagSpan], predicted: &[TagSpan]) {
+        let overlaps = |a: &TagSpan, b: &TagSpan| {
+            a.tokens.start < b.tokens.end && b.tokens.start < a.tokens.end
+        };
+        for p in predicted {
+            if let Some(g) = gold.iter().find(|g| g.tokens == p.tokens) {
+                *self.exact.entry((g.ty.clone(), p.ty.clone())).or_default() += 1;
+            } else if let Some(g) = gold.iter().find(|g| overlaps(g, p)) {
+                *self
+                    .boundary
+                    .entry((g.ty.clone(), p.ty.clone()))
+                    .or_default() += 1;
+            } else {
+                *self.spurious.entry(p.ty.clone()).or_default() += 1;
+            }
+        }
+        for g in gold {
+            if !predicted.iter().any(|p| overlaps(g, p)) {
+                *self.missed.entry(g.ty.clone()).or_default() += 1;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +151,22 @@ mod tests {
             }
         );
         assert_eq!(s.per_type["LOC"].f1(), 100.0);
+    }
+
+    #[test]
+    fn confusion_separates_type_boundary_spurious_and_missed_errors() {
+        // gold: [Peter Blackburn]PER said [EU]ORG ... [Bonn]LOC
+        // pred: [Peter]PER said [EU]LOC [today]MISC ...
+        let gold = iob_spans(&["I-PER", "I-PER", "O", "I-ORG", "O", "O", "I-LOC"]);
+        let pred = iob_spans(&["I-PER", "O", "O", "I-LOC", "I-MISC", "O", "O"]);
+        let mut c = Confusion::default();
+        c.add(&gold, &pred);
+        let key = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(c.exact.get(&key("ORG", "LOC")), Some(&1));
+        assert_eq!(c.boundary.get(&key("PER", "PER")), Some(&1));
+        assert_eq!(c.spurious.get("MISC"), Some(&1));
+        assert_eq!(c.missed.get("LOC"), Some(&1));
+        assert_eq!(c.missed.get("PER"), None);
     }
 
     #[test]

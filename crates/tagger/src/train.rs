@@ -490,7 +490,8 @@ fn read_clusters(path: &std::path::Path) -> Result<IdMap<u32>, TaggerError> {
     Ok(out)
 }
 
-/// Trains a tagger on `train`, tuning on `dev`; `log` receives one line per epoch.
+/// Trains a tagger on `train`, tuning on `dev` and calibrating its scores there; `log`
+/// receives one line per epoch.
 pub fn train(
     train: &ConllFile,
     dev: &ConllFile,
@@ -624,5 +625,10 @@ pub fn train(
         .collect();
     vocab.sort_unstable();
     let model = Model::from_parts(full, clusters, vocab, &stages);
-    Ok(Tagger::from_model(model))
+    let tagger = Tagger::from_model(model);
+    // Calibrate on the whole dev set: the temperature that makes the span marginals
+    // probabilities (see `calibration`); it is stored with the model.
+    let t = crate::calibration::fit_temperature(&tagger, dev, &|_| true);
+    log(format!("calibration: temperature {t:.3}"));
+    Ok(tagger.with_temperature(t))
 }
