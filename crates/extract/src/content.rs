@@ -208,7 +208,7 @@ pub(crate) fn body(doc: &Doc) -> String {
             || holds_content[i]
             || (raw[i] * 2 > total && !is_comments(node));
         let own = node.hidden
-            || (!wrapper && matches!(node.tag, Tag::Nav | Tag::Footer | Tag::Aside))
+            || (!holds_content[i] && matches!(node.tag, Tag::Nav | Tag::Footer | Tag::Aside))
             || (!wrapper && is_boilerplate(node));
         dropped[i] = own || dropped[node.parent as usize];
     }
