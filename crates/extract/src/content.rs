@@ -25,7 +25,7 @@ const MIN_SCORED_CHARS: u32 = 25;
 const GOOD_CHARS: u32 = 40;
 
 /// The container descends into a child while the child holds this share of its good text.
-const DESCEND_SHARE: f64 = 0.85;
+const DESCEND_SHARE: f64 = 0.8;
 
 /// A paragraph whose link text is more than this share of its text is navigation, unless
 /// it is long.
@@ -56,8 +56,6 @@ const BOILERPLATE: &[&str] = &[
     "navigation",
     "breadcrumb",
     "breadcrumbs",
-    "widget",
-    "widgets",
     "ad",
     "ads",
     "advert",
