@@ -27,6 +27,13 @@ const GOOD_CHARS: u32 = 40;
 /// The container descends into a child while the child holds this share of its good text.
 const DESCEND_SHARE: f64 = 0.8;
 
+/// How many siblings before the container are looked at for a lead paragraph.
+const LEAD_SIBLINGS: usize = 2;
+
+/// A lead sibling holds less prose than this share of the container's (more would be
+/// another article, a teaser list).
+const LEAD_SHARE: f64 = 0.3;
+
 /// A paragraph whose link text is more than this share of its text is navigation, unless
 /// it is long.
 const MAX_LINK_DENSITY: f64 = 0.5;
@@ -286,7 +293,21 @@ pub(crate) fn body(doc: &Doc) -> String {
         top = c;
     }
     let _ = &score;
-    let regions = [(top, doc.nodes[top].end as usize)];
+    // A lead paragraph or standfirst often sits just before the body container, as its
+    // sibling: the nearest preceding siblings with prose join the article.
+    let mut regions = vec![(top, doc.nodes[top].end as usize)];
+    if top > 0 {
+        let parent = doc.nodes[top].parent as usize;
+        let mut siblings: Vec<usize> = (parent + 1..top)
+            .filter(|&i| doc.nodes[i].parent as usize == parent && !dropped[i])
+            .collect();
+        siblings.reverse();
+        for &s in siblings.iter().take(LEAD_SIBLINGS) {
+            if good[s] > 0.0 && good[s] < LEAD_SHARE * good[top] {
+                regions.push((s, doc.nodes[s].end as usize));
+            }
+        }
+    }
 
     // Pass 3: the paragraphs of the chosen regions.
     let mut out = String::new();
