@@ -14,6 +14,7 @@ use article::Origin;
 use pipeline::{CancellationToken, Payload, Source, SourceSender};
 use tokio::io::{AsyncRead, AsyncReadExt, BufReader};
 
+use crate::counts::InputCounts;
 use crate::decode::MAX_FEED_BYTES;
 use crate::feed::{parse_feed, FeedError, ParsedFeed};
 use crate::http::{Fetched, Fetcher, DEFAULT_USER_AGENT};
@@ -48,6 +49,8 @@ pub struct FeedOptions {
     pub user_agent: String,
     /// The first retry delay after a network error (tests shorten it).
     pub first_backoff: Duration,
+    /// What was passed over (WARC records, unfetchable pages), for the summary.
+    pub counts: Arc<InputCounts>,
 }
 
 impl Default for FeedOptions {
@@ -58,6 +61,7 @@ impl Default for FeedOptions {
             state: None,
             user_agent: DEFAULT_USER_AGENT.to_string(),
             first_backoff: crate::http::FIRST_BACKOFF,
+            counts: Arc::default(),
         }
     }
 }
@@ -86,6 +90,10 @@ enum Format {
     JsonLines,
     /// A document read whole: XML feed, JSON Feed, gzip, or something to reject.
     Document,
+    /// A WARC archive (plain or gzip), streamed record by record.
+    Warc,
+    /// One HTML page (plain or gzip), read whole and extracted as one article.
+    Page,
     /// Nothing but whitespace.
     Empty,
 }
@@ -99,7 +107,24 @@ const SNIFF_LINES: usize = 16;
 /// on an open stdin flows as soon as its first line has arrived.
 fn sniff(prefix: &[u8], complete: bool) -> Option<Format> {
     let decided = |format| Some(format);
-    if crate::decode::is_gzip(prefix) {
+    let gzip = crate::decode::is_gzip(prefix);
+    let unzipped;
+    let head = if gzip {
+        unzipped = crate::decode::gunzip_head(prefix, extract::SNIFF_BYTES);
+        if unzipped.len() < extract::SNIFF_BYTES && !complete && prefix.len() < SNIFF_BYTES {
+            return None;
+        }
+        &unzipped[..]
+    } else {
+        prefix
+    };
+    if head.starts_with(b"WARC/1.") {
+        return decided(Format::Warc);
+    }
+    if extract::looks_like_html(head) {
+        return decided(Format::Page);
+    }
+    if gzip {
         return decided(Format::Document);
     }
     let text = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
@@ -143,7 +168,7 @@ fn memchr_str(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Sending stopped because the pipeline closed (a sink failed; it reports why).
-struct Stopped;
+pub(crate) struct Stopped;
 
 impl Source for InputSource {
     type Error = IngestError;
@@ -166,6 +191,7 @@ impl Source for InputSource {
         } else {
             Some(Poller::new(&self.options)?)
         };
+        let counts = &self.options.counts;
         for input in &self.inputs {
             if shutdown.is_cancelled() {
                 return Ok(());
@@ -173,7 +199,7 @@ impl Source for InputSource {
             let name: Arc<str> = Arc::from(input.to_string());
             let result = match input {
                 Input::Stdin => {
-                    read_input(tokio::io::stdin(), name, true, &mut out, &shutdown).await
+                    read_input(tokio::io::stdin(), name, true, &mut out, &shutdown, counts).await
                 }
                 Input::File(path) => {
                     let file =
@@ -183,7 +209,7 @@ impl Source for InputSource {
                                 path: path.clone(),
                                 source,
                             })?;
-                    read_input(file, name, false, &mut out, &shutdown).await
+                    read_input(file, name, false, &mut out, &shutdown, counts).await
                 }
                 Input::Url(url) => match poller.as_mut() {
                     Some(poller) => poller.poll(url, &mut out, &shutdown).await,
@@ -218,12 +244,13 @@ impl Source for InputSource {
 /// Reads one file or stdin: sniffs the format, then streams JSON Lines or parses a
 /// document. The outer error ends the run (I/O failure); the inner one means the pipeline
 /// closed.
-async fn read_input<R: AsyncRead + Unpin>(
+async fn read_input<R: AsyncRead + Unpin + Send + 'static>(
     mut reader: R,
     name: Arc<str>,
     is_stdin: bool,
     out: &mut SourceSender,
     shutdown: &CancellationToken,
+    counts: &Arc<InputCounts>,
 ) -> Result<Result<(), Stopped>, IngestError> {
     let read_err = |source| IngestError::Read {
         input: name.to_string(),
@@ -254,9 +281,14 @@ async fn read_input<R: AsyncRead + Unpin>(
             read_lines(buffered, name, MAX_RECORD_BYTES, out, shutdown).await?;
             Ok(Ok(()))
         }
+        Format::Warc => {
+            let gzip = crate::decode::is_gzip(&prefix);
+            let chained = std::io::Cursor::new(prefix).chain(reader);
+            Ok(crate::web::read_warc(chained, gzip, name, out, shutdown, counts).await)
+        }
         // Empty stdin is an empty stream (as it always was); an empty file is a mistake.
         Format::Empty if is_stdin => Ok(Ok(())),
-        Format::Empty | Format::Document => {
+        Format::Empty | Format::Document | Format::Page => {
             let mut bytes = prefix;
             let complete = complete
                 || tokio::select! {
@@ -271,6 +303,9 @@ async fn read_input<R: AsyncRead + Unpin>(
                 );
                 tracing::warn!("{error}");
                 return Ok(send_invalid(out, &name, WHOLE_DOCUMENT, error, &bytes).await);
+            }
+            if format == Format::Page {
+                return Ok(crate::web::send_page(out, &name, bytes, None).await);
             }
             Ok(send_document(out, &name, bytes, None).await)
         }
@@ -355,7 +390,7 @@ async fn send_items(
     Ok(())
 }
 
-async fn send_invalid(
+pub(crate) async fn send_invalid(
     out: &mut SourceSender,
     name: &Arc<str>,
     line: u64,
@@ -483,6 +518,9 @@ mod tests {
             Some(Document),
         );
         check("<?xml version=\"1.0\"?><rss>", false, Some(Document));
+        check("WARC/1.1\r\nWARC-Type: warcinfo\r\n", false, Some(Warc));
+        check("<!DOCTYPE html><html><head>", false, Some(Page));
+        check("\n<html lang=\"de\">", false, Some(Page));
         check("<", false, Some(Document));
         check("", true, Some(Empty));
         check("", false, None);
