@@ -19,6 +19,8 @@
 //! - [`http`] and [`state`]: fetching URLs, and what `--follow` remembers between runs.
 //! - [`page`]: one HTML page to one article (through the `extract` crate); [`warc`]: the
 //!   streaming WARC reader; `web`: both as inputs of [`InputSource`].
+//! - [`fetch`]: `--fetch-articles`, the page behind each feed item's link (robots.txt,
+//!   per-host and global limits), fetched by the source before records reach the workers.
 //! - [`counts`]: what the sources passed over (WARC records that are not articles, pages
 //!   that could not be fetched), for the run summary.
 //!
@@ -31,6 +33,7 @@ pub mod any;
 pub mod counts;
 pub mod decode;
 pub mod feed;
+pub mod fetch;
 pub mod html;
 pub mod http;
 pub mod inputs;
@@ -46,6 +49,7 @@ pub mod xml;
 pub use any::AnySource;
 pub use counts::InputCounts;
 pub use feed::{parse_feed, FeedError, ParsedFeed};
+pub use fetch::{FetchOptions, PageFetcher};
 pub use html::html_to_text;
 pub use inputs::{resolve_inputs, IngestError, Input};
 pub use jsonl::JsonLinesSource;

@@ -25,7 +25,7 @@ pub fn page_article(
     published: Option<&str>,
     fallback_id: Option<&str>,
 ) -> Result<Article, ExtractError> {
-    let page = extract::extract(html, url, &Limits::default())?;
+    let page = extract_declared(html, url)?;
     let mut article = Article::default();
     let url = url.map(str::to_string).or_else(|| page.canonical.clone());
     article.published = page.published.clone().or(published.map(str::to_string));
@@ -39,6 +39,21 @@ pub fn page_article(
         article.id = article.content_id();
     }
     Ok(article)
+}
+
+/// Extracts a page that its server (or archive) declared to be HTML. Content sniffing alone
+/// refuses a page that opens with something else, such as a PHP warning printed before the
+/// markup (real pages in CC-NEWS do); the declared type outranks sniffing, as it does in a
+/// browser, so such a page is read as HTML behind a doctype.
+pub fn extract_declared(html: &[u8], url: Option<&str>) -> Result<Page, ExtractError> {
+    match extract::extract(html, url, &Limits::default()) {
+        Err(ExtractError::NotHtml) if !html.starts_with(b"\xEF\xBB\xBF") => {
+            let mut prefixed = b"<!DOCTYPE html>\n".to_vec();
+            prefixed.extend_from_slice(html);
+            extract::extract(&prefixed, url, &Limits::default())
+        }
+        result => result,
+    }
 }
 
 /// Replaces a feed item's text with its linked page's, keeping the item's id, and its title
