@@ -35,6 +35,8 @@ enum Command {
     Eval(cmd::eval::Args),
     /// Append predicted entity tags to the lines of a CoNLL file.
     Tag(cmd::tag::Args),
+    /// Extract the article body and metadata of HTML pages, one JSON line each (no NLP).
+    Extract(cmd::extract::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Tag(args) => cmd::tag::run(args),
+        Command::Extract(args) => cmd::extract::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod eval;
+pub mod extract;
 pub mod publish;
 pub mod run;
 pub mod segment;

@@ -67,8 +67,6 @@ pub(crate) struct Node {
     /// The last node inside this one: nodes are numbered in document order, so `n` is
     /// inside `m` exactly when `m <= n <= nodes[m].end`.
     pub end: u32,
-    /// Nesting depth (the root is 0).
-    pub depth: u32,
     /// `class`, `id`, `role` and `itemprop` values, lowercased and space-separated: what
     /// boilerplate and content hints are read from.
     pub hints: String,
@@ -288,7 +286,6 @@ impl Builder {
             tag: Tag::Root,
             parent: 0,
             end: 0,
-            depth: 0,
             hints: String::new(),
             hidden: false,
         };
@@ -424,22 +421,19 @@ impl Builder {
         }
         match name {
             "meta" => self.meta(tag),
-            "link" => {
+            "link"
                 if self.doc.canonical.is_none()
                     && self
                         .attr(tag, "rel")
-                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-                {
-                    self.doc.canonical = self.attr(tag, "href").map(str::to_string);
-                }
+                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+            {
+                self.doc.canonical = self.attr(tag, "href").map(str::to_string);
             }
-            "html" => {
-                if self.doc.lang.is_none() {
-                    self.doc.lang = self
-                        .attr(tag, "lang")
-                        .or_else(|| self.attr(tag, "xml:lang"))
-                        .map(str::to_string);
-                }
+            "html" if self.doc.lang.is_none() => {
+                self.doc.lang = self
+                    .attr(tag, "lang")
+                    .or_else(|| self.attr(tag, "xml:lang"))
+                    .map(str::to_string);
             }
             "time" => {
                 if let Some(dt) = self.attr(tag, "datetime") {
@@ -517,7 +511,6 @@ impl Builder {
             tag: block,
             parent,
             end: id,
-            depth: self.stack.len() as u32,
             hints,
             hidden,
         });

@@ -13,6 +13,7 @@
 mod charset;
 mod content;
 mod dom;
+pub mod eval;
 mod meta;
 
 use thiserror::Error;

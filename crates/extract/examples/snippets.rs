@@ -1,0 +1,105 @@
+//! Scores `extract` on trafilatura's evaluation pages: snippet precision, recall and F1 on
+//! the development part, the held-out part (every 5th page) and all, and pages per second.
+//!
+//! `cargo run --release -p extract --example snippets -- [DIR] [--fails] [--dump KEY]`, DIR
+//! defaulting to `$NEWSFLOW_SHARED/data/web/trafilatura_eval`.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use extract::eval::SnippetScore;
+use extract::{extract, Limits};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--") && !a.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("NEWSFLOW_SHARED").expect("NEWSFLOW_SHARED"))
+                .join("data/web/trafilatura_eval")
+        });
+    let fails = args.iter().any(|a| a == "--fails");
+    let dump = args
+        .iter()
+        .position(|a| a == "--dump")
+        .map(|i| args[i + 1].clone());
+    let eval: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("evaldata.json")).unwrap()).unwrap();
+    let mut keys: Vec<&String> = eval.as_object().unwrap().keys().collect();
+    keys.sort();
+    let mut pages = Vec::new();
+    for key in &keys {
+        let path = dir.join("pages").join(format!("{key}.html.gz"));
+        let mut html = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+            .read_to_end(&mut html)
+            .unwrap();
+        pages.push(html);
+    }
+    let limits = Limits::default();
+    let (mut dev, mut held, mut all) = (
+        SnippetScore::default(),
+        SnippetScore::default(),
+        SnippetScore::default(),
+    );
+    let start = Instant::now();
+    let bytes: usize = pages.iter().map(Vec::len).sum();
+    for (i, (key, html)) in keys.iter().zip(&pages).enumerate() {
+        let item = &eval[key.as_str()];
+        let url = item["url"].as_str();
+        let result = extract(html, url, &limits);
+        let text = result.as_ref().ok().map(|p| p.text.as_str());
+        let strings = |k: &str| -> Vec<String> {
+            item[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect()
+        };
+        let (with, without) = (strings("with"), strings("without"));
+        let score = SnippetScore::page(text, &with, &without);
+        if dump.as_deref() == Some(key.as_str()) {
+            println!("{result:#?}");
+        }
+        if fails && (score.false_neg > 0 || score.false_pos > 0) {
+            let missed: Vec<&String> = with
+                .iter()
+                .filter(|s| !text.is_some_and(|t| t.contains(s.as_str())))
+                .collect();
+            let leaked: Vec<&String> = without
+                .iter()
+                .filter(|s| text.is_some_and(|t| t.contains(s.as_str())))
+                .collect();
+            println!(
+                "{key} {} missed={missed:?} leaked={leaked:?} err={:?}",
+                url.unwrap_or(""),
+                result.as_ref().err()
+            );
+        }
+        let part: &mut SnippetScore = if i % 5 == 4 { &mut held } else { &mut dev };
+        part.add(score);
+        all.add(score);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    for (name, s) in [("dev", dev), ("held-out", held), ("all", all)] {
+        println!(
+            "{name:9} precision {:.3} recall {:.3} f1 {:.3}  ({s:?})",
+            s.precision(),
+            s.recall(),
+            s.f1()
+        );
+    }
+    println!(
+        "{} pages, {:.1} MB in {secs:.2} s: {:.0} pages/s, {:.1} MB/s (in process, one thread)",
+        pages.len(),
+        bytes as f64 / 1e6,
+        pages.len() as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+}
