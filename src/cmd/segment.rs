@@ -1,7 +1,8 @@
 //! `newsflow segment`: sentences only, for users who do not need entities.
 //!
-//! Reads a file or stdin. JSON Lines input (first non-space byte `{`) is segmented record by
-//! record, streaming, so it works on endless pipes; anything else is one plain text.
+//! Reads a file or stdin. JSON Lines input (as [`ingest::sniff`] decides, the same test
+//! `newsflow run` uses) is segmented record by record, streaming, so it works on endless
+//! pipes; anything else is one plain text.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use article::{Article, CharOffsets, Span};
+use ingest::Format;
 use segment::Segmenter;
 
 /// Read buffer size: large enough that a JSON Lines record rarely spans two refills.
@@ -49,19 +51,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.input.as_str()
     };
-    let failed =
-        if looks_like_json_lines(&mut reader).with_context(|| format!("cannot read {source}"))? {
-            segment_records(&mut reader, source, &mut out)?
-        } else {
-            let mut bytes = Vec::new();
-            reader
-                .read_to_end(&mut bytes)
-                .with_context(|| format!("cannot read {source}"))?;
-            let text = String::from_utf8(bytes)
-                .with_context(|| format!("{source} is not valid UTF-8: convert it first"))?;
-            out.print(None, &text)?;
-            0
-        };
+    let (format, prefix) = sniff(&mut reader).with_context(|| format!("cannot read {source}"))?;
+    let mut reader = io::Cursor::new(prefix).chain(reader);
+    let failed = if format == Format::JsonLines {
+        segment_records(&mut reader, source, &mut out)?
+    } else {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {source}"))?;
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("{source} is not valid UTF-8: convert it first"))?;
+        out.print(None, &text)?;
+        0
+    };
     out.out.flush().context("cannot write to stdout")?;
     Ok(if failed > 0 {
         ExitCode::FAILURE
@@ -70,21 +73,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Skips leading whitespace and reports whether the input starts with `{`.
-fn looks_like_json_lines(reader: &mut impl BufRead) -> io::Result<bool> {
+/// Reads as much of the input as [`ingest::sniff`] needs to decide its format; returns the
+/// format and the bytes read, which the caller reads again before the rest.
+fn sniff(reader: &mut impl Read) -> io::Result<(Format, Vec<u8>)> {
+    let mut prefix = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let mut complete = false;
     loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(false);
+        if let Some(format) = ingest::sniff(&prefix, complete) {
+            return Ok((format, prefix));
         }
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(p) => return Ok(buf[p] == b'{'),
-            // All whitespace: it belongs to no sentence, so dropping it is harmless.
-            None => {
-                let len = buf.len();
-                reader.consume(len);
-            }
-        }
+        let n = match reader.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        complete = n == 0;
+        prefix.extend_from_slice(&chunk[..n]);
     }
 }
 
@@ -106,7 +111,12 @@ fn segment_records(
             return Ok(failed);
         }
         number += 1;
-        let Ok(text) = std::str::from_utf8(&line) else {
+        let bytes = if number == 1 {
+            ingest::sniff::strip_bom(&line)
+        } else {
+            &line
+        };
+        let Ok(text) = std::str::from_utf8(bytes) else {
             eprintln!("newsflow: {source}:{number}: skipped: the line is not valid UTF-8");
             failed += 1;
             continue;

@@ -5,6 +5,9 @@
 
 mod support;
 
+/// Regressions named after the defects a new user hit first (issue 13).
+mod defects;
+
 /// The `html:` report of 300 BBC articles in headless Chromium: DOM counts, no errors, screenshot.
 mod html;
 /// `newsflow run` end to end: records, sinks, bad input, signals.

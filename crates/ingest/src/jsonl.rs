@@ -1,12 +1,13 @@
-//! The JSON Lines source: one article per line, from files and stdin, streamed.
+//! The JSON Lines reader: one article per line, streamed; [`crate::InputSource`] hands it
+//! every input [`crate::sniff`] finds to be JSON Lines.
 
 use std::sync::Arc;
 
 use article::Origin;
-use pipeline::{CancellationToken, Payload, Source, SourceSender};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};
+use pipeline::{CancellationToken, Payload, SourceSender};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::{IngestError, Input};
+use crate::IngestError;
 
 /// The longest record read into memory. Longer lines are skipped up to their newline and
 /// dead-lettered: one runaway line must not exhaust memory, and no news article is this big.
@@ -18,73 +19,6 @@ pub(crate) const READ_BUFFER_BYTES: usize = 256 << 10;
 /// How much of an over-long record is kept in its dead letter.
 const DEAD_LETTER_PREFIX_BYTES: usize = 1024;
 
-/// Reads JSON Lines inputs in order and sends each non-blank line as a record.
-#[derive(Debug)]
-pub struct JsonLinesSource {
-    /// The inputs, read one after another.
-    inputs: Vec<Input>,
-    /// Longest record accepted, in bytes.
-    max_record_bytes: usize,
-}
-
-impl JsonLinesSource {
-    /// A source over `inputs`.
-    pub fn new(inputs: Vec<Input>) -> Self {
-        Self {
-            inputs,
-            max_record_bytes: MAX_RECORD_BYTES,
-        }
-    }
-
-    /// Changes the longest record accepted (tests use small limits).
-    pub fn with_max_record_bytes(mut self, max: usize) -> Self {
-        self.max_record_bytes = max.max(1);
-        self
-    }
-}
-
-impl Source for JsonLinesSource {
-    type Error = IngestError;
-
-    async fn run(
-        self,
-        mut out: SourceSender,
-        shutdown: CancellationToken,
-    ) -> Result<(), IngestError> {
-        for input in &self.inputs {
-            if shutdown.is_cancelled() {
-                break;
-            }
-            let name: Arc<str> = Arc::from(input.to_string());
-            match input {
-                Input::Stdin => {
-                    let reader = BufReader::with_capacity(READ_BUFFER_BYTES, tokio::io::stdin());
-                    read_lines(reader, name, self.max_record_bytes, &mut out, &shutdown).await?;
-                }
-                Input::File(path) => {
-                    let file =
-                        tokio::fs::File::open(path)
-                            .await
-                            .map_err(|source| IngestError::Open {
-                                path: path.clone(),
-                                source,
-                            })?;
-                    let reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
-                    read_lines(reader, name, self.max_record_bytes, &mut out, &shutdown).await?;
-                }
-                Input::Url(url) => {
-                    return Err(IngestError::BadUrl {
-                        url: url.clone(),
-                        reason: "the JSON Lines source reads files and stdin; use InputSource"
-                            .into(),
-                    })
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// What reading one line found.
 enum Line {
     /// End of input.
@@ -95,6 +29,8 @@ enum Line {
     TooLong { len: usize },
 }
 
+/// Sends each non-blank line of `reader` as a record, over-long or non-UTF-8 lines as
+/// rejections, until the input ends or the pipeline closes.
 pub(crate) async fn read_lines<R: AsyncBufRead + Unpin>(
     mut reader: R,
     name: Arc<str>,

@@ -12,7 +12,9 @@
 //!   a typo is an error before anything runs.
 //! - [`source`]: [`InputSource`], what `newsflow run` reads with: detects each input's
 //!   format from its content and dispatches to the readers below; polls URLs.
-//! - [`jsonl`]: the JSON Lines reader (and a source that reads nothing else).
+//! - [`sniff`]: the one format sniffer ([`sniff()`] → [`Format`]), used by every reader of
+//!   files and stdin, `newsflow segment` included.
+//! - [`jsonl`]: the JSON Lines reader.
 //! - [`feed`]: one RSS / Atom / RDF / JSON Feed document to articles, through
 //!   [`decode`] (bytes to UTF-8), [`xml`] (the safety pass) and feed-rs.
 //! - [`html`]: HTML to clean text.
@@ -40,6 +42,7 @@ pub mod inputs;
 pub mod jsonl;
 pub mod nats;
 pub mod page;
+pub mod sniff;
 pub mod source;
 pub mod state;
 pub mod warc;
@@ -52,6 +55,6 @@ pub use feed::{parse_feed, FeedError, ParsedFeed};
 pub use fetch::{FetchOptions, PageFetcher};
 pub use html::html_to_text;
 pub use inputs::{resolve_inputs, IngestError, Input};
-pub use jsonl::JsonLinesSource;
 pub use nats::NatsSource;
+pub use sniff::{sniff, Format};
 pub use source::{FeedOptions, InputSource};

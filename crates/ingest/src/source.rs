@@ -1,6 +1,6 @@
 //! The source behind `newsflow run`: every input kind, each format detected from content.
 //!
-//! Files and stdin are sniffed: JSON Lines are streamed line by line (any size), anything
+//! Files and stdin are sniffed ([`crate::sniff`]): JSON Lines are streamed line by line (any size), anything
 //! else is read whole (up to [`MAX_FEED_BYTES`]) and parsed as a feed on a blocking thread.
 //! URLs are fetched, and with `follow` polled until shutdown, emitting only items not seen
 //! before.
@@ -20,12 +20,9 @@ use crate::feed::{parse_feed, FeedError, ParsedFeed};
 use crate::fetch::{FetchOptions, PageFetcher};
 use crate::http::{Fetched, Fetcher, DEFAULT_USER_AGENT};
 use crate::jsonl::{read_lines, MAX_RECORD_BYTES, READ_BUFFER_BYTES};
+use crate::sniff::{sniff, Format, SNIFF_BYTES};
 use crate::state::FollowState;
 use crate::{IngestError, Input};
-
-/// How much of an input is read to decide its format. A JSON Feed names its version near
-/// the top; a JSON Lines record's first line is usually complete within this.
-const SNIFF_BYTES: usize = 8 << 10;
 
 /// How much of a rejected document goes into its dead letter.
 const DEAD_LETTER_PREFIX_BYTES: usize = 1024;
@@ -85,90 +82,6 @@ impl InputSource {
     pub fn new(inputs: Vec<Input>, options: FeedOptions) -> Self {
         Self { inputs, options }
     }
-}
-
-/// What the first bytes of an input say it is.
-#[derive(Debug, PartialEq, Eq)]
-enum Format {
-    /// One JSON object per line.
-    JsonLines,
-    /// A document read whole: XML feed, JSON Feed, gzip, or something to reject.
-    Document,
-    /// A WARC archive (plain or gzip), streamed record by record.
-    Warc,
-    /// One HTML page (plain or gzip), read whole and extracted as one article.
-    Page,
-    /// Nothing but whitespace.
-    Empty,
-}
-
-/// Lines of a multi-line JSON document read before deciding it is not a JSON Feed (whose
-/// `version` comes first or close to it).
-const SNIFF_LINES: usize = 16;
-
-/// Decides the format from an input's first bytes (`complete` when they are all of it), or
-/// `None` when more bytes are needed. It decides as early as it can, so a JSON Lines stream
-/// on an open stdin flows as soon as its first line has arrived.
-fn sniff(prefix: &[u8], complete: bool) -> Option<Format> {
-    let decided = |format| Some(format);
-    let gzip = crate::decode::is_gzip(prefix);
-    let unzipped;
-    let head = if gzip {
-        unzipped = crate::decode::gunzip_head(prefix, extract::SNIFF_BYTES);
-        if unzipped.len() < extract::SNIFF_BYTES && !complete && prefix.len() < SNIFF_BYTES {
-            return None;
-        }
-        &unzipped[..]
-    } else {
-        prefix
-    };
-    if head.starts_with(b"WARC/1.") {
-        return decided(Format::Warc);
-    }
-    if extract::looks_like_html(head) {
-        return decided(Format::Page);
-    }
-    if gzip {
-        return decided(Format::Document);
-    }
-    let text = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
-    let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return complete.then_some(Format::Empty);
-    };
-    if text[start] != b'{' {
-        return decided(Format::Document);
-    }
-    let body = &text[start..];
-    let newline = body.iter().position(|&b| b == b'\n');
-    let first_line = &body[..newline.unwrap_or(body.len())];
-    let line_complete = complete || newline.is_some();
-    if !line_complete {
-        return None;
-    }
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(first_line) {
-        // A one-line object: a JSON Lines record, unless it is a whole JSON Feed.
-        let json_feed = v
-            .get("version")
-            .and_then(serde_json::Value::as_str)
-            .is_some_and(|s| s.contains("jsonfeed.org"));
-        return decided(if json_feed {
-            Format::Document
-        } else {
-            Format::JsonLines
-        });
-    }
-    // A pretty-printed object spans lines: a JSON Feed if it says so near the top.
-    // Otherwise it is JSON Lines with a bad first line, which that reader reports.
-    if memchr_str(body, b"jsonfeed.org/version") {
-        return decided(Format::Document);
-    }
-    let lines = body.iter().filter(|&&b| b == b'\n').count();
-    (complete || lines >= SNIFF_LINES || prefix.len() >= SNIFF_BYTES).then_some(Format::JsonLines)
-}
-
-/// Whether `needle` occurs in `haystack`.
-fn memchr_str(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Sending stopped because the pipeline closed (a sink failed; it reports why).
@@ -593,46 +506,5 @@ impl Poller {
             self.state.save(path)?;
         }
         Ok(sent)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[track_caller]
-    fn check(prefix: &str, complete: bool, expected: Option<Format>) {
-        assert_eq!(sniff(prefix.as_bytes(), complete), expected, "{prefix:?}");
-    }
-
-    #[test]
-    fn formats_are_sniffed_from_content_as_early_as_possible() {
-        use Format::*;
-        check("{\"id\": 1}\n{\"id\": 2}\n", true, Some(JsonLines));
-        check("{\"id\": 1}\n", false, Some(JsonLines));
-        check("\u{feff}  {\"id\": 1}", true, Some(JsonLines));
-        check("{\"id\": 1, \"body\": \"cut off", false, None);
-        check("{\"id\": 1, \"body\": \"cut off", true, Some(JsonLines));
-        check("{broken json\n{\"id\":2}\n", true, Some(JsonLines));
-        check("{broken json\n{\"id\":2}\n", false, None);
-        check(
-            "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n",
-            false,
-            Some(Document),
-        );
-        check(
-            "{\"version\": \"https://jsonfeed.org/version/1\", \"items\": []}",
-            true,
-            Some(Document),
-        );
-        check("<?xml version=\"1.0\"?><rss>", false, Some(Document));
-        check("WARC/1.1\r\nWARC-Type: warcinfo\r\n", false, Some(Warc));
-        check("<!DOCTYPE html><html><head>", false, Some(Page));
-        check("\n<html lang=\"de\">", false, Some(Page));
-        check("<", false, Some(Document));
-        check("", true, Some(Empty));
-        check("", false, None);
-        check(" \n\t", true, Some(Empty));
-        assert_eq!(sniff(b"\x1f\x8b\x08\0", true), Some(Document));
     }
 }
