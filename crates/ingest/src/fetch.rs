@@ -199,7 +199,8 @@ impl PageFetcher {
         };
         let head = &html[..html.len().min(extract::SNIFF_BYTES)];
         let mime = mime_of(&content_type);
-        if !is_html_mime(&mime) && !(mime.is_empty() && extract::looks_like_html(head)) {
+        let html_type = is_html_mime(&mime) || (mime.is_empty() && extract::looks_like_html(head));
+        if !html_type {
             return Err(format!(
                 "not HTML: {}",
                 if mime.is_empty() { "no type" } else { &mime }
