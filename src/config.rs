@@ -54,6 +54,14 @@ pub struct RunConfig {
     pub grace_secs: Option<u64>,
     /// Sink retry policy.
     pub retry: Option<RetryConfig>,
+    /// Fetch each feed item's linked page (`--fetch-articles`).
+    pub fetch_articles: Option<bool>,
+    /// Requests at a time to one host when fetching pages.
+    pub fetch_per_host: Option<usize>,
+    /// Requests at a time overall when fetching pages.
+    pub fetch_concurrency: Option<usize>,
+    /// Seconds one page fetch may take.
+    pub fetch_timeout_secs: Option<u64>,
 }
 
 /// The `[retry]` table.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use analysis::Analyzer;
 use anyhow::Context;
-use ingest::{AnySource, FeedOptions};
+use ingest::{AnySource, FeedOptions, FetchOptions};
 use pipeline::{CancellationToken, Capacities, PipelineConfig, RetryPolicy, Stage, Stats, Summary};
 use sinks::{AnySink, SinkOptions, SinkSpec};
 
@@ -26,8 +26,9 @@ const PROGRESS_TICK: Duration = Duration::from_millis(100);
 /// to the built-in defaults.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files (JSON Lines, RSS, Atom, RDF or JSON Feed, told apart by content), directories
-    /// of them, http(s):// feed URLs, - for stdin (the default), or one
+    /// Files (JSON Lines, RSS, Atom, RDF, JSON Feed, HTML pages or WARC archives, told apart
+    /// by content), directories of them, http(s):// feed or page URLs, - for stdin (the
+    /// default), or one
     /// nats://HOST:PORT/SUBJECT?stream=NAME&consumer=DURABLE to work from a JetStream stream.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
@@ -49,6 +50,20 @@ pub struct Args {
         ingest::http::DEFAULT_USER_AGENT
     ))]
     pub user_agent: Option<String>,
+    /// For every feed item with a link, fetch the page and analyse its main text instead of
+    /// the feed's summary (robots.txt obeyed; the feed's text is kept, with fetch_error, when
+    /// the page cannot be had).
+    #[arg(long)]
+    pub fetch_articles: bool,
+    /// With --fetch-articles: requests at a time to one host [default: 2].
+    #[arg(long, value_name = "N")]
+    pub fetch_per_host: Option<usize>,
+    /// With --fetch-articles: requests at a time overall [default: 16].
+    #[arg(long, value_name = "N")]
+    pub fetch_concurrency: Option<usize>,
+    /// With --fetch-articles: seconds one page may take, body included [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub fetch_timeout: Option<u64>,
     /// Where results go: stdout (default), jsonl:PATH, html:PATH, sqlite:PATH,
     /// postgres://USER@HOST:PORT/DB, nats://HOST:PORT/SUBJECT. Repeat to fan out.
     #[arg(long = "sink", value_name = "URI")]
@@ -131,6 +146,25 @@ impl Settings {
             Some(path) => RunConfig::load(path)?,
             None => RunConfig::default(),
         };
+        let fetch_defaults = FetchOptions::default();
+        let fetch_articles =
+            (args.fetch_articles || file.fetch_articles.unwrap_or(false)).then(|| FetchOptions {
+                per_host: args
+                    .fetch_per_host
+                    .or(file.fetch_per_host)
+                    .unwrap_or(fetch_defaults.per_host)
+                    .max(1),
+                global: args
+                    .fetch_concurrency
+                    .or(file.fetch_concurrency)
+                    .unwrap_or(fetch_defaults.global)
+                    .max(1),
+                timeout: args
+                    .fetch_timeout
+                    .or(file.fetch_timeout_secs)
+                    .map_or(fetch_defaults.timeout, Duration::from_secs),
+                ..fetch_defaults
+            });
         let feed_defaults = FeedOptions::default();
         let interval = args.interval.or(file.interval);
         anyhow::ensure!(
@@ -146,6 +180,7 @@ impl Settings {
                 .clone()
                 .or(file.user_agent)
                 .unwrap_or(feed_defaults.user_agent),
+            fetch_articles,
             ..FeedOptions::default()
         };
         let inputs = if args.inputs.is_empty() {
@@ -247,6 +282,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "--follow needs at least one http(s):// feed URL among the inputs"
     );
     let (source, total_bytes) = AnySource::open(&settings.inputs, settings.feeds.clone())?;
+    let passed_over = Arc::clone(&settings.feeds.counts);
     let Settings {
         sinks: specs,
         sink_options,
@@ -276,6 +312,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     if !quiet {
         eprintln!("{}", describe(&summary));
+        for line in passed_over.describe() {
+            eprintln!("newsflow: {line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

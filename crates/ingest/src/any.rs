@@ -38,7 +38,16 @@ impl AnySource {
                     uri: uri.to_string(),
                     reason,
                 })?;
-                Ok((AnySource::Nats(NatsSource::new(parsed)?), None))
+                let pages = match &options.fetch_articles {
+                    Some(fetch) => Some(std::sync::Arc::new(crate::PageFetcher::new(
+                        fetch,
+                        &options.user_agent,
+                        std::sync::Arc::clone(&options.counts),
+                    )?)),
+                    None => None,
+                };
+                let source = NatsSource::new(parsed)?.with_page_fetcher(pages);
+                Ok((AnySource::Nats(source), None))
             }
             _ => Err(IngestError::MixedInputs),
         }

@@ -52,6 +52,21 @@ pub fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     Ok(out)
 }
 
+/// The first `limit` decompressed bytes of gzip data, or fewer when the data given ends
+/// (or breaks) first: enough to tell a format from content without decompressing it all.
+pub fn gunzip_head(bytes: &[u8], limit: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(limit);
+    let mut decoder = flate2::read::MultiGzDecoder::new(bytes).take(limit as u64);
+    let mut buf = [0u8; 1024];
+    while let Ok(n) = decoder.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
 /// Decoded text and how it was decoded.
 #[derive(Debug)]
 pub struct Decoded {

@@ -234,7 +234,7 @@ impl Fetcher {
 
 /// An error with its causes, since reqwest's top-level message ("error sending request")
 /// rarely says what went wrong.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {

@@ -58,6 +58,9 @@ pub enum NatsSourceError {
 pub struct NatsSource {
     /// Server, subject, stream and consumer.
     uri: NatsUri,
+    /// `--fetch-articles` in a worker: the publisher only publishes feed items, so the
+    /// worker's source fetches each item's linked page before handing it on.
+    pages: Option<Arc<crate::fetch::PageFetcher>>,
 }
 
 impl NatsSource {
@@ -73,7 +76,13 @@ impl NatsSource {
         if uri.consumer.is_none() {
             return Err(missing("consumer"));
         }
-        Ok(Self { uri })
+        Ok(Self { uri, pages: None })
+    }
+
+    /// Fetches each article's linked page (`--fetch-articles`) before sending it on.
+    pub fn with_page_fetcher(mut self, pages: Option<Arc<crate::fetch::PageFetcher>>) -> Self {
+        self.pages = pages;
+        self
     }
 
     fn broker(&self, message: String) -> NatsSourceError {
@@ -198,7 +207,12 @@ impl Source for NatsSource {
                 out.add_bytes(message.payload.len() as u64);
                 let payload = match std::str::from_utf8(&message.payload) {
                     Ok(text) => match Article::from_json(text) {
-                        Ok(article) => Payload::Article(Box::new(article)),
+                        Ok(mut article) => {
+                            if let Some(pages) = &self.pages {
+                                pages.enrich(&mut article).await;
+                            }
+                            Payload::Article(Box::new(article))
+                        }
                         Err(e) => Payload::Invalid {
                             error: e.to_string(),
                             raw: text.to_string(),

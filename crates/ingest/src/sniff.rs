@@ -18,13 +18,35 @@ pub enum Format {
     Document,
     /// Nothing but whitespace.
     Empty,
+    /// A WARC archive (plain or gzip), streamed record by record.
+    Warc,
+    /// One HTML page (plain or gzip), read whole and extracted as one article.
+    Page,
 }
 
 /// Decides the format from an input's first bytes (`complete` when they are all of it), or
 /// `None` when more bytes are needed. It decides as early as it can, so a JSON Lines stream
 /// on an open stdin flows as soon as its first line has arrived.
 pub fn sniff(prefix: &[u8], complete: bool) -> Option<Format> {
-    if crate::decode::is_gzip(prefix) {
+    let gzip = crate::decode::is_gzip(prefix);
+    let unzipped;
+    // Gzip is looked inside: a `.warc.gz` or a saved `.html.gz` is told from what it holds.
+    let head = if gzip {
+        unzipped = crate::decode::gunzip_head(prefix, extract::SNIFF_BYTES);
+        if unzipped.len() < extract::SNIFF_BYTES && !complete && prefix.len() < SNIFF_BYTES {
+            return None;
+        }
+        &unzipped[..]
+    } else {
+        prefix
+    };
+    if head.starts_with(b"WARC/1.") {
+        return Some(Format::Warc);
+    }
+    if extract::looks_like_html(head) {
+        return Some(Format::Page);
+    }
+    if gzip {
         return Some(Format::Document);
     }
     let text = strip_bom(prefix);
@@ -104,6 +126,9 @@ mod tests {
         );
         check("<?xml version=\"1.0\"?><rss>", false, Some(Document));
         check("<", false, Some(Document));
+        check("WARC/1.1\r\nWARC-Type: warcinfo\r\n", false, Some(Warc));
+        check("<!DOCTYPE html><html><head>", false, Some(Page));
+        check("\n<html lang=\"de\">", false, Some(Page));
         check("Plain text, one sentence.", false, Some(Document));
         check("", true, Some(Empty));
         check("", false, None);

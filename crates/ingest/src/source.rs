@@ -15,8 +15,10 @@ use article::Origin;
 use pipeline::{CancellationToken, Payload, Source, SourceSender};
 use tokio::io::{AsyncRead, AsyncReadExt, BufReader};
 
+use crate::counts::InputCounts;
 use crate::decode::MAX_FEED_BYTES;
 use crate::feed::{parse_feed, FeedError, ParsedFeed};
+use crate::fetch::{FetchOptions, PageFetcher};
 use crate::http::{Fetched, Fetcher, DEFAULT_USER_AGENT};
 use crate::jsonl::{read_lines, MAX_RECORD_BYTES, READ_BUFFER_BYTES};
 use crate::sniff::{sniff, Format, SNIFF_BYTES};
@@ -46,6 +48,10 @@ pub struct FeedOptions {
     pub user_agent: String,
     /// The first retry delay after a network error (tests shorten it).
     pub first_backoff: Duration,
+    /// What was passed over (WARC records, unfetchable pages), for the summary.
+    pub counts: Arc<InputCounts>,
+    /// `--fetch-articles`: fetch each feed item's linked page and use its text.
+    pub fetch_articles: Option<FetchOptions>,
 }
 
 impl Default for FeedOptions {
@@ -56,6 +62,8 @@ impl Default for FeedOptions {
             state: None,
             user_agent: DEFAULT_USER_AGENT.to_string(),
             first_backoff: crate::http::FIRST_BACKOFF,
+            counts: Arc::default(),
+            fetch_articles: None,
         }
     }
 }
@@ -78,7 +86,7 @@ impl InputSource {
 }
 
 /// Sending stopped because the pipeline closed (a sink failed; it reports why).
-struct Stopped;
+pub(crate) struct Stopped;
 
 impl Source for InputSource {
     type Error = IngestError;
@@ -96,11 +104,21 @@ impl Source for InputSource {
                 _ => None,
             })
             .collect();
+        let fetcher = match &self.options.fetch_articles {
+            Some(fetch) => Some(Arc::new(PageFetcher::new(
+                fetch,
+                &self.options.user_agent,
+                Arc::clone(&self.options.counts),
+            )?)),
+            None => None,
+        };
         let mut poller = if urls.is_empty() {
             None
         } else {
-            Some(Poller::new(&self.options)?)
+            Some(Poller::new(&self.options, fetcher.clone())?)
         };
+        let counts = &self.options.counts;
+        let fetcher = fetcher.as_deref();
         for input in &self.inputs {
             if shutdown.is_cancelled() {
                 return Ok(());
@@ -108,7 +126,16 @@ impl Source for InputSource {
             let name: Arc<str> = Arc::from(input.to_string());
             let result = match input {
                 Input::Stdin => {
-                    read_input(tokio::io::stdin(), name, true, &mut out, &shutdown).await
+                    read_input(
+                        tokio::io::stdin(),
+                        name,
+                        true,
+                        &mut out,
+                        &shutdown,
+                        counts,
+                        fetcher,
+                    )
+                    .await
                 }
                 Input::File(path) => {
                     let file =
@@ -118,7 +145,7 @@ impl Source for InputSource {
                                 path: path.clone(),
                                 source,
                             })?;
-                    read_input(file, name, false, &mut out, &shutdown).await
+                    read_input(file, name, false, &mut out, &shutdown, counts, fetcher).await
                 }
                 Input::Url(url) => match poller.as_mut() {
                     Some(poller) => poller.poll(url, &mut out, &shutdown).await,
@@ -153,12 +180,14 @@ impl Source for InputSource {
 /// Reads one file or stdin: sniffs the format, then streams JSON Lines or parses a
 /// document. The outer error ends the run (I/O failure); the inner one means the pipeline
 /// closed.
-async fn read_input<R: AsyncRead + Unpin>(
+async fn read_input<R: AsyncRead + Unpin + Send + 'static>(
     mut reader: R,
     name: Arc<str>,
     is_stdin: bool,
     out: &mut SourceSender,
     shutdown: &CancellationToken,
+    counts: &Arc<InputCounts>,
+    fetcher: Option<&PageFetcher>,
 ) -> Result<Result<(), Stopped>, IngestError> {
     let read_err = |source| IngestError::Read {
         input: name.to_string(),
@@ -189,9 +218,14 @@ async fn read_input<R: AsyncRead + Unpin>(
             read_lines(buffered, name, MAX_RECORD_BYTES, out, shutdown).await?;
             Ok(Ok(()))
         }
+        Format::Warc => {
+            let gzip = crate::decode::is_gzip(&prefix);
+            let chained = std::io::Cursor::new(prefix).chain(reader);
+            Ok(crate::web::read_warc(chained, gzip, name, out, shutdown, counts).await)
+        }
         // Empty stdin is an empty stream (as it always was); an empty file is a mistake.
         Format::Empty if is_stdin => Ok(Ok(())),
-        Format::Empty | Format::Document => {
+        Format::Empty | Format::Document | Format::Page => {
             let mut bytes = prefix;
             let complete = complete
                 || tokio::select! {
@@ -205,7 +239,10 @@ async fn read_input<R: AsyncRead + Unpin>(
                 let error = format!("input is over the {MAX_FEED_BYTES}-byte limit for a feed");
                 return Ok(send_invalid(out, &name, WHOLE_DOCUMENT, error, &bytes).await);
             }
-            Ok(send_document(out, &name, bytes, None).await)
+            if format == Format::Page {
+                return Ok(crate::web::send_page(out, &name, bytes, None).await);
+            }
+            Ok(send_document(out, &name, bytes, fetcher).await)
         }
     }
 }
@@ -221,13 +258,13 @@ async fn read_up_to<R: AsyncRead + Unpin>(
     Ok((n as u64) < want)
 }
 
-/// Parses a document off the async threads and sends its items (or its rejection).
-/// `seen` filters items by id and records those sent, for followed URLs.
+/// Parses a document off the async threads and sends its items (or its rejection), each
+/// with its linked page's text when `fetcher` is given.
 async fn send_document(
     out: &mut SourceSender,
     name: &Arc<str>,
     bytes: Vec<u8>,
-    seen: Option<&mut crate::state::FeedState>,
+    fetcher: Option<&PageFetcher>,
 ) -> Result<(), Stopped> {
     let head = bytes[..bytes.len().min(DEAD_LETTER_PREFIX_BYTES)].to_vec();
     let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes))
@@ -240,22 +277,39 @@ async fn send_document(
             return send_invalid(out, name, WHOLE_DOCUMENT, error, &head).await;
         }
     };
-    send_items(out, name, feed, seen).await
+    let seen = Seen {
+        ids: None,
+        pages: None,
+    };
+    send_items(out, name, feed, seen, fetcher).await
 }
 
+/// What a followed URL has already delivered.
+struct Seen<'a> {
+    /// Item ids already sent: filtered out, and those sent now recorded.
+    ids: Option<&'a mut crate::state::FeedState>,
+    /// Linked pages already fetched (with `--fetch-articles`): their items are dropped.
+    pages: Option<&'a mut crate::state::FeedState>,
+}
+
+/// Sends a parsed feed's items in order: new ones only when following, each with its linked
+/// page's text when `fetcher` is given (pages fetched concurrently within its limits).
 async fn send_items(
     out: &mut SourceSender,
     name: &Arc<str>,
     feed: ParsedFeed,
-    mut seen: Option<&mut crate::state::FeedState>,
+    seen: Seen<'_>,
+    fetcher: Option<&PageFetcher>,
 ) -> Result<(), Stopped> {
+    use futures_util::StreamExt;
     tracing::debug!(input = %name, format = feed.format, items = feed.items.len(), "feed parsed");
+    let Seen {
+        ids: mut seen,
+        mut pages,
+    } = seen;
     let last = feed.items.last().map_or(0, |i| i.index);
+    let mut payloads = Vec::with_capacity(feed.items.len());
     for item in feed.items {
-        let origin = Origin {
-            source: Arc::clone(name),
-            line: item.index,
-        };
         let payload = match item.result {
             Ok(article) => {
                 if let Some(seen) = seen.as_deref_mut() {
@@ -263,6 +317,15 @@ async fn send_items(
                         continue;
                     }
                     seen.mark_seen(&article.id);
+                }
+                let fetched_before = fetcher.is_some()
+                    && pages
+                        .as_deref()
+                        .zip(article.url.as_deref())
+                        .is_some_and(|(pages, url)| pages.has_seen(url));
+                if let (true, Some(fetcher)) = (fetched_before, fetcher) {
+                    InputCounts::add(&fetcher.counts().pages_seen);
+                    continue;
                 }
                 Payload::Article(Box::new(article))
             }
@@ -278,6 +341,32 @@ async fn send_items(
                 }
             }
         };
+        payloads.push((item.index, payload));
+    }
+    let fetched = futures_util::stream::iter(payloads)
+        .map(|(line, payload)| async move {
+            match (payload, fetcher) {
+                (Payload::Article(mut article), Some(fetcher)) => {
+                    fetcher.enrich(&mut article).await;
+                    (line, Payload::Article(article))
+                }
+                (payload, _) => (line, payload),
+            }
+        })
+        .buffered(fetcher.map_or(1, PageFetcher::concurrency));
+    let mut fetched = std::pin::pin!(fetched);
+    while let Some((line, payload)) = fetched.next().await {
+        if let (Payload::Article(article), Some(pages)) = (&payload, pages.as_deref_mut()) {
+            let from_page = article.extra.get(crate::page::TEXT_SOURCE)
+                == Some(&serde_json::Value::from("page"));
+            if let (true, Some(url)) = (from_page, article.url.as_deref()) {
+                pages.mark_seen(url);
+            }
+        }
+        let origin = Origin {
+            source: Arc::clone(name),
+            line,
+        };
         out.send(origin, payload).await.map_err(|_| Stopped)?;
     }
     if let Some(why) = feed.truncated {
@@ -286,7 +375,7 @@ async fn send_items(
     Ok(())
 }
 
-async fn send_invalid(
+pub(crate) async fn send_invalid(
     out: &mut SourceSender,
     name: &Arc<str>,
     line: u64,
@@ -303,6 +392,15 @@ async fn send_invalid(
         .map_err(|_| Stopped)
 }
 
+/// Whether a fetched body (plain or gzip) is an HTML page rather than a feed.
+fn is_html_page(bytes: &[u8]) -> bool {
+    if crate::decode::is_gzip(bytes) {
+        extract::looks_like_html(&crate::decode::gunzip_head(bytes, extract::SNIFF_BYTES))
+    } else {
+        extract::looks_like_html(&bytes[..bytes.len().min(extract::SNIFF_BYTES)])
+    }
+}
+
 /// Fetches URLs, remembering validators and seen ids.
 struct Poller {
     /// The HTTP client.
@@ -315,10 +413,12 @@ struct Poller {
     follow: bool,
     /// URLs whose rejection was already reported, so a follower does not repeat it every poll.
     reported: HashSet<String>,
+    /// `--fetch-articles`: fetches each item's linked page.
+    pages: Option<Arc<PageFetcher>>,
 }
 
 impl Poller {
-    fn new(options: &FeedOptions) -> Result<Self, IngestError> {
+    fn new(options: &FeedOptions, pages: Option<Arc<PageFetcher>>) -> Result<Self, IngestError> {
         let state = match &options.state {
             Some(path) => FollowState::load(path)?,
             None => FollowState::default(),
@@ -329,6 +429,7 @@ impl Poller {
             state_path: options.state.clone(),
             follow: options.follow,
             reported: HashSet::new(),
+            pages,
         })
     }
 
@@ -356,6 +457,22 @@ impl Poller {
             return Ok(Ok(()));
         };
         out.add_bytes(bytes.len() as u64);
+        if is_html_page(&bytes) {
+            // A URL that answers with a page rather than a feed: one article. Followed, it
+            // is emitted again only when it changed and under a URL not seen before.
+            let page_state = self.state.feed(url);
+            page_state.set_validators(validators);
+            let sent = if page_state.has_seen(url) {
+                Ok(())
+            } else {
+                page_state.mark_seen(url);
+                crate::web::send_page(out, &name, bytes, Some(url.to_string())).await
+            };
+            if let Some(path) = &self.state_path {
+                self.state.save(path)?;
+            }
+            return Ok(sent);
+        }
         let head = bytes[..bytes.len().min(DEAD_LETTER_PREFIX_BYTES)].to_vec();
         let parsed = tokio::task::spawn_blocking(move || parse_feed(&bytes))
             .await
@@ -363,9 +480,14 @@ impl Poller {
         let sent = match parsed {
             Ok(feed) => {
                 self.reported.remove(url);
-                let feed_state = self.state.feed(url);
+                let FollowState { feeds, pages, .. } = &mut self.state;
+                let feed_state = feeds.entry(url.to_string()).or_default();
                 feed_state.set_validators(validators);
-                send_items(out, &name, feed, Some(feed_state)).await
+                let seen = Seen {
+                    ids: Some(feed_state),
+                    pages: Some(pages),
+                };
+                send_items(out, &name, feed, seen, self.pages.as_deref()).await
             }
             Err(e) => {
                 let error = format!("rejected feed: {e}");

@@ -74,6 +74,11 @@ impl FeedState {
         }
     }
 
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty() && self.etag.is_none() && self.last_modified.is_none()
+    }
+
     /// The validators to send with the next request.
     pub fn validators(&self) -> Validators {
         Validators {
@@ -97,6 +102,10 @@ pub struct FollowState {
     version: u32,
     /// Per feed URL.
     pub feeds: BTreeMap<String, FeedState>,
+    /// Linked pages already fetched by `--fetch-articles` (their URLs as seen ids), so a
+    /// page is fetched once however many polls, runs or items link to it.
+    #[serde(default, skip_serializing_if = "FeedState::is_empty")]
+    pub pages: FeedState,
 }
 
 impl Default for FollowState {
@@ -104,6 +113,7 @@ impl Default for FollowState {
         Self {
             version: STATE_VERSION,
             feeds: BTreeMap::new(),
+            pages: FeedState::default(),
         }
     }
 }
@@ -129,7 +139,7 @@ impl FollowState {
         if state.version != STATE_VERSION {
             return Err(invalid(format!("version {}", state.version)));
         }
-        for feed in state.feeds.values_mut() {
+        for feed in state.feeds.values_mut().chain([&mut state.pages]) {
             feed.index = feed.seen.iter().cloned().collect();
         }
         Ok(state)
