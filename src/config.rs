@@ -42,6 +42,8 @@ pub struct RunConfig {
     pub grace_secs: Option<u64>,
     /// Sink retry policy.
     pub retry: Option<RetryConfig>,
+    /// Address of the metrics and health listener.
+    pub metrics: Option<String>,
 }
 
 /// The `[retry]` table.
