@@ -62,6 +62,8 @@ pub struct RunConfig {
     pub fetch_concurrency: Option<usize>,
     /// Seconds one page fetch may take.
     pub fetch_timeout_secs: Option<u64>,
+    /// Address of the metrics and health listener.
+    pub metrics: Option<String>,
 }
 
 /// The `[retry]` table.

@@ -15,6 +15,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "newsflow", version, about)]
 struct Cli {
+    /// Log lines as text or as JSON objects, one per line, for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = cmd::LogFormat::Text)]
+    log_format: cmd::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -23,6 +26,8 @@ struct Cli {
 enum Command {
     /// Read articles, split sentences, tag entities, write to sinks.
     Run(cmd::run::Args),
+    /// Run the analysis as an HTTP API (and a pipeline into the sinks).
+    Serve(cmd::serve::Args),
     /// Load articles into a NATS JetStream stream for `run` workers to share.
     Publish(cmd::publish::Args),
     /// Print the sentences of articles or plain text, one per line.
@@ -41,9 +46,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    cmd::init_logging();
+    cmd::init_logging(cli.log_format);
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Publish(args) => cmd::publish::run(args),
         Command::Segment(args) => cmd::segment::run(args),
         Command::Train(args) => cmd::train::run(args),

@@ -54,6 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         stages,
         config,
         grace: Duration::from_secs(super::run::DEFAULT_GRACE_SECS),
+        metrics: None,
         quiet: args.quiet,
     };
     let summary = job.execute(|| async move {

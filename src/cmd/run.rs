@@ -105,6 +105,9 @@ pub struct Args {
     /// below this, before resolution [default: 0, keep all].
     #[arg(long, value_name = "X")]
     pub min_score: Option<f32>,
+    /// Serve /metrics (Prometheus), /health and /ready on this address, e.g. 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -129,19 +132,21 @@ pub(crate) fn load_tagger(
 }
 
 /// Everything `newsflow run` needs, resolved from flags, config file and defaults.
-struct Settings {
-    inputs: Vec<String>,
-    feeds: FeedOptions,
-    sinks: Vec<SinkSpec>,
-    sink_options: SinkOptions,
-    tagger: tagger::Tagger,
-    pipeline: PipelineConfig,
-    grace: Duration,
-    quiet: bool,
+pub(crate) struct Settings {
+    pub inputs: Vec<String>,
+    pub feeds: FeedOptions,
+    pub sinks: Vec<SinkSpec>,
+    pub sink_options: SinkOptions,
+    pub tagger: tagger::Tagger,
+    pub pipeline: PipelineConfig,
+    pub grace: Duration,
+    pub metrics: Option<String>,
+    pub quiet: bool,
 }
 
 impl Settings {
-    fn resolve(args: Args) -> anyhow::Result<Self> {
+    /// Resolves flags over the config file over the defaults.
+    pub fn resolve(args: Args) -> anyhow::Result<Self> {
         let file = match &args.config {
             Some(path) => RunConfig::load(path)?,
             None => RunConfig::default(),
@@ -267,6 +272,7 @@ impl Settings {
             tagger,
             pipeline,
             grace,
+            metrics: args.metrics.clone().or(file.metrics),
             quiet: args.quiet || file.quiet.unwrap_or(false),
         })
     }
@@ -289,10 +295,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tagger,
         pipeline,
         grace,
+        metrics,
         quiet,
         ..
     } = settings;
     let stages = Analyzer::new(tagger).stages();
+    let source_label = source_label(&source);
     let job = Job {
         runtime,
         source,
@@ -300,6 +308,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         stages,
         config: pipeline,
         grace,
+        metrics: metrics.map(|addr| (addr, source_label)),
         quiet,
     };
     let summary = job.execute(|| async move {
@@ -334,8 +343,18 @@ pub(crate) struct Job {
     pub config: PipelineConfig,
     /// Drain time after a first signal.
     pub grace: Duration,
+    /// Where to serve metrics and probes, with the `source` label of the read counter.
+    pub metrics: Option<(String, String)>,
     /// No progress bar.
     pub quiet: bool,
+}
+
+/// The `source` label of `newsflow_articles_read_total`.
+fn source_label(source: &AnySource) -> String {
+    match source {
+        AnySource::Inputs(_) => "inputs".into(),
+        AnySource::Nats(_) => "nats".into(),
+    }
 }
 
 impl Job {
@@ -350,8 +369,24 @@ impl Job {
         let result = runtime.block_on(async move {
             let shutdown = CancellationToken::new();
             tokio::spawn(watch_signals(shutdown.clone(), self.grace, signals));
-            let sinks = open_sinks().await?;
             let stats = Arc::new(Stats::default());
+            // Up before the sinks connect, so that an orchestrator sees "alive, not ready".
+            let metrics_stop = CancellationToken::new();
+            let _stop_metrics = metrics_stop.clone().drop_guard();
+            if let Some((addr, source)) = self.metrics {
+                let (listener, local) = service::server::bind(&addr).await?;
+                tracing::info!("metrics: serving on http://{local}");
+                if !self.quiet {
+                    eprintln!("newsflow: metrics on http://{local}/metrics");
+                }
+                let probe = service::Probe {
+                    stats: Arc::clone(&stats),
+                    shutdown: shutdown.clone(),
+                    source,
+                };
+                tokio::spawn(service::serve(listener, probe, None, metrics_stop));
+            }
+            let sinks = open_sinks().await?;
             let progress = (!self.quiet && std::io::stderr().is_terminal())
                 .then_some(self.total_bytes)
                 .flatten()

@@ -14,6 +14,8 @@ mod html;
 mod run;
 /// Several workers sharing one JetStream consumer, one of them killed mid-stream.
 mod scale_out;
+/// `newsflow serve` and `run --metrics` over real HTTP on loopback.
+mod serve;
 /// Sinks against the real PostgreSQL and NATS servers.
 mod services;
 

@@ -63,4 +63,8 @@ impl Source for AnySource {
             AnySource::Nats(s) => Ok(s.run(out, shutdown).await?),
         }
     }
+
+    fn announces_connection(&self) -> bool {
+        matches!(self, AnySource::Nats(_))
+    }
 }

@@ -152,12 +152,17 @@ impl Acknowledge for NatsAck {
 impl Source for NatsSource {
     type Error = NatsSourceError;
 
+    fn announces_connection(&self) -> bool {
+        true
+    }
+
     async fn run(
         self,
         mut out: SourceSender,
         shutdown: CancellationToken,
     ) -> Result<(), NatsSourceError> {
         let consumer = self.consumer().await?;
+        out.connected();
         let name: Arc<str> = Arc::from(self.uri.to_string());
         tracing::info!("nats: consuming {name} as {:?}", self.uri.consumer);
         while !shutdown.is_cancelled() {

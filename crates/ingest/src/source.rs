@@ -314,6 +314,7 @@ async fn send_items(
             Ok(article) => {
                 if let Some(seen) = seen.as_deref_mut() {
                     if seen.has_seen(&article.id) {
+                        out.count_skipped();
                         continue;
                     }
                     seen.mark_seen(&article.id);

@@ -23,9 +23,9 @@ pub mod source;
 pub mod stage;
 pub mod stats;
 
-pub use runtime::{run, Capacities, PipelineConfig, PipelineError, RetryPolicy, Summary};
+pub use runtime::{analyse, run, Capacities, PipelineConfig, PipelineError, RetryPolicy, Summary};
 pub use sink::{Batch, Record, Sink};
 pub use source::{Acknowledge, BoxFuture, Envelope, Payload, Source, SourceSender};
 pub use stage::Stage;
-pub use stats::Stats;
+pub use stats::{Histogram, Lifecycle, RejectReason, SinkStats, Stats, TIME_BUCKETS};
 pub use tokio_util::sync::CancellationToken;

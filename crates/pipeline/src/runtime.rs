@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use crate::stats::{RejectReason, SinkStats};
 use crate::{
     Acknowledge, Batch, Envelope, Payload, Record, Sink, Source, SourceSender, Stage, Stats,
 };
@@ -223,6 +225,7 @@ enum Outcome {
     },
     Rejected {
         seq: u64,
+        reason: RejectReason,
         dead: DeadLetter,
         ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
@@ -253,6 +256,15 @@ where
 {
     let started = Instant::now();
     let caps = config.capacities;
+    let mut step_names = vec!["parse", "render"];
+    step_names.extend(stages.iter().map(|s| s.name()));
+    stats.set_step_names(step_names);
+    if !source.announces_connection() {
+        stats
+            .lifecycle
+            .source_connected
+            .store(true, Ordering::Relaxed);
+    }
     let (source_tx, source_rx) = async_channel::bounded(caps.source_queue.max(1));
     let (result_tx, result_rx) = async_channel::bounded(caps.result_queue.max(1));
 
@@ -274,15 +286,6 @@ where
             .map_err(PipelineError::Spawn)?;
         workers.push(handle);
     }
-    // Samples queue lengths for reports; holding receivers does not keep a channel open.
-    let sampler_stop = CancellationToken::new();
-    let sampler = tokio::spawn(sample_queues(
-        source_rx.clone(),
-        result_rx.clone(),
-        Arc::clone(&stats),
-        sampler_stop.clone(),
-    ));
-    drop(source_rx);
     drop(result_tx);
 
     // A failing sink cancels the source through this child token, without touching the
@@ -294,21 +297,46 @@ where
     let sender = SourceSender::new(source_tx, window, Arc::clone(&stats));
     let source_task = tokio::spawn({
         let stop = source_stop.clone();
+        let stats = Arc::clone(&stats);
         async move {
-            source
+            let result = source
                 .run(sender, stop)
                 .await
-                .map_err(|e| PipelineError::Source(e.into()))
+                .map_err(|e| PipelineError::Source(e.into()));
+            stats.lifecycle.draining.store(true, Ordering::Relaxed);
+            result
         }
     });
 
+    let sink_stats = stats.register_sinks(sinks.iter().map(Sink::name).collect());
     let mut sink_txs = Vec::with_capacity(sinks.len());
     let mut sink_tasks = Vec::with_capacity(sinks.len());
-    for sink in sinks {
+    let mut sink_queues = Vec::with_capacity(sinks.len());
+    for (sink, counters) in sinks.into_iter().zip(sink_stats) {
         let (tx, rx) = async_channel::bounded::<Batch>(caps.sink_queue.max(1));
         sink_txs.push(tx);
-        sink_tasks.push(tokio::spawn(sink_loop(sink, rx, config.retry)));
+        sink_queues.push((rx.downgrade(), Arc::clone(&counters)));
+        let lifecycle = Arc::clone(&stats);
+        sink_tasks.push(tokio::spawn(sink_loop(
+            sink,
+            rx,
+            config.retry,
+            counters,
+            lifecycle,
+        )));
     }
+    stats.lifecycle.running.store(true, Ordering::Relaxed);
+    // Samples queue lengths for reports; holding receivers of the stage queues does not
+    // keep them open, and the sinks' are held weakly so that a failed sink's channel closes.
+    let sampler_stop = CancellationToken::new();
+    let sampler = tokio::spawn(sample_queues(
+        source_rx.clone(),
+        result_rx.clone(),
+        sink_queues,
+        Arc::clone(&stats),
+        sampler_stop.clone(),
+    ));
+    drop(source_rx);
 
     let writer = Writer {
         ordered: config.ordered,
@@ -319,6 +347,7 @@ where
         stats: Arc::clone(&stats),
     };
     let writer_result = writer.run(result_rx).await;
+    stats.lifecycle.draining.store(true, Ordering::Relaxed);
     sampler_stop.cancel();
     let _ = sampler.await;
     if writer_result.is_err() {
@@ -391,8 +420,9 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
         permit,
         ack,
     } = envelope;
-    let reject = |error: String, record: String, permit, ack| Outcome::Rejected {
+    let reject = |reason, error: String, record: String, permit, ack| Outcome::Rejected {
         seq,
+        reason,
         dead: DeadLetter {
             origin: origin.clone(),
             error,
@@ -404,11 +434,40 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
     let article = match payload {
         Payload::Json(line) => match Article::from_json(&line) {
             Ok(article) => article,
-            Err(e) => return reject(e.to_string(), line, permit, ack),
+            Err(e) => return reject(RejectReason::Invalid, e.to_string(), line, permit, ack),
         },
         Payload::Article(article) => *article,
-        Payload::Invalid { error, raw } => return reject(error, raw, permit, ack),
+        Payload::Invalid { error, raw } => {
+            return reject(RejectReason::Unreadable, error, raw, permit, ack)
+        }
     };
+    match analyse_timed(article, stages, busy, started) {
+        Ok(record) => Outcome::Done {
+            seq,
+            record,
+            ack,
+            _permit: permit,
+        },
+        Err((error, raw)) => reject(RejectReason::Internal, error, raw, permit, ack),
+    }
+}
+
+/// Analyses one article exactly as a worker does and renders its output record: the same
+/// stages, the same JSON bytes `run` hands its sinks. For callers that analyse one article
+/// on request (the HTTP API); a stage that panics gives the dead letter's error message.
+pub fn analyse(article: Article, stages: &[Box<dyn Stage>]) -> Result<Record, String> {
+    let mut busy = StageTimes::new(stages.len());
+    analyse_timed(article, stages, &mut busy, Instant::now()).map_err(|(error, _)| error)
+}
+
+/// Runs the stages and renders, charging each step's time to `busy`; on a panic returns
+/// the error and the article as far as it was built, for the dead letter.
+fn analyse_timed(
+    article: Article,
+    stages: &[Box<dyn Stage>],
+    busy: &mut StageTimes,
+    started: Instant,
+) -> Result<Record, (String, String)> {
     let text = article.text();
     let mut doc = Document {
         article,
@@ -430,16 +489,11 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
             .unwrap_or_default();
         doc.analysis = Analysis::default();
         let error = format!("internal error while analysing this article (please report): {what}");
-        return reject(error, doc.to_json(), permit, ack);
+        return Err((error, doc.to_json()));
     }
     let json = doc.to_json();
     busy.lap(TIMER_RENDER, mark);
-    Outcome::Done {
-        seq,
-        record: Record { doc, json },
-        ack,
-        _permit: permit,
-    }
+    Ok(Record { doc, json })
 }
 
 /// How often queue lengths are sampled for reports.
@@ -448,6 +502,7 @@ const QUEUE_SAMPLE_INTERVAL: Duration = Duration::from_millis(10);
 async fn sample_queues(
     source: async_channel::Receiver<Envelope>,
     result: async_channel::Receiver<Outcome>,
+    sinks: Vec<(async_channel::WeakReceiver<Batch>, Arc<SinkStats>)>,
     stats: Arc<Stats>,
     stop: CancellationToken,
 ) {
@@ -455,7 +510,13 @@ async fn sample_queues(
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
-            _ = tick.tick() => stats.sample_queues(source.len(), result.len()),
+            _ = tick.tick() => {
+                stats.sample_queues(source.len(), result.len());
+                for (rx, counters) in &sinks {
+                    let len = rx.upgrade().map_or(0, |rx| rx.len());
+                    counters.queue_now.store(len as u64, Ordering::Relaxed);
+                }
+            }
         }
     }
 }
@@ -487,7 +548,7 @@ impl StageTimes {
     fn report(&mut self, stats: &Stats) {
         for (slot, n) in self.nanos.iter_mut().enumerate() {
             if *n > 0 {
-                stats.add_busy(slot, *n);
+                stats.observe_step(slot, *n);
                 *n = 0;
             }
         }
@@ -500,22 +561,41 @@ async fn sink_loop<K: Sink>(
     mut sink: K,
     rx: async_channel::Receiver<Batch>,
     retry: RetryPolicy,
+    counters: Arc<SinkStats>,
+    stats: Arc<Stats>,
 ) -> Result<(), PipelineError> {
-    let fail = |name: String, attempts: u32, e: K::Error| PipelineError::Sink {
-        name,
-        attempts,
-        source: Box::new(e),
+    let fail = |name: String, attempts: u32, e: K::Error| {
+        Stats::add(&counters.failures, 1);
+        PipelineError::Sink {
+            name,
+            attempts,
+            source: Box::new(e),
+        }
     };
+    let retrying = &stats.lifecycle.sinks_retrying;
     while let Ok(batch) = rx.recv().await {
         let mut attempt = 1;
         let mut backoff = retry.initial_backoff;
         loop {
-            match sink.write(batch.clone()).await {
+            let started = Instant::now();
+            let written = sink.write(batch.clone()).await;
+            if attempt > 1 {
+                // Readiness counts this sink as retrying until the attempt after a failure
+                // returns, whatever it returned.
+                retrying.fetch_sub(1, Ordering::Relaxed);
+            }
+            match written {
                 Ok(()) => {
+                    counters
+                        .write_time
+                        .observe(started.elapsed().as_nanos() as u64);
+                    Stats::add(&counters.written, batch.len() as u64);
                     batch.sink_done().await;
                     break;
                 }
                 Err(e) if attempt <= retry.retries && sink.retryable(&e) => {
+                    Stats::add(&counters.retries, 1);
+                    retrying.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(
                         "sink {} failed (attempt {attempt} of {}): {}; retrying in {backoff:?}",
                         sink.name(),
@@ -551,12 +631,15 @@ struct Writer {
     stats: Arc<Stats>,
 }
 
+/// A dead letter, why it was rejected, and its upstream rejection.
+type Rejected = (DeadLetter, RejectReason, Option<Box<dyn Acknowledge>>);
+
 /// Outcomes sorted for writing: records with their acknowledgements, and dead letters.
 #[derive(Default)]
 struct Sorted {
     records: Vec<Record>,
     acks: Vec<Box<dyn Acknowledge>>,
-    dead: Vec<(DeadLetter, Option<Box<dyn Acknowledge>>)>,
+    dead: Vec<Rejected>,
 }
 
 impl Sorted {
@@ -567,7 +650,9 @@ impl Sorted {
                 self.records.push(record);
                 self.acks.extend(ack);
             }
-            Outcome::Rejected { dead, ack, .. } => self.dead.push((dead, ack)),
+            Outcome::Rejected {
+                dead, ack, reason, ..
+            } => self.dead.push((dead, reason, ack)),
         }
     }
 }
@@ -659,8 +744,8 @@ impl Writer {
             return Ok(());
         }
         let mut rejects = Vec::new();
-        for (letter, ack) in sorted.dead.drain(..) {
-            Stats::add(&self.stats.rejected, 1);
+        for (letter, reason, ack) in sorted.dead.drain(..) {
+            self.stats.reject(reason);
             tracing::warn!("{}: rejected record: {}", letter.origin, letter.error);
             if let Some(file) = &mut self.dead_letters {
                 file.write(&letter).await?;

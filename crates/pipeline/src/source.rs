@@ -129,6 +129,25 @@ impl SourceSender {
     pub fn add_bytes(&self, n: u64) {
         Stats::add(&self.stats.bytes_read, n);
     }
+
+    /// Counts a record passed over on purpose (a feed item already seen).
+    pub fn count_skipped(&self) {
+        Stats::add(&self.stats.skipped, 1);
+    }
+
+    /// Counts one page fetch by HTTP status (0: no response), for the metrics.
+    pub fn count_fetch(&self, status: u16) {
+        self.stats.count_fetch(status);
+    }
+
+    /// Tells readiness checks that the source is connected; only sources whose
+    /// [`Source::announces_connection`] is true call it.
+    pub fn connected(&self) {
+        self.stats
+            .lifecycle
+            .source_connected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Something that produces articles: files, stdin, feeds, a broker.
@@ -143,4 +162,10 @@ pub trait Source: Send + 'static {
         out: SourceSender,
         shutdown: CancellationToken,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+
+    /// True for sources that connect to something in `run` (a broker) and call
+    /// [`SourceSender::connected`] once they have; others count as connected from the start.
+    fn announces_connection(&self) -> bool {
+        false
+    }
 }
