@@ -10,11 +10,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use analysis::{Analyzer, Step};
 use article::Origin;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pipeline::{
-    Batch, CancellationToken, Payload, PipelineConfig, Segment, Sink, Source, SourceSender, Stage,
-    Stats, Tag,
+    Batch, CancellationToken, Payload, PipelineConfig, Sink, Source, SourceSender, Stats,
 };
 
 /// Articles per iteration: enough for a steady state, small enough for criterion's samples.
@@ -77,10 +77,7 @@ fn end_to_end(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let stages: Arc<[Box<dyn Stage>]> = Arc::from(vec![
-        Box::new(Segment::default()) as Box<dyn Stage>,
-        Box::new(Tag::default()),
-    ]);
+    let stages = Analyzer::through(tagger::Tagger::embedded(), Step::Tag).stages();
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Bytes(bytes as u64));
     group.sample_size(10);

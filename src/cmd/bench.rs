@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use analysis::{Analyzer, Step};
 use ingest::{FeedOptions, Input, InputSource};
-use pipeline::{analysis_stages, CancellationToken, PipelineConfig, Segment, Stage, Stats, Tag};
+use pipeline::{CancellationToken, PipelineConfig, Stats};
 use sinks::{SinkOptions, SinkSpec};
 use tagger::Tagger;
 
@@ -70,15 +71,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let repeat = args.repeat.max(1);
     let inputs = vec![Input::File(input.clone()); repeat];
     let source = InputSource::new(inputs, FeedOptions::default());
-    let stages: Arc<[Box<dyn Stage>]> = match args.stage {
-        StageChoice::Segment => Arc::from(vec![Box::new(Segment::default()) as Box<dyn Stage>]),
-        StageChoice::Tag => Arc::from(vec![
-            Box::new(Segment::default()) as Box<dyn Stage>,
-            Box::new(Tag::default()),
-        ]),
-        StageChoice::All => analysis_stages(Tagger::embedded()),
+    let last = match args.stage {
+        StageChoice::Segment => Step::Segment,
+        StageChoice::Tag => Step::Tag,
+        StageChoice::All => Step::Quote,
     };
-    let names: Vec<&'static str> = stages.iter().map(|s| s.name()).collect();
+    let analyzer = Analyzer::through(Tagger::embedded(), last);
+    let names = analyzer.names();
+    let stages = analyzer.stages();
     let spec = SinkSpec::parse(&args.sink)?;
     let defaults = PipelineConfig::default();
     let workers = args.workers.unwrap_or(defaults.workers).max(1);

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ::nats::NatsUri;
 use anyhow::Context;
 use ingest::AnySource;
-use pipeline::endpoint::NatsUri;
 use pipeline::{PipelineConfig, Stage};
 use sinks::nats::{NatsPayload, NatsSink};
 use sinks::AnySink;

@@ -7,12 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use analysis::Analyzer;
 use anyhow::Context;
 use ingest::{AnySource, FeedOptions};
-use pipeline::{
-    analysis_stages, CancellationToken, Capacities, PipelineConfig, RetryPolicy, Stage, Stats,
-    Summary,
-};
+use pipeline::{CancellationToken, Capacities, PipelineConfig, RetryPolicy, Stage, Stats, Summary};
 use sinks::{AnySink, SinkOptions, SinkSpec};
 
 use crate::config::RunConfig;
@@ -236,7 +234,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         quiet,
         ..
     } = settings;
-    let stages = analysis_stages(tagger);
+    let stages = Analyzer::new(tagger).stages();
     let job = Job {
         runtime,
         source,

@@ -1,6 +1,6 @@
 //! Choosing the source for command-line inputs.
 
-use pipeline::endpoint::NatsUri;
+use ::nats::NatsUri;
 use pipeline::{CancellationToken, Source, SourceSender};
 
 use crate::nats::NatsSourceError;

@@ -10,10 +10,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ::nats::NatsUri;
 use article::{Article, Origin};
 use async_nats::jetstream::{self, consumer, AckKind};
 use futures_util::StreamExt;
-use pipeline::endpoint::NatsUri;
 use pipeline::{Acknowledge, BoxFuture, CancellationToken, Payload, Source, SourceSender};
 
 /// How long the broker waits for an acknowledgement before redelivering a message to

@@ -8,17 +8,15 @@
 //!
 //! Layout:
 //! - [`source`]: the [`Source`] trait and the [`SourceSender`] that numbers what it sends.
-//! - [`stage`]: the [`Stage`] trait and the segment and tag stages.
+//! - [`stage`]: the [`Stage`] trait (the stages themselves live in the `analysis` crate).
 //! - [`sink`]: the [`Sink`] trait and the [`Record`]s it receives.
 //! - [`runtime`]: [`run`], which wires them and returns a [`Summary`].
 //! - [`stats`]: counters shared by every task, read by progress bars and summaries.
-//! - [`endpoint`]: addresses shared by sources and sinks (NATS subjects).
 //!
 //! Invariants: every envelope a source sends ends as exactly one written record or one
 //! dead letter; every channel is bounded, so a slow sink slows the source; only the source
 //! sees the shutdown signal, and everything downstream drains once its input closes.
 
-pub mod endpoint;
 pub mod runtime;
 pub mod sink;
 pub mod source;
@@ -28,6 +26,6 @@ pub mod stats;
 pub use runtime::{run, Capacities, PipelineConfig, PipelineError, RetryPolicy, Summary};
 pub use sink::{Batch, Record, Sink};
 pub use source::{Acknowledge, BoxFuture, Envelope, Payload, Source, SourceSender};
-pub use stage::{analysis_stages, Quote, Resolve, Segment, Stage, Tag};
+pub use stage::Stage;
 pub use stats::Stats;
 pub use tokio_util::sync::CancellationToken;

@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
+use ::nats::NatsUri;
 use async_nats::jetstream;
-use pipeline::endpoint::NatsUri;
 use pipeline::{Batch, Sink};
 
 use crate::SinkError;

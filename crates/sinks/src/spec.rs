@@ -11,7 +11,7 @@ use crate::postgres::{PostgresSink, PostgresTarget};
 use crate::sqlite::SqliteSink;
 use crate::stdout::StdoutSink;
 use crate::SinkError;
-use pipeline::endpoint::NatsUri;
+use ::nats::NatsUri;
 
 /// A sink as configured, before anything is opened.
 #[derive(Debug, Clone)]

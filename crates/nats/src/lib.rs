@@ -1,5 +1,8 @@
-//! Addresses shared by sources and sinks: a NATS subject is both where `newsflow publish`
-//! and the `nats:` sink write and where the `nats:` source reads.
+//! The NATS address shared by the source and the sinks: a subject is both where `newsflow
+//! publish` and the `nats:` sink write and where the `nats:` source reads.
+//!
+//! Its own crate so that only the crates that talk to a broker (`ingest`, `sinks`) take
+//! `async-nats`; the runtime (`pipeline`) and the NLP crates never do.
 
 use std::time::Duration;
 
