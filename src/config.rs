@@ -36,6 +36,8 @@ pub struct RunConfig {
     pub model: Option<PathBuf>,
     /// Entity patterns file.
     pub patterns: Option<PathBuf>,
+    /// Languages passed on (ISO 639-1); the others are skipped.
+    pub languages: Option<Vec<String>>,
     /// Rotate `jsonl:` files at this size.
     pub rotate_bytes: Option<u64>,
     /// Seconds to drain after a signal.

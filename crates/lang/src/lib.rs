@@ -39,6 +39,9 @@ const MIN_HITS: u32 = 6;
 /// Function-word hits that decide a plain-ASCII sample when no other language has any.
 const MIN_WEAK_HITS: u32 = 1;
 
+/// The lead in hits over the runner-up that decides a plain-ASCII sample.
+const MIN_WEAK_LEAD: u32 = 2;
+
 /// The share of the sample's words (in percent) the leading language's function words must
 /// cover: running text in a language has 30–50 %, a text in another language that shares a
 /// few short words stays well below.
@@ -103,7 +106,7 @@ pub fn detect(text: &str, declared: Option<&str>) -> Option<Detection> {
     // the texts the word lists cannot decide (other languages, tables of figures) cheap.
     let sample = prefix(sample, TRIGRAM_SAMPLE_BYTES);
     let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
-    let info = if sample.is_ascii() {
+    let info = if ascii_letters(sample) {
         ascii_detector().detect(sample)
     } else {
         whatlang::detect(sample)
@@ -284,8 +287,15 @@ pub(crate) fn by_function_words(sample: &str) -> Option<&'static str> {
     // Tables of figures and lists of names ("Shr 34 cts vs 1.19 dlrs … the company said")
     // carry a few function words of one language and none of another: enough when the
     // sample is plain ASCII, which rules out most other languages' spellings.
-    let weak = top >= MIN_WEAK_HITS && top >= MIN_MARGIN * second && sample.is_ascii();
+    // Short words are shared ("in", "we", "met" are Dutch too): a lead of two hits suffices.
+    let leads = top > second && (second == 0 || top - second >= MIN_WEAK_LEAD);
+    let weak = top >= MIN_WEAK_HITS && leads && ascii_letters(sample);
     (clear || weak).then_some(FUNCTION_WORDS[best].0)
+}
+
+/// Whether every letter of `text` is an ASCII letter (curly quotes and dashes allowed).
+fn ascii_letters(text: &str) -> bool {
+    text.is_ascii() || !text.chars().any(|c| !c.is_ascii() && c.is_alphabetic())
 }
 
 /// Latin letters: ASCII and the Latin-1, Extended-A/B and Extended Additional blocks.

@@ -155,7 +155,7 @@ pub enum PipelineError {
 }
 
 /// What a finished run did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     /// Records the source sent.
     pub records_read: u64,
@@ -163,6 +163,10 @@ pub struct Summary {
     pub articles_written: u64,
     /// Records rejected as dead letters.
     pub rejected: u64,
+    /// Articles a stage chose not to pass on (a language not asked for).
+    pub skipped: u64,
+    /// Written articles per language (`None`: too short to tell), most frequent first.
+    pub languages: Vec<(Option<&'static str>, u64)>,
     /// Sentences in written articles.
     pub sentences: u64,
     /// Tokens in written articles.
@@ -181,6 +185,8 @@ impl Summary {
             records_read: Stats::get(&stats.records_read),
             articles_written: Stats::get(&stats.articles_written),
             rejected: Stats::get(&stats.rejected),
+            skipped: Stats::get(&stats.skipped),
+            languages: stats.languages(),
             sentences: Stats::get(&stats.sentences),
             tokens: Stats::get(&stats.tokens),
             entities: Stats::get(&stats.entities),
@@ -210,12 +216,20 @@ enum Outcome {
         ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
     },
+    /// A stage chose not to pass the article on (`Document::skipped`).
+    Skipped {
+        seq: u64,
+        ack: Option<Box<dyn Acknowledge>>,
+        _permit: Option<OwnedSemaphorePermit>,
+    },
 }
 
 impl Outcome {
     fn seq(&self) -> u64 {
         match self {
-            Outcome::Done { seq, .. } | Outcome::Rejected { seq, .. } => *seq,
+            Outcome::Done { seq, .. }
+            | Outcome::Rejected { seq, .. }
+            | Outcome::Skipped { seq, .. } => *seq,
         }
     }
 }
@@ -397,12 +411,16 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
         article,
         text,
         analysis: Analysis::default(),
+        ..Document::default()
     };
     let mut mark = busy.lap(TIMER_PARSE, started);
     let analysed = catch_unwind(AssertUnwindSafe(|| {
         for (i, stage) in stages.iter().enumerate() {
             stage.process(&mut doc);
             mark = busy.lap(TIMER_FIRST_STAGE + i, mark);
+            if doc.skipped.is_some() {
+                break;
+            }
         }
     }));
     if let Err(panic) = analysed {
@@ -414,6 +432,13 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
         doc.analysis = Analysis::default();
         let error = format!("internal error while analysing this article (please report): {what}");
         return reject(error, doc.to_json(), permit, ack);
+    }
+    if doc.skipped.is_some() {
+        return Outcome::Skipped {
+            seq,
+            ack,
+            _permit: permit,
+        };
     }
     let mut json = Vec::with_capacity(doc.text.len() * 2 + 256);
     doc.write_json(&mut json);
@@ -544,6 +569,8 @@ struct Sorted {
     records: Vec<Record>,
     acks: Vec<Box<dyn Acknowledge>>,
     dead: Vec<(DeadLetter, Option<Box<dyn Acknowledge>>)>,
+    /// Acknowledgements of skipped articles: handled, so confirmed at once.
+    skipped: Vec<Option<Box<dyn Acknowledge>>>,
 }
 
 impl Sorted {
@@ -555,6 +582,7 @@ impl Sorted {
                 self.acks.extend(ack);
             }
             Outcome::Rejected { dead, ack, .. } => self.dead.push((dead, ack)),
+            Outcome::Skipped { ack, .. } => self.skipped.push(ack),
         }
     }
 }
@@ -617,6 +645,8 @@ impl Writer {
         let records = std::mem::replace(&mut sorted.records, Vec::with_capacity(self.batch_size));
         let acks = std::mem::take(&mut sorted.acks);
         let (mut sentences, mut tokens, mut entities, mut bytes) = (0, 0, 0, 0);
+        self.stats
+            .count_languages(records.iter().map(|r| r.doc.lang));
         for r in &records {
             sentences += r.doc.analysis.sentences.len() as u64;
             tokens += r.doc.analysis.tokens.len() as u64;
@@ -642,6 +672,12 @@ impl Writer {
     /// Logs and writes dead letters, then rejects them upstream: only once the file has
     /// them, so a rejected record is never lost.
     async fn write_dead(&mut self, sorted: &mut Sorted) -> Result<(), PipelineError> {
+        for ack in sorted.skipped.drain(..) {
+            Stats::add(&self.stats.skipped, 1);
+            if let Some(ack) = ack {
+                ack.ack().await;
+            }
+        }
         if sorted.dead.is_empty() {
             return Ok(());
         }

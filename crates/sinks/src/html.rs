@@ -895,6 +895,7 @@ mod tests {
                 entities,
                 ..Analysis::default()
             },
+            ..Document::default()
         }
     }
 
