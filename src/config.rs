@@ -48,6 +48,8 @@ pub struct RunConfig {
     pub patterns: Option<PathBuf>,
     /// Drop entities scoring below this.
     pub min_score: Option<f32>,
+    /// Languages passed on (ISO 639-1); the others are skipped.
+    pub languages: Option<Vec<String>>,
     /// Rotate `jsonl:` files at this size.
     pub rotate_bytes: Option<u64>,
     /// Seconds to drain after a signal.

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use analysis::Analyzer;
+use anyhow::Context;
 use pipeline::{CancellationToken, Stats};
 use service::{Api, ApiOptions, Probe};
 

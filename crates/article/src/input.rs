@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 const BODY_FIELDS: [&str; 3] = ["body", "text", "content"];
 
 /// Fields newsflow writes itself, so an input field of the same name cannot be carried through.
-const RESERVED_OUTPUT_FIELDS: [&str; 4] = ["text", "sentences", "entities", "tokens"];
+const RESERVED_OUTPUT_FIELDS: [&str; 5] = ["text", "sentences", "entities", "tokens", "ner_model"];
 
 /// Where an input record came from, for error messages and dead letters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -65,6 +65,10 @@ pub struct Article {
     pub source: Option<String>,
     /// The article body as given, never rewritten.
     pub body: String,
+    /// The language its source declares (an input record's `lang`, a feed's `<language>`,
+    /// a page's `<html lang>`), as given. Only a hint: the record's `lang` is detected from
+    /// the text, and this decides only when the text is too short to tell.
+    pub declared_lang: Option<String>,
     /// Input fields newsflow does not know, carried through to the output unchanged.
     pub extra: Map<String, Value>,
 }
@@ -104,6 +108,7 @@ impl Article {
         let url = take_string(&mut map, "url")?;
         let published = take_string(&mut map, "published")?;
         let source = take_string(&mut map, "source")?;
+        let declared_lang = take_string(&mut map, "lang")?.filter(|l| !l.trim().is_empty());
         let mut body = None;
         for field in BODY_FIELDS {
             if body.is_none() {
@@ -134,6 +139,7 @@ impl Article {
             published,
             source,
             body,
+            declared_lang,
             extra: map,
         };
         article.id = id.unwrap_or_else(|| article.content_id());
@@ -166,6 +172,7 @@ impl Article {
             ("url", &self.url),
             ("published", &self.published),
             ("source", &self.source),
+            ("lang", &self.declared_lang),
         ] {
             if let Some(value) = field {
                 map.insert(name.into(), Value::String(value.clone()));

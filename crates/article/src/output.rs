@@ -14,12 +14,21 @@ pub struct Document {
     pub text: String,
     /// Sentences, tokens and entities of `text`.
     pub analysis: Analysis,
+    /// The language of `text` (ISO 639-1), `None` when it is too short to tell.
+    pub lang: Option<&'static str>,
+    /// The entity model that tagged it (`"en-conll2003"`), `None` when none ran.
+    pub ner_model: Option<&'static str>,
+    /// Set by a stage that decides the article is not to be passed on (a language the run
+    /// was not asked for): why. The runtime counts it as skipped, neither written nor a
+    /// dead letter, and runs no further stage.
+    pub skipped: Option<&'static str>,
 }
 
 impl Document {
     /// Renders the record as one line of JSON (no trailing newline) into `out`.
     ///
-    /// Field order: `id`, `title`, `url`, `published`, `source`, the input's unknown fields,
+    /// Field order: `id`, `title`, `url`, `published`, `source`, `lang`, `ner_model`, the
+    /// input's unknown fields,
     /// `text`, `sentences`, `entities`, `clusters`, `salience`, `quotes`. Offsets are code
     /// points, end-exclusive.
     pub fn write_json(&self, out: &mut Vec<u8>) {
@@ -52,6 +61,13 @@ impl RecordView<'_> {
         ] {
             key(out, name, false);
             optional_string(out, field.as_deref());
+        }
+        for (name, field) in [("lang", self.lang()), ("ner_model", self.ner_model())] {
+            key(out, name, false);
+            match field {
+                Some(s) => string(out, s),
+                None => out.extend_from_slice(b"null"),
+            }
         }
         for (name, value) in &a.extra {
             key(out, name, false);
@@ -260,6 +276,7 @@ mod tests {
             article,
             text,
             analysis,
+            ..Document::default()
         };
         let v: Value = serde_json::from_str(&doc.to_json()).unwrap();
         assert_eq!(v["k"], true);

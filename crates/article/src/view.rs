@@ -132,7 +132,17 @@ impl<'d> RecordView<'d> {
         &self.doc.article
     }
 
-    /// The analysed text, which every span and offset refers to.
+    /// The language of the text (ISO 639-1), `None` when it is too short to tell.
+    pub fn lang(&self) -> Option<&'static str> {
+        self.doc.lang
+    }
+
+    /// The entity model that tagged the record, `None` when none ran.
+    pub fn ner_model(&self) -> Option<&'static str> {
+        self.doc.ner_model
+    }
+
+    /// The analysed text; every span refers to it.
     pub fn text(&self) -> &'d str {
         &self.doc.text
     }

@@ -182,6 +182,7 @@ fn to_parsed(feed: Feed, dropped: &[xml::DroppedItem], truncated: Option<String>
         .as_ref()
         .map(|t| html_to_text(&t.content))
         .filter(|t| !t.is_empty());
+    let declared = feed.language.clone().filter(|l| !l.trim().is_empty());
     let mut items: Vec<Item> = dropped
         .iter()
         .map(|d| Item {
@@ -201,11 +202,40 @@ fn to_parsed(feed: Feed, dropped: &[xml::DroppedItem], truncated: Option<String>
         });
     }
     items.sort_by_key(|i| i.index);
+    declare_language(&mut items, declared);
     ParsedFeed {
         format,
         title,
         items,
         truncated,
+    }
+}
+
+/// How much of a feed's item text tells the language of a feed that declares none.
+const FEED_LANGUAGE_SAMPLE_BYTES: usize = 16 * 1024;
+
+/// Gives every item without a language of its own the feed's: the declared one, else the
+/// language of all its items' text together. A feed item is often a headline alone, too short
+/// for any detector; its feed is not.
+fn declare_language(items: &mut [Item], declared: Option<String>) {
+    let feed_lang = declared.or_else(|| {
+        let mut sample = String::new();
+        for article in items.iter().filter_map(|i| i.result.as_ref().ok()) {
+            if sample.len() >= FEED_LANGUAGE_SAMPLE_BYTES {
+                break;
+            }
+            for part in article.title.iter().chain([&article.body]) {
+                sample.push_str(part);
+                sample.push('\n');
+            }
+        }
+        lang::feed_language(&sample).map(str::to_string)
+    });
+    let Some(feed_lang) = feed_lang else { return };
+    for article in items.iter_mut().filter_map(|i| i.result.as_mut().ok()) {
+        if article.declared_lang.is_none() {
+            article.declared_lang = Some(feed_lang.clone());
+        }
     }
 }
 
@@ -260,6 +290,7 @@ fn to_article(entry: Entry, source: Option<&str>) -> Result<Article, String> {
         published,
         source: source.map(str::to_string),
         body,
+        declared_lang: entry.language.clone().filter(|l| !l.trim().is_empty()),
         extra: serde_json::Map::new(),
     };
     if !authors.is_empty() {

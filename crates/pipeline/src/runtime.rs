@@ -174,7 +174,7 @@ impl std::fmt::Display for Chain<'_> {
 }
 
 /// What a finished run did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     /// Records the source sent.
     pub records_read: u64,
@@ -182,6 +182,10 @@ pub struct Summary {
     pub articles_written: u64,
     /// Records rejected as dead letters.
     pub rejected: u64,
+    /// Articles a stage chose not to pass on (a language not asked for).
+    pub skipped_language: u64,
+    /// Written articles per language (`None`: too short to tell), most frequent first.
+    pub languages: Vec<(Option<&'static str>, u64)>,
     /// Sentences in written articles.
     pub sentences: u64,
     /// Tokens in written articles.
@@ -200,6 +204,8 @@ impl Summary {
             records_read: Stats::get(&stats.records_read),
             articles_written: Stats::get(&stats.articles_written),
             rejected: Stats::get(&stats.rejected),
+            skipped_language: Stats::get(&stats.skipped_language),
+            languages: stats.languages(),
             sentences: Stats::get(&stats.sentences),
             tokens: Stats::get(&stats.tokens),
             entities: Stats::get(&stats.entities),
@@ -230,12 +236,20 @@ enum Outcome {
         ack: Option<Box<dyn Acknowledge>>,
         _permit: Option<OwnedSemaphorePermit>,
     },
+    /// A stage chose not to pass the article on (`Document::skipped`).
+    Skipped {
+        seq: u64,
+        ack: Option<Box<dyn Acknowledge>>,
+        _permit: Option<OwnedSemaphorePermit>,
+    },
 }
 
 impl Outcome {
     fn seq(&self) -> u64 {
         match self {
-            Outcome::Done { seq, .. } | Outcome::Rejected { seq, .. } => *seq,
+            Outcome::Done { seq, .. }
+            | Outcome::Rejected { seq, .. }
+            | Outcome::Skipped { seq, .. } => *seq,
         }
     }
 }
@@ -442,6 +456,11 @@ fn process(envelope: Envelope, stages: &[Box<dyn Stage>], busy: &mut StageTimes)
         }
     };
     match analyse_timed(article, stages, busy, started) {
+        Ok(record) if record.doc.skipped.is_some() => Outcome::Skipped {
+            seq,
+            ack,
+            _permit: permit,
+        },
         Ok(record) => Outcome::Done {
             seq,
             record,
@@ -473,12 +492,16 @@ fn analyse_timed(
         article,
         text,
         analysis: Analysis::default(),
+        ..Document::default()
     };
     let mut mark = busy.lap(TIMER_PARSE, started);
     let analysed = catch_unwind(AssertUnwindSafe(|| {
         for (i, stage) in stages.iter().enumerate() {
             stage.process(&mut doc);
             mark = busy.lap(TIMER_FIRST_STAGE + i, mark);
+            if doc.skipped.is_some() {
+                break;
+            }
         }
     }));
     if let Err(panic) = analysed {
@@ -490,6 +513,13 @@ fn analyse_timed(
         doc.analysis = Analysis::default();
         let error = format!("internal error while analysing this article (please report): {what}");
         return Err((error, doc.to_json()));
+    }
+    if doc.skipped.is_some() {
+        // Not passed on: nothing to render.
+        return Ok(Record {
+            doc,
+            json: String::new(),
+        });
     }
     let json = doc.to_json();
     busy.lap(TIMER_RENDER, mark);
@@ -640,6 +670,8 @@ struct Sorted {
     records: Vec<Record>,
     acks: Vec<Box<dyn Acknowledge>>,
     dead: Vec<Rejected>,
+    /// Acknowledgements of skipped articles: handled, so confirmed at once.
+    skipped: Vec<Option<Box<dyn Acknowledge>>>,
 }
 
 impl Sorted {
@@ -653,6 +685,7 @@ impl Sorted {
             Outcome::Rejected {
                 dead, ack, reason, ..
             } => self.dead.push((dead, reason, ack)),
+            Outcome::Skipped { ack, .. } => self.skipped.push(ack),
         }
     }
 }
@@ -715,6 +748,8 @@ impl Writer {
         let records = std::mem::replace(&mut sorted.records, Vec::with_capacity(self.batch_size));
         let acks = std::mem::take(&mut sorted.acks);
         let (mut sentences, mut tokens, mut entities, mut bytes) = (0, 0, 0, 0);
+        self.stats
+            .count_languages(records.iter().map(|r| r.doc.lang));
         for r in &records {
             sentences += r.doc.analysis.sentences.len() as u64;
             tokens += r.doc.analysis.tokens.len() as u64;
@@ -740,6 +775,12 @@ impl Writer {
     /// Logs and writes dead letters, then rejects them upstream: only once the file has
     /// them, so a rejected record is never lost.
     async fn write_dead(&mut self, sorted: &mut Sorted) -> Result<(), PipelineError> {
+        for ack in sorted.skipped.drain(..) {
+            Stats::add(&self.stats.skipped_language, 1);
+            if let Some(ack) = ack {
+                ack.ack().await;
+            }
+        }
         if sorted.dead.is_empty() {
             return Ok(());
         }

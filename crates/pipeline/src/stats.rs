@@ -22,6 +22,11 @@ pub struct Stats {
     pub articles_written: AtomicU64,
     /// Records rejected as dead letters.
     pub rejected: AtomicU64,
+    /// Articles a stage chose not to pass on (`Document::skipped`: a language not asked for).
+    pub skipped_language: AtomicU64,
+    /// Written articles per language; the writer adds a batch at a time, so the lock is
+    /// taken once per batch, never per article.
+    languages: Mutex<BTreeMap<Option<&'static str>, u64>>,
     /// Sentences in written articles.
     pub sentences: AtomicU64,
     /// Tokens in written articles.
@@ -213,6 +218,22 @@ pub(crate) const TIMER_RENDER: usize = 1;
 pub(crate) const TIMER_FIRST_STAGE: usize = 2;
 
 impl Stats {
+    /// Counts the languages of a written batch.
+    pub fn count_languages(&self, langs: impl Iterator<Item = Option<&'static str>>) {
+        let mut counts = self.languages.lock().unwrap_or_else(|e| e.into_inner());
+        for lang in langs {
+            *counts.entry(lang).or_default() += 1;
+        }
+    }
+
+    /// Written articles per language, most frequent first.
+    pub fn languages(&self) -> Vec<(Option<&'static str>, u64)> {
+        let counts = self.languages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<_> = counts.iter().map(|(l, n)| (*l, *n)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
     /// Adds `n` to a counter.
     pub fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);

@@ -1302,8 +1302,7 @@ impl<'t> Next<'t> {
 /// in one was cut mid-sentence ("... rose sharply in\nEarly trading"). The list is
 /// `data/abbreviations/function_words.txt`; only lowercase text matches.
 fn is_function_word(word: &str) -> bool {
-    word.bytes().all(|b| b.is_ascii_lowercase())
-        && words::is_function_word(word.as_bytes())
+    word.bytes().all(|b| b.is_ascii_lowercase()) && words::is_function_word(word.as_bytes())
 }
 
 /// Personal pronouns that can be the subject of an attribution.

@@ -879,6 +879,7 @@ mod tests {
                 entities,
                 ..Analysis::default()
             },
+            ..Document::default()
         }
     }
 

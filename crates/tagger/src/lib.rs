@@ -284,6 +284,43 @@ impl Tagger {
         analysis.entities = entities;
     }
 
+    /// Entities for an article in a language this model was not trained on: only the
+    /// language-neutral rules (`rules::find_neutral`) and the user's patterns, which say
+    /// what they match in any language. No PER/ORG/LOC/MISC: a wrong-language model
+    /// would make them up.
+    pub fn tag_neutral(&self, text: &str, analysis: &mut Analysis) {
+        let words: Vec<&str> = analysis.tokens.iter().map(|t| t.span.slice(text)).collect();
+        let mut entities = Vec::new();
+        for s in &analysis.sentences {
+            for (r, label) in rules::find_neutral(&words[s.tokens.clone()]) {
+                let (first, last) = (s.tokens.start + r.start, s.tokens.start + r.end - 1);
+                entities.push(Entity {
+                    span: Span::new(
+                        analysis.tokens[first].span.start,
+                        analysis.tokens[last].span.end,
+                    ),
+                    label,
+                    score: 1.0,
+                });
+            }
+        }
+        if let Some(p) = &self.patterns {
+            let found = p.find(text, &analysis.tokens);
+            entities.retain(|e| {
+                !found
+                    .iter()
+                    .any(|(s, _)| s.start < e.span.end && e.span.start < s.end)
+            });
+            entities.extend(found.into_iter().map(|(span, label)| Entity {
+                span,
+                label,
+                score: 1.0,
+            }));
+        }
+        entities.sort_by_key(|e| (e.span.start, e.span.end));
+        analysis.entities = entities;
+    }
+
     /// Entities of every document of a CoNLL file, as sentence-local IOB spans per
     /// sentence, in file order. With `conll_only`, only PER/ORG/LOC/MISC are kept.
     pub fn tag_conll(&self, file: &ConllFile, conll_only: bool) -> Vec<Vec<Vec<TagSpan>>> {

@@ -326,9 +326,73 @@ pub fn find(words: &[&str]) -> Vec<(Range<usize>, Label)> {
     out
 }
 
+/// Rule entities that hold in any language, for articles no model of theirs tags: amounts
+/// written with a currency sign before or after the number (`$5`, `€ 1,5`, `100 €`) and
+/// percentages written with `%` (`5%`, `5 %`). Words ("million", "percent", month names)
+/// are English and left out.
+pub fn find_neutral(words: &[&str]) -> Vec<(Range<usize>, Label)> {
+    let at = |j: usize| words.get(j).copied().unwrap_or("");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = at(i);
+        let sign_before = CURRENCY_SIGNS.contains(&w) && is_num(at(i + 1));
+        let glued_sign = CURRENCY_SIGNS
+            .iter()
+            .any(|s| w.len() > s.len() && w.starts_with(*s) && is_num(&w[s.len()..]));
+        let sign_after = is_num(w) && CURRENCY_SIGNS.contains(&at(i + 1));
+        let glued_percent = w.len() > 1 && w.ends_with('%') && is_num(&w[..w.len() - 1]);
+        let percent_after = is_num(w) && at(i + 1) == "%";
+        let found = if sign_before || sign_after {
+            Some((i + 2, Label::Money))
+        } else if glued_sign {
+            Some((i + 1, Label::Money))
+        } else if percent_after {
+            Some((i + 2, Label::Percent))
+        } else if glued_percent {
+            Some((i + 1, Label::Percent))
+        } else {
+            None
+        };
+        match found {
+            Some((end, label)) => {
+                out.push((i..end, label));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn neutral_rules_need_no_english_word() {
+        let cases: [(&str, &[&str]); 5] = [
+            (
+                "Der Preis stieg um 5 % auf 100 € .",
+                &["PERCENT:5 %", "MONEY:100 €"],
+            ),
+            (
+                "Il costo è di € 1,5 e il 3% in più",
+                &["MONEY:€ 1,5", "PERCENT:3%"],
+            ),
+            ("Es kostet $5 mehr", &["MONEY:$5"]),
+            ("5 millones de dólares , 10 por ciento", &[]),
+            ("am 10. Januar 2024", &[]),
+        ];
+        for (sentence, expected) in cases {
+            let words: Vec<&str> = sentence.split(' ').collect();
+            let got: Vec<String> = find_neutral(&words)
+                .into_iter()
+                .map(|(r, l)| format!("{l}:{}", words[r].join(" ")))
+                .collect();
+            assert_eq!(got, expected, "in {sentence:?}");
+        }
+    }
 
     /// Checks the rule entities of a space-tokenised sentence, written as `LABEL:text`.
     fn check(sentence: &str, expected: &[&str]) {
