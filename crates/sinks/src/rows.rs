@@ -222,6 +222,7 @@ mod tests {
             article,
             text,
             analysis,
+            ..Document::default()
         }
     }
 
