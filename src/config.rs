@@ -114,6 +114,7 @@ mod tests {
             ("retries", "[retry]\nretries"),
             // The unit is in the name: the file has no --help to say it.
             ("grace", "grace_secs"),
+            ("fetch_timeout", "fetch_timeout_secs"),
         ];
         let command =
             <crate::cmd::run::Args as clap::Args>::augment_args(clap::Command::new("run"));
