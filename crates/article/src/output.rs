@@ -302,6 +302,8 @@ mod tests {
             "url",
             "published",
             "source",
+            "lang",
+            "ner_model",
             "k",
             "text",
             "sentences",
