@@ -158,7 +158,7 @@ impl Tagger {
     }
 
     /// The temperature that turns the final stage's scores into the potentials whose span
-    /// marginals are the entity scores (fitted on dev data by [`train::calibrate`]).
+    /// marginals are the entity scores (fitted on dev data by `calibration::fit_temperature` when `newsflow train` runs).
     pub fn temperature(&self) -> f32 {
         self.temperature.unwrap_or(self.model.temperature)
     }
