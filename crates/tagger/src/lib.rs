@@ -253,7 +253,7 @@ impl Tagger {
                 merge_rule(&mut ents, r, label, &words);
             }
         }
-        let mut entities: Vec<Entity> = ents
+        let entities: Vec<Entity> = ents
             .into_iter()
             .filter(|(r, _, _)| !r.is_empty() && r.end <= n)
             .map(|(r, label, score)| Entity {
@@ -262,6 +262,12 @@ impl Tagger {
                 score,
             })
             .collect();
+        self.finish(text, analysis, entities);
+    }
+
+    /// The last step of every tagging: the user's patterns override what they overlap,
+    /// entities under `--min-score` go, and the rest are stored in text order.
+    fn finish(&self, text: &str, analysis: &mut Analysis, mut entities: Vec<Entity>) {
         if let Some(p) = &self.patterns {
             let found = p.find(text, &analysis.tokens);
             if !found.is_empty() {
@@ -304,21 +310,7 @@ impl Tagger {
                 });
             }
         }
-        if let Some(p) = &self.patterns {
-            let found = p.find(text, &analysis.tokens);
-            entities.retain(|e| {
-                !found
-                    .iter()
-                    .any(|(s, _)| s.start < e.span.end && e.span.start < s.end)
-            });
-            entities.extend(found.into_iter().map(|(span, label)| Entity {
-                span,
-                label,
-                score: 1.0,
-            }));
-        }
-        entities.sort_by_key(|e| (e.span.start, e.span.end));
-        analysis.entities = entities;
+        self.finish(text, analysis, entities);
     }
 
     /// Entities of every document of a CoNLL file, as sentence-local IOB spans per
