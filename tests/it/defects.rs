@@ -1,9 +1,6 @@
 //! Regressions from issue 13's defects, each named after what broke.
 
-use std::io::Write;
-use std::process::Stdio;
-
-use crate::support::{newsflow, records, repo_root, run_with_stdin, scratch};
+use crate::support::{newsflow, output_with_stdin, records, repo_root, run_with_stdin, scratch};
 
 #[test]
 fn segment_reads_json_lines_with_a_byte_order_mark_as_records() {
@@ -19,23 +16,12 @@ fn segment_reads_json_lines_with_a_byte_order_mark_as_records() {
 }
 
 /// Runs the binary with `args` in `dir`, one JSON Lines article on stdin; returns the exit
-/// code and stderr.
+/// code, stderr and stdout.
 fn run_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, Vec<u8>) {
-    let mut child = newsflow()
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"id\":\"a\",\"body\":\"Angela Merkel met Emmanuel Macron in Paris.\"}\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        newsflow().args(args).current_dir(dir),
+        "{\"id\":\"a\",\"body\":\"Angela Merkel met Emmanuel Macron in Paris.\"}\n",
+    );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code(), stderr, out.stdout)
 }

@@ -63,22 +63,28 @@ pub fn run_ok(cmd: &mut Command) -> std::process::Output {
 
 /// Runs the binary with `args`, feeding `input` on stdin; fails the test unless it exits 0.
 pub fn run_with_stdin(args: &[&str], input: &str) -> std::process::Output {
-    let mut child = newsflow()
-        .args(args)
+    let mut cmd = newsflow();
+    cmd.args(args);
+    let out = output_with_stdin(&mut cmd, input);
+    assert_success(&out);
+    out
+}
+
+/// Runs `cmd` to completion with `input` on stdin, whatever its exit status.
+pub fn output_with_stdin(cmd: &mut Command, input: &str) -> std::process::Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .expect("newsflow runs");
     child
         .stdin
         .take()
-        .unwrap()
+        .expect("stdin is piped")
         .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_success(&out);
-    out
+        .expect("newsflow reads its stdin");
+    child.wait_with_output().expect("newsflow exits")
 }
 
 fn assert_success(out: &std::process::Output) {
