@@ -389,7 +389,7 @@ pub(crate) fn body(doc: &Doc) -> String {
     };
 
     // Pass 3: the paragraphs of the chosen regions.
-    let mut out = String::new();
+    let mut kept: Vec<&Para> = Vec::new();
     for para in &doc.paras {
         let owner = para.node as usize;
         let in_region = !dropped[owner] && regions.iter().any(|&(a, b)| a <= owner && owner <= b);
@@ -398,6 +398,27 @@ pub(crate) fn body(doc: &Doc) -> String {
         }
         if density(para.link_chars, para.chars) > MAX_LINK_DENSITY && para.chars < 200 {
             continue;
+        }
+        kept.push(para);
+    }
+    // A heading that heads nothing (the next kept paragraph is a heading of the same or a
+    // higher rank, or there is none) titled a block that was dropped: "Related articles"
+    // over a link list, "Comments" over the comments.
+    let level = |para: &Para| match doc.nodes[para.node as usize].tag {
+        Tag::H(level) => Some(level),
+        _ => None,
+    };
+    let mut out = String::new();
+    for (i, para) in kept.iter().enumerate() {
+        if let Some(own) = level(para) {
+            let heads_nothing = match kept.get(i + 1).map(|next| level(next)) {
+                None => true,
+                Some(Some(next)) => next <= own,
+                Some(None) => false,
+            };
+            if heads_nothing {
+                continue;
+            }
         }
         if !out.is_empty() {
             out.push_str("\n\n");

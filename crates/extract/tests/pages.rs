@@ -224,6 +224,7 @@ fn sniffing_tells_html_from_other_content() {
         b"<!-- generated --><!doctype HTML>",
         b"<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">",
         b"\n<head><title>x</title>",
+        b"<br />\n<b>Warning</b>: mysql_connect(): Access denied\n<!DOCTYPE html><html>",
     ] {
         assert!(looks_like_html(yes), "{:?}", String::from_utf8_lossy(yes));
     }
@@ -232,6 +233,7 @@ fn sniffing_tells_html_from_other_content() {
         b"<feed xmlns=\"http://www.w3.org/2005/Atom\">",
         b"{\"id\": 1}",
         b"plain text <html> later",
+        b"<rss version=\"2.0\"><channel><description><html>",
         b"\x89PNG\r\n",
         b"<htmlx>",
         b"",
