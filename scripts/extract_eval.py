@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Snippet precision/recall/F1 on trafilatura's evaluation pages, scored the way
 trafilatura's own evaluation scores extractors, for trafilatura itself and for the JSON
-lines of `newsflow extract`, side by side, on the development part, the held-out part
-(every 5th page in key order) and all pages.
+lines of `newsflow extract`, side by side, on the tuning half (even pages in key order), the
+check half (odd pages) and all pages.
 
     scripts/extract_eval.py [--newsflow OUT.jsonl] [--trafilatura] [--dir DIR]
 
@@ -33,10 +33,10 @@ def score(text, item):
 
 
 def report(name, texts, keys, data):
-    parts = {"dev": [0] * 4, "held-out": [0] * 4, "all": [0] * 4}
+    parts = {"tune": [0] * 4, "check": [0] * 4, "all": [0] * 4}
     for i, key in enumerate(keys):
         counts = score(texts.get(key), data[key])
-        for part in ("held-out" if i % 5 == 4 else "dev", "all"):
+        for part in ("check" if i % 2 == 1 else "tune", "all"):
             parts[part] = [a + b for a, b in zip(parts[part], counts)]
     for part, (tp, fp, fn, tn) in parts.items():
         p = tp / (tp + fp) if tp + fp else 0.0

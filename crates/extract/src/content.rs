@@ -14,7 +14,7 @@
 //! 3. **Paragraphs** inside the winner are kept unless they are link lists or stray
 //!    one-word fragments.
 
-use crate::dom::{Doc, Node, Tag};
+use crate::dom::{Doc, Node, Para, Tag};
 
 /// Paragraphs shorter than this (in characters) credit no container: captions, buttons,
 /// dates and menu entries are short.
@@ -96,8 +96,6 @@ const BOILERPLATE: &[&str] = &[
     "disqus",
     "respond",
     "reply",
-    "hidden",
-    "sr-only",
     "copyright",
     "popular",
     "trending",
@@ -115,7 +113,33 @@ const BOILERPLATE: &[&str] = &[
     "search",
     "sitemap",
     "crumbs",
+    "caption",
+    "credit",
+    "credits",
 ];
+
+/// Fragments that mark boilerplate only as a whole class/id token: as a part of a longer
+/// token they name something else (`field--label-hidden` hides a label, not the field).
+const BOILERPLATE_WHOLE: &[&str] = &["hidden", "visually-hidden", "sr-only"];
+
+/// Class/id fragments that mark a lead paragraph or standfirst: it often sits in the
+/// article's header, outside the body container, and is part of the article.
+const LEAD: &[&str] = &[
+    "lead",
+    "intro",
+    "excerpt",
+    "standfirst",
+    "chapo",
+    "teaser",
+    "summary",
+    "description",
+    "subtitle",
+    "deck",
+];
+
+/// A boilerplate-named element holding more than this share of the page's prose is the
+/// article's wrapper whatever its class says (WordPress marks posts `tag-…`, themes `share`).
+const WRAPPER_SHARE: f64 = 0.5;
 
 /// Class/id fragments that mark the article body.
 const CONTENT: &[&str] = &[
@@ -165,9 +189,16 @@ fn token_matches(token: &str, fragment: &str) -> bool {
 /// Whether a node's hints mark it as boilerplate.
 fn is_boilerplate(node: &Node) -> bool {
     node.hints.split_ascii_whitespace().any(|token| {
-        BOILERPLATE.iter().any(|f| token_matches(token, f))
+        (BOILERPLATE.iter().any(|f| token_matches(token, f)) || BOILERPLATE_WHOLE.contains(&token))
             && !CONTENT.iter().any(|f| token.contains(f))
     }) && !is_content(node)
+}
+
+/// Whether a node's hints mark it as a lead paragraph or standfirst.
+fn is_lead(node: &Node) -> bool {
+    node.hints
+        .split_ascii_whitespace()
+        .any(|token| LEAD.iter().any(|f| token_matches(token, f)))
 }
 
 /// Whether a node is a comments section (never a wrapper, however long).
@@ -190,8 +221,13 @@ pub(crate) fn body(doc: &Doc) -> String {
     // Raw text per subtree, before anything is dropped: a wrapper holding most of the
     // page is never boilerplate, whatever its class says (`<div class="has-sidebar">`).
     let mut raw = vec![0u64; n];
+    // Prose per subtree before anything is dropped: long paragraphs that are not links.
+    let mut prose = vec![0u64; n];
     for para in &doc.paras {
         raw[para.node as usize] += u64::from(para.chars);
+        if is_prose(para) {
+            prose[para.node as usize] += u64::from(para.chars - para.link_chars);
+        }
     }
     // Nodes inside a marked article body protect their ancestors.
     let mut holds_content = vec![false; n];
@@ -202,17 +238,21 @@ pub(crate) fn body(doc: &Doc) -> String {
         }
         let parent = node.parent as usize;
         raw[parent] += raw[i];
+        prose[parent] += prose[i];
         holds_content[parent] |= holds_content[i];
     }
     let total = raw[0].max(1);
+    let total_prose = prose[0] as f64;
 
     // Pass 1: boilerplate, inherited from ancestors (parents precede children).
     let mut dropped = vec![false; n];
     for (i, node) in doc.nodes.iter().enumerate().skip(1) {
         let wrapper = matches!(node.tag, Tag::Html | Tag::Body | Tag::Main)
             || holds_content[i]
-            || (raw[i] * 2 > total && !is_comments(node));
+            || ((raw[i] * 2 > total || prose[i] as f64 > WRAPPER_SHARE * total_prose)
+                && !is_comments(node));
         let own = node.hidden
+            || node.tag == Tag::Figcaption
             || (!holds_content[i] && matches!(node.tag, Tag::Nav | Tag::Footer | Tag::Aside))
             || (!wrapper && is_boilerplate(node));
         dropped[i] = own || dropped[node.parent as usize];
@@ -262,7 +302,7 @@ pub(crate) fn body(doc: &Doc) -> String {
     let mut good = vec![0f64; n];
     for para in &doc.paras {
         let owner = para.node as usize;
-        if dropped[owner] || para.chars < GOOD_CHARS || density(para.link_chars, para.chars) > 0.3 {
+        if dropped[owner] || !is_prose(para) {
             continue;
         }
         good[owner] += f64::from(para.chars - para.link_chars);
@@ -309,15 +349,76 @@ pub(crate) fn body(doc: &Doc) -> String {
         }
     }
 
+    // A lead marked as such (`lead`, `intro`, `excerpt` …) before the container but inside
+    // the same article is the article's, even inside its `<header>`, which pass 1 drops for
+    // its title, byline and date.
+    let scope = {
+        let mut at = top;
+        while at > 0 && doc.nodes[at].tag != Tag::Article {
+            at = doc.nodes[at].parent as usize;
+        }
+        if at == 0 {
+            let parent = doc.nodes[top].parent as usize;
+            doc.nodes[parent].parent as usize
+        } else {
+            at
+        }
+    };
+    let mut lead = vec![false; n];
+    let mut furniture = vec![false; n];
+    for (i, node) in doc
+        .nodes
+        .iter()
+        .enumerate()
+        .skip(scope.max(1))
+        .take(top.saturating_sub(scope))
+    {
+        let parent = node.parent as usize;
+        let inherited = |flags: &[bool]| parent >= scope && flags[parent];
+        lead[i] = is_lead(node) || inherited(&lead);
+        furniture[i] = node.hidden
+            || is_comments(node)
+            || matches!(
+                node.tag,
+                Tag::Nav | Tag::Aside | Tag::Footer | Tag::Figcaption
+            )
+            || inherited(&furniture);
+    }
+    let is_kept_lead = |owner: usize, para: &Para| {
+        owner < top && lead[owner] && !furniture[owner] && is_prose(para)
+    };
+
     // Pass 3: the paragraphs of the chosen regions.
-    let mut out = String::new();
+    let mut kept: Vec<&Para> = Vec::new();
     for para in &doc.paras {
         let owner = para.node as usize;
-        if dropped[owner] || !regions.iter().any(|&(a, b)| a <= owner && owner <= b) {
+        let in_region = !dropped[owner] && regions.iter().any(|&(a, b)| a <= owner && owner <= b);
+        if !in_region && !is_kept_lead(owner, para) {
             continue;
         }
         if density(para.link_chars, para.chars) > MAX_LINK_DENSITY && para.chars < 200 {
             continue;
+        }
+        kept.push(para);
+    }
+    // A heading that heads nothing (the next kept paragraph is a heading of the same or a
+    // higher rank, or there is none) titled a block that was dropped: "Related articles"
+    // over a link list, "Comments" over the comments.
+    let level = |para: &Para| match doc.nodes[para.node as usize].tag {
+        Tag::H(level) => Some(level),
+        _ => None,
+    };
+    let mut out = String::new();
+    for (i, para) in kept.iter().enumerate() {
+        if let Some(own) = level(para) {
+            let heads_nothing = match kept.get(i + 1).map(|next| level(next)) {
+                None => true,
+                Some(Some(next)) => next <= own,
+                Some(None) => false,
+            };
+            if heads_nothing {
+                continue;
+            }
         }
         if !out.is_empty() {
             out.push_str("\n\n");
@@ -340,6 +441,11 @@ fn fallback(doc: &Doc, dropped: &[bool]) -> String {
         out.push_str(&para.text);
     }
     out
+}
+
+/// Whether a paragraph is the article's kind of text: long and mostly not links.
+fn is_prose(para: &Para) -> bool {
+    para.chars >= GOOD_CHARS && density(para.link_chars, para.chars) <= 0.3
 }
 
 /// `links / chars`, 0 for empty text.

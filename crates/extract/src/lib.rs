@@ -173,13 +173,37 @@ pub fn looks_like_html(head: &[u8]) -> bool {
         b"<p>",
         b"<base",
     ];
-    STARTS.iter().any(|start| {
-        s.len() >= start.len()
-            && s[..start.len()].eq_ignore_ascii_case(start)
-            && (start.ends_with(b">")
-                || s.get(start.len())
-                    .is_none_or(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/'))
-    })
+    let starts_html = |s: &[u8]| {
+        STARTS.iter().any(|start| {
+            s.len() >= start.len()
+                && s[..start.len()].eq_ignore_ascii_case(start)
+                && (start.ends_with(b">")
+                    || s.get(start.len())
+                        .is_none_or(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/'))
+        })
+    };
+    // Server-side scripts print warnings (`<br />\n<b>Warning</b>: ...`) before the page:
+    // markup followed by a doctype or `<html>` before any feed root is still a page (plain
+    // text that mentions `<html>` is not).
+    starts_html(s) || (s.first() == Some(&b'<') && later_html_root(s))
+}
+
+/// Whether a `<!doctype html` or `<html` tag appears in `s` before anything that opens a
+/// feed (`<rss`, `<feed`, `<rdf:RDF`, `<?xml`).
+fn later_html_root(s: &[u8]) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let first = |needle: &[u8]| memchr::memmem::find(&lower, needle);
+    let Some(html) = [&b"<!doctype html"[..], b"<html>", b"<html ", b"<html\n"]
+        .iter()
+        .filter_map(|n| first(n))
+        .min()
+    else {
+        return false;
+    };
+    [&b"<rss"[..], b"<feed", b"<rdf:rdf", b"<?xml"]
+        .iter()
+        .filter_map(|n| first(n))
+        .all(|feed| feed > html)
 }
 
 /// `s` without leading ASCII whitespace.

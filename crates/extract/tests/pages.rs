@@ -88,6 +88,39 @@ fn share_buttons_related_links_and_bylines_are_dropped() {
 }
 
 #[test]
+fn captions_go_and_boilerplate_names_on_the_article_wrapper_do_not() {
+    // WordPress classes a post after its tags and themes call it `share`: the element
+    // holding most of the prose stays; `field--label-hidden` hides a label, not the field.
+    let menu: String = (0..60)
+        .map(|i| format!("<li><a href=/{i}>Section number {i}</a></li>"))
+        .collect();
+    let html = format!(
+        "<html><body><ul>{menu}</ul><div class=\"post tag-harbour entry share\">\
+         <figure><img src=/a.jpg><figcaption>Photo: Jane Doe / Agency</figcaption></figure>\
+         <div class=\"field field--label-hidden\"><p>{PROSE}</p><p>{PROSE} Two.</p></div>\
+         <p class=\"wp-caption-text\">The harbour at dawn, seen from the old lighthouse.</p>\
+         <p>{PROSE} Three.</p></div></body></html>"
+    );
+    let text = page(&html).text;
+    assert_eq!(text, format!("{PROSE}\n\n{PROSE} Two.\n\n{PROSE} Three."));
+}
+
+#[test]
+fn a_marked_lead_in_the_article_header_is_kept_without_the_byline() {
+    let html = furnished(&format!(
+        "<header class=\"article-header\"><p class=\"standfirst\">{PROSE} Lead.</p>\
+         <p class=\"byline\">By Jane Doe, harbour correspondent of many years</p></header>\
+         <div class=\"article-body\"><p>{PROSE}</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p></div>"
+    ));
+    let text = page(&html).text;
+    assert!(
+        text.contains(&format!("{PROSE} Lead.\n\n{PROSE}\n\n")),
+        "{text:?}"
+    );
+    assert!(!text.contains("Jane Doe"), "{text:?}");
+}
+
+#[test]
 fn density_finds_the_article_without_any_markers() {
     let html = format!(
         "<html><body><div><a href=/1>Home</a> <a href=/2>News</a> <a href=/3>About</a></div>\
@@ -191,6 +224,7 @@ fn sniffing_tells_html_from_other_content() {
         b"<!-- generated --><!doctype HTML>",
         b"<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">",
         b"\n<head><title>x</title>",
+        b"<br />\n<b>Warning</b>: mysql_connect(): Access denied\n<!DOCTYPE html><html>",
     ] {
         assert!(looks_like_html(yes), "{:?}", String::from_utf8_lossy(yes));
     }
@@ -199,6 +233,7 @@ fn sniffing_tells_html_from_other_content() {
         b"<feed xmlns=\"http://www.w3.org/2005/Atom\">",
         b"{\"id\": 1}",
         b"plain text <html> later",
+        b"<rss version=\"2.0\"><channel><description><html>",
         b"\x89PNG\r\n",
         b"<htmlx>",
         b"",
