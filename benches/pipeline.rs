@@ -3,6 +3,10 @@
 //! `$NEWSFLOW_SHARED/data/news` when set, else the bundled samples.
 //!
 //! `NEWSFLOW_SHARED=../shared cargo bench --bench pipeline`
+//!
+//! `long_article` runs the full analysis (resolution and quotes too) over the same text
+//! twice: as one long article and as the ordinary articles it was joined from. Per-article
+//! cost linear in the article's length shows as the same throughput for both (issue 13).
 
 // Tests and benches may panic on their own fixtures: a panic is a failed check.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -104,5 +108,57 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, end_to_end);
+/// Articles joined into the long one: about 400 KB of Reuters text, long enough that a
+/// cost quadratic in the article shows, short enough for criterion's samples.
+const JOINED: usize = 400;
+
+fn long_article(c: &mut Criterion) {
+    let bodies: Vec<String> = corpus()
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("body")?.as_str().map(str::to_owned))
+        .filter(|b| !b.trim().is_empty())
+        .take(JOINED)
+        .collect();
+    let record = |i: usize, body: &str| serde_json::json!({"id": i.to_string(), "body": body});
+    let short: Vec<String> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| record(i, b).to_string())
+        .collect();
+    let long = vec![record(0, &bodies.join("\n\n")).to_string()];
+    let bytes: usize = bodies.iter().map(String::len).sum();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stages = Analyzer::new(tagger::Tagger::embedded()).stages();
+    let mut group = c.benchmark_group("long_article");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    for (name, lines) in [("one_article", long), ("as_articles", short)] {
+        let lines = Arc::new(lines);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let config = PipelineConfig {
+                    workers: 1,
+                    ..PipelineConfig::default()
+                };
+                runtime
+                    .block_on(pipeline::run(
+                        Lines(Arc::clone(&lines)),
+                        Arc::clone(&stages),
+                        vec![Discard],
+                        config,
+                        Arc::new(Stats::default()),
+                        CancellationToken::new(),
+                    ))
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, end_to_end, long_article);
 criterion_main!(benches);

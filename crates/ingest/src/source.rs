@@ -25,6 +25,11 @@ use crate::sniff::{sniff, Format, SNIFF_BYTES};
 use crate::state::FollowState;
 use crate::{IngestError, Input};
 
+/// The largest read while sniffing. Each read asks for as much as the prefix holds
+/// already, up to this: `sniff` rescans the whole prefix, and a first JSON Lines record
+/// longer than one read (a 5 MB article) made fixed-size reads quadratic in its length.
+const SNIFF_READ_MAX: usize = 1 << 20;
+
 /// How much of a rejected document goes into its dead letter.
 const DEAD_LETTER_PREFIX_BYTES: usize = 1024;
 
@@ -209,6 +214,9 @@ async fn read_input<R: AsyncRead + Unpin + Send + 'static>(
         };
         complete = n == 0;
         prefix.extend_from_slice(&chunk[..n]);
+        if prefix.len() > chunk.len() && chunk.len() < SNIFF_READ_MAX {
+            chunk.resize(prefix.len().min(SNIFF_READ_MAX), 0);
+        }
     };
     drop(chunk);
     match format {

@@ -24,6 +24,7 @@
 mod aliases;
 mod names;
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use article::{Analysis, Cluster, Label};
@@ -59,8 +60,9 @@ struct Mention<'k> {
 
 /// A cluster under construction.
 struct Building {
-    /// Entity indices, in the order they joined.
-    mentions: Vec<usize>,
+    /// Entity indices, ordered: rule 5 asks for a cluster's last mention before a given
+    /// one, which a scan of a long article's cluster made quadratic.
+    mentions: BTreeSet<usize>,
     /// The entity whose name is the fullest so far, and its word count.
     fullest: (usize, usize),
 }
@@ -75,8 +77,12 @@ struct Index {
     by_alias: HashMap<u32, usize>,
     by_initials: HashMap<u64, usize>,
     by_core: HashMap<u64, usize>,
-    /// People named with several words: (given name, surname, cluster), hashed.
-    people: Vec<(u64, u64, usize)>,
+    /// Clusters of people named with several words, by hashed surname, by given name,
+    /// and by both, each cluster once per list: rule 5 looks a name up instead of
+    /// scanning every person of the article.
+    by_surname: HashMap<u64, Vec<usize>>,
+    by_given: HashMap<u64, Vec<usize>>,
+    by_full: HashMap<(u64, u64), Vec<usize>>,
 }
 
 thread_local! {
@@ -181,7 +187,7 @@ impl Resolver {
             let c = match found {
                 Some(c) => {
                     let b = &mut building[c];
-                    b.mentions.push(m.entity);
+                    b.mentions.insert(m.entity);
                     if m.words > b.fullest.1 {
                         b.fullest = (m.entity, m.words);
                     }
@@ -189,7 +195,7 @@ impl Resolver {
                 }
                 None => {
                     building.push(Building {
-                        mentions: vec![m.entity],
+                        mentions: BTreeSet::from([m.entity]),
                         fullest: (m.entity, m.words),
                     });
                     building.len() - 1
@@ -200,14 +206,14 @@ impl Resolver {
 
         let mut clusters: Vec<Cluster> = building
             .into_iter()
-            .map(|mut b| {
-                b.mentions.sort_unstable();
-                let label = majority_label(&b.mentions, analysis, b.fullest.0);
+            .map(|b| {
+                let mentions: Vec<usize> = b.mentions.into_iter().collect();
+                let label = majority_label(&mentions, analysis, b.fullest.0);
                 let canonical = names::strip_possessive(entities[b.fullest.0].span.slice(text));
                 Cluster {
                     label,
                     canonical: canonical.to_string(),
-                    mentions: b.mentions,
+                    mentions,
                     salience: 0.0,
                 }
             })
@@ -224,7 +230,9 @@ impl Index {
         self.by_alias.clear();
         self.by_initials.clear();
         self.by_core.clear();
-        self.people.clear();
+        self.by_surname.clear();
+        self.by_given.clear();
+        self.by_full.clear();
     }
 
     /// Makes cluster `c` findable by every way mention `m` (whose name hashes to `key`) can
@@ -249,9 +257,16 @@ impl Index {
             if let (Some((first, _)), Some((_, last))) =
                 (m.key.split_once(' '), m.key.rsplit_once(' '))
             {
-                let person = (hash(first), hash(last), c);
-                if !self.people.contains(&person) {
-                    self.people.push(person);
+                let (first, last) = (hash(first), hash(last));
+                let lists = [
+                    self.by_surname.entry(last).or_default(),
+                    self.by_given.entry(first).or_default(),
+                    self.by_full.entry((first, last)).or_default(),
+                ];
+                for list in lists {
+                    if !list.contains(&c) {
+                        list.push(c);
+                    }
                 }
             }
             return;
@@ -271,20 +286,12 @@ impl Index {
 fn person(index: &Index, building: &[Building], m: &Mention<'_>) -> Option<usize> {
     let first = hash(m.key.split(' ').next()?);
     let last = hash(m.key.rsplit(' ').next()?);
-    let clusters_of = |matches: &dyn Fn(&(u64, u64, usize)) -> bool| {
-        let mut found: Vec<usize> = Vec::new();
-        for p in index.people.iter().filter(|p| matches(p)) {
-            if !found.contains(&p.2) {
-                found.push(p.2);
-            }
-        }
-        found
-    };
+    let none = Vec::new();
     let candidates = if m.words == 1 {
-        let by_surname = clusters_of(&|p| p.1 == last);
+        let by_surname = index.by_surname.get(&last).unwrap_or(&none);
         if by_surname.is_empty() {
             // A given name alone only when it picks out one person.
-            let by_given = clusters_of(&|p| p.0 == first);
+            let by_given = index.by_given.get(&first).unwrap_or(&none);
             if by_given.len() > 1 {
                 return None;
             }
@@ -294,17 +301,13 @@ fn person(index: &Index, building: &[Building], m: &Mention<'_>) -> Option<usize
         }
     } else {
         // "Hillary Clinton" for "Hillary Rodham Clinton": same given name and surname.
-        clusters_of(&|p| p.0 == first && p.1 == last)
+        index.by_full.get(&(first, last)).unwrap_or(&none)
     };
     // Several people share the name: the one mentioned last before, else the next after.
     let before = candidates
         .iter()
         .filter_map(|&c| {
-            let prior = building[c]
-                .mentions
-                .iter()
-                .filter(|&&e| e < m.entity)
-                .max()?;
+            let prior = building[c].mentions.range(..m.entity).next_back()?;
             Some((*prior, c))
         })
         .max()
@@ -312,7 +315,7 @@ fn person(index: &Index, building: &[Building], m: &Mention<'_>) -> Option<usize
     before.or_else(|| {
         candidates
             .iter()
-            .filter_map(|&c| Some((*building[c].mentions.iter().min()?, c)))
+            .filter_map(|&c| Some((*building[c].mentions.first()?, c)))
             .min()
             .map(|(_, c)| c)
     })
@@ -329,7 +332,17 @@ fn named(label: &Label) -> bool {
 /// The label most of the mentions carry; a tie goes to the fullest name's label.
 fn majority_label(mentions: &[usize], analysis: &Analysis, fullest: usize) -> Label {
     let label_of = |e: usize| &analysis.entities[e].label;
-    let count = |l: &Label| mentions.iter().filter(|&&e| label_of(e) == l).count();
+    // Counted once per label (a cluster has a handful), not once per mention: a long
+    // article's most mentioned cluster made the per-mention count quadratic.
+    let mut counts: Vec<(&Label, usize)> = Vec::new();
+    for &e in mentions {
+        let l = label_of(e);
+        match counts.iter_mut().find(|(x, _)| *x == l) {
+            Some(c) => c.1 += 1,
+            None => counts.push((l, 1)),
+        }
+    }
+    let count = |l: &Label| counts.iter().find(|(x, _)| *x == l).map_or(0, |c| c.1);
     let mut best = label_of(fullest);
     let mut best_count = count(best);
     for &e in mentions {

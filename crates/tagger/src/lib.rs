@@ -242,17 +242,28 @@ impl Tagger {
                 analysis.tokens[r.end - 1].span.end,
             )
         };
-        let mut ents: Vec<(Range<usize>, Label, f32)> = self
+        let mut model = self
             .tag_words(&words, &sents)
             .into_iter()
             .map(|(e, s)| (e.tokens, type_label(e.ty), s))
-            .collect();
+            .peekable();
+        // Entities never cross a sentence, and both lists are in text order: each rule is
+        // merged among its own sentence's entities only, so one long article costs what
+        // the same text costs as many short ones (a merge over the whole list per rule
+        // was quadratic in the article).
+        let mut ents: Vec<(Range<usize>, Label, f32)> = Vec::new();
+        let mut local = Vec::new();
         for s in &sents {
+            while let Some(e) = model.next_if(|e| e.0.start < s.end) {
+                local.push(e);
+            }
             for (r, label) in rules::find(&words[s.clone()]) {
                 let r = r.start + s.start..r.end + s.start;
-                merge_rule(&mut ents, r, label, &words);
+                merge_rule(&mut local, r, label, &words);
             }
+            ents.append(&mut local);
         }
+        ents.extend(model);
         let entities: Vec<Entity> = ents
             .into_iter()
             .filter(|(r, _, _)| !r.is_empty() && r.end <= n)

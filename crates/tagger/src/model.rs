@@ -1087,16 +1087,24 @@ impl Lattice {
 #[inline(always)]
 fn exp2_neg(x: f32) -> f32 {
     let x = x.clamp(-126.0, 0.0);
-    // Truncation rounds toward zero; step down once more for a negative fraction.
-    let t = x as i32;
-    let n = t - i32::from((t as f32) > x);
-    let f = x - n as f32;
+    let n = x.floor();
+    let f = x - n;
     let p = 1.0
         + f * (std::f32::consts::LN_2
             + f * (0.240_226_5
                 + f * (0.055_504_11 + f * (0.009_618_13 + f * (0.001_333_36 + f * 0.000_154_04)))));
-    f32::from_bits(((n + 127) as u32) << 23) * p
+    // `n` is a whole number in [-126, 0]: added to 1.5 · 2^23 it lands, exactly, in the
+    // low mantissa bits, so the bits give `n` without a float-to-int cast (Rust's
+    // saturating `as` does not vectorise, and was most of this function's cost).
+    let biased = (n + MAGIC_ROUND)
+        .to_bits()
+        .wrapping_sub(MAGIC_ROUND.to_bits() - 127);
+    f32::from_bits(biased << 23) * p
 }
+
+/// 1.5 · 2^23: a float whose ulp is 1 and whose mantissa has room on both sides, so adding
+/// a small whole number to it moves only its low bits.
+const MAGIC_ROUND: f32 = 12_582_912.0;
 
 /// Buffers of the scaled forward-backward pass (Rabiner's scaling), reused across the
 /// sentences of a document.
@@ -1123,21 +1131,35 @@ impl ForwardBackward {
         if n == 0 || labels.iter().all(|&l| l == 0) {
             return;
         }
-        self.pe.clear();
-        self.pe.resize(n * NL, 0.0);
-        for (row, e) in self.pe.chunks_exact_mut(NL).zip(em.chunks_exact(NL)) {
+        // Every cell read below is written first in this call, so the buffers only grow
+        // and are never cleared (zeroing them was a memset per sentence).
+        for buf in [&mut self.pe, &mut self.alpha, &mut self.beta] {
+            if buf.len() < n * NL {
+                buf.resize(n * NL, 0.0);
+            }
+        }
+        if self.norm.len() < n {
+            self.norm.resize(n, 1.0);
+        }
+        for (row, e) in self.pe[..n * NL]
+            .chunks_exact_mut(NL)
+            .zip(em.chunks_exact(NL))
+        {
             let top = e.iter().copied().max().unwrap_or(0);
             for (p, &x) in row.iter_mut().zip(e) {
                 *p = exp2_neg((x - top) as f32 * lat.inv2);
             }
         }
-        self.alpha.clear();
-        self.alpha.resize(n * NL, 0.0);
-        self.beta.clear();
-        self.beta.resize(n * NL, 0.0);
-        self.norm.clear();
-        self.norm.resize(n, 1.0);
-        let (pe, alpha, beta, norm) = (&self.pe, &mut self.alpha, &mut self.beta, &mut self.norm);
+        let (pe, alpha, beta, norm) = (
+            &self.pe[..n * NL],
+            &mut self.alpha[..n * NL],
+            &mut self.beta[..n * NL],
+            &mut self.norm[..n],
+        );
+        // Spans read `beta` only at their own tokens, so the backward pass stops where
+        // the first one starts; the forward pass must run to the end, whose total every
+        // span is divided by.
+        let first = labels.iter().position(|&l| l != 0).unwrap_or(0);
         for i in 0..n {
             let mut a = [0f32; NL];
             if i == 0 {
@@ -1187,7 +1209,7 @@ impl ForwardBackward {
         for (b, &e) in beta[(n - 1) * NL..].iter_mut().zip(&lat.end) {
             *b = e / zend;
         }
-        for i in (0..n - 1).rev() {
+        for i in (first..n - 1).rev() {
             // x[c]: what reaching label c at token i + 1 is worth from there on.
             let mut x = [0f32; NL];
             let e = &pe[(i + 1) * NL..(i + 2) * NL];
@@ -1459,6 +1481,68 @@ mod tests {
             assert!((f64::from(got) - want).abs() < 1e-4, "{got} vs {want}");
         }
         assert_eq!(out[2], 0.0);
+    }
+
+    /// The marginal of the label sequences `carries` accepts, by brute force over every
+    /// sequence of an `n`-token sentence.
+    fn brute(
+        stage: &Stage,
+        lat: &Lattice,
+        em: &[i32],
+        n: usize,
+        carries: &dyn Fn(&[usize]) -> bool,
+    ) -> f64 {
+        let inv = f64::from(lat.inv2) / std::f64::consts::LOG2_E;
+        let (mut z, mut hit) = (0f64, 0f64);
+        for code in 0..NL.pow(n as u32) {
+            let y: Vec<usize> = (0..n).map(|i| code / NL.pow(i as u32) % NL).collect();
+            let mut score = i64::from(stage.start[y[0]]) + i64::from(stage.end[y[n - 1]]);
+            for i in 0..n {
+                score += i64::from(em[i * NL + y[i]]);
+                if i > 0 {
+                    score += i64::from(stage.trans[y[i - 1] * NL + y[i]]);
+                }
+            }
+            if score < i64::from(FORBIDDEN) / 2 {
+                continue;
+            }
+            let w = (score as f64 * inv).exp();
+            z += w;
+            if carries(&y) {
+                hit += w;
+            }
+        }
+        hit / z
+    }
+
+    /// The backward pass stops where the first span starts; a span after leading outside
+    /// tokens, in buffers a longer sentence left dirty, still gets its exact marginal.
+    #[test]
+    fn span_after_outside_tokens_keeps_its_marginal() {
+        let m = Model::from_bytes(crate::EMBEDDED).unwrap();
+        let stage = m.stages.last().unwrap();
+        let lat = Lattice::new(stage, 2.0);
+        let unit = stage.scale as i32;
+        let mut fb = ForwardBackward::default();
+        let dirty: Vec<i32> = (0..6 * NL).map(|i| (i as i32 % 7) * unit).collect();
+        fb.span_probs(&lat, &dirty, &[1, 3, 0, 4, 0, 12], &mut [0f32; 6]);
+        let n = 4;
+        let mut em = vec![0i32; n * NL];
+        em[0] = 2 * unit; // O at 0
+        em[NL] = unit; // O at 1
+        em[NL + 12] = unit; // U-LOC at 1, a rival
+        em[2 * NL + 12] = 2 * unit; // U-LOC at 2
+        em[3 * NL] = unit; // O at 3
+        let labels = [0u8, 0, 12, 0];
+        let mut out = vec![0f32; n];
+        fb.span_probs(&lat, &em, &labels, &mut out);
+        let want = brute(stage, &lat, &em, n, &|y| y[2] == 12);
+        assert!(
+            (f64::from(out[2]) - want).abs() < 1e-4,
+            "{} vs {want}",
+            out[2]
+        );
+        assert_eq!([out[0], out[1], out[3]], [0.0; 3]);
     }
 
     #[test]
