@@ -104,12 +104,21 @@ fn title_word(w: &str, first: bool, small: Option<&[&str]>) -> String {
     out
 }
 
+/// The Title-Case headlines of one training document, owning their words.
+struct TitleCopy {
+    /// Index of the source document.
+    src: usize,
+    words: Vec<String>,
+    sents: Vec<Range<usize>>,
+    gold: Vec<u8>,
+}
+
 /// Title-Case copies of each document's all-caps headlines (three or more tokens, every
 /// letter upper case): one document of them per source document, with its gold labels.
 /// Feeds write headlines in Title Case and CoNLL's are all caps, so without these the
 /// model has never seen a capitalised line that is not a sentence. Every other copy
 /// capitalises the function words too, as many feeds do ("App For iPhone").
-fn title_copies(docs: &[DocData<'_>]) -> Vec<(usize, Vec<String>, Vec<Range<usize>>, Vec<u8>)> {
+fn title_copies(docs: &[DocData<'_>]) -> Vec<TitleCopy> {
     let small: Vec<&str> = TITLE_LOWER
         .lines()
         .map(str::trim)
@@ -139,7 +148,12 @@ fn title_copies(docs: &[DocData<'_>]) -> Vec<(usize, Vec<String>, Vec<Range<usiz
             gold.extend_from_slice(&doc.gold[s.clone()]);
         }
         if !sents.is_empty() {
-            out.push((d, words, sents, gold));
+            out.push(TitleCopy {
+                src: d,
+                words,
+                sents,
+                gold,
+            });
         }
     }
     out
@@ -582,12 +596,12 @@ pub fn train(
     let mut tdocs = base;
     // A copy stays in its source document's fold, so neither the harvested strings nor
     // the jackknife see a headline from the other side of the split.
-    for (src, words, sents, gold) in &copies {
-        let fold = tdocs[*src].fold;
+    for c in &copies {
+        let fold = tdocs[c.src].fold;
         tdocs.push(DocData {
-            words: words.iter().map(String::as_str).collect(),
-            sents: sents.clone(),
-            gold: gold.clone(),
+            words: c.words.iter().map(String::as_str).collect(),
+            sents: c.sents.clone(),
+            gold: c.gold.clone(),
             fold,
         });
     }
