@@ -12,7 +12,15 @@ except first). `newsflow eval --conll` on the two gives the F1 gap Title Case co
 
 import sys
 
-SMALL = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "as", "vs"}
+import os
+
+# The one list of words Title Case leaves lowercase, shared with `newsflow train`.
+_LIST = os.path.join(os.path.dirname(__file__), "..", "data", "abbreviations", "title_case_lower.txt")
+SMALL = {
+    line.strip()
+    for line in open(_LIST, encoding="utf-8")
+    if line.strip() and not line.startswith("#")
+}
 
 
 def title(word, first):

@@ -46,6 +46,9 @@ pub struct Args {
     /// Train without word clusters.
     #[arg(long)]
     no_clusters: bool,
+    /// Train without Title-Case copies of the all-caps training headlines.
+    #[arg(long)]
+    no_title_case: bool,
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<tagger::ConllFile> {
@@ -66,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         gazetteers: (!args.no_gazetteers).then(|| args.gazetteers.clone()),
         harvest: !args.no_harvest,
         clusters: (!args.no_clusters).then(|| args.clusters.clone()),
+        title_case: !args.no_title_case,
         ..tagger::TrainConfig::default()
     };
     let started = Instant::now();

@@ -49,6 +49,8 @@ const T_ENTMAJ: u64 = 21;
 const T_S1TM: u64 = 22;
 const T_CLUSTER: u64 = 23;
 const T_FLAGS: u64 = 24;
+const T_TDOC: u64 = 25;
+const T_TITLESENT: u64 = 26;
 
 /// Token flags.
 const CAP: u8 = 1;
@@ -59,6 +61,9 @@ const DIGIT: u8 = 8;
 /// Sentence-position flags.
 const FIRST: u8 = 1;
 const SENTCAPS: u8 = 2;
+/// A Title-Case line ("Google Launches Native Gmail App For iPhone"): capitals say as
+/// little about names there as in an all-caps headline, but in a different way.
+const TITLED: u8 = 4;
 
 /// The lowercase hash of a word (also the unit of gazetteer phrases).
 pub(crate) fn lower_hash(w: &str) -> u64 {
@@ -358,9 +363,28 @@ impl DocCtx {
             let words_n = t.iter().filter(|t| t.flags & (CAP | LOWER) != 0).count();
             let caps = t.iter().filter(|t| t.flags & ALLCAPS != 0).count();
             let sentcaps = words_n >= 2 && caps * 2 > words_n;
+            // Title Case: two thirds of the words capitalised and at most one lowercase
+            // word longer than the short function words Title Case leaves lowercase; a
+            // sentence lowercases its verbs, so it rarely passes both. Three-word
+            // sentences of two names and a verb ("Peter Blackburn spoke") pass too: the
+            // committed model was trained with this rule, so changing it means retraining.
+            let capn = t.iter().filter(|t| t.is_cap()).count();
+            let long_lower = t
+                .iter()
+                .zip(&words[s.clone()])
+                .filter(|(t, w)| t.flags & LOWER != 0 && w.len() > 4)
+                .count();
+            let titled = !sentcaps && words_n >= 3 && capn * 3 >= words_n * 2 && long_lower <= 1;
+            let flag = if sentcaps {
+                SENTCAPS
+            } else if titled {
+                TITLED
+            } else {
+                0
+            };
             for i in s.clone() {
                 sent_of[i] = si as u32;
-                pos[i] = if sentcaps { SENTCAPS } else { 0 };
+                pos[i] = flag;
             }
             pos[s.start] |= FIRST;
             gaz.tag(t, &mut gz[s.clone()]);
@@ -385,7 +409,7 @@ impl DocCtx {
                     } else {
                         4
                     };
-                    *r = code * 8 + len.min(5) as u8;
+                    *r = code * 8 + len.min(5) as u8 + if titled { 64 } else { 0 };
                 }
                 i = j;
             }
@@ -402,7 +426,7 @@ impl DocCtx {
         seen.reserve(n);
         for (i, t) in toks.iter().enumerate() {
             let lowered = t.flags & LOWER != 0;
-            let cap = pos[i] & SENTCAPS == 0 && t.is_cap();
+            let cap = pos[i] & (SENTCAPS | TITLED) == 0 && t.is_cap();
             if !lowered && !cap {
                 continue;
             }
@@ -429,7 +453,7 @@ impl DocCtx {
             if e.lowered {
                 d |= 1;
             }
-            let own = u32::from(pos[i] & (SENTCAPS | FIRST) == 0);
+            let own = u32::from(pos[i] & (SENTCAPS | TITLED | FIRST) == 0);
             if e.capmid > own {
                 d |= 2;
             }
@@ -569,11 +593,12 @@ pub(crate) fn small_key(t: u64, v: u64) -> u64 {
 /// The templates sent through [`FeatureSink::small`] and a bound on their values: every
 /// value below the bound gets an array slot at load; larger ones (none occur) would be
 /// hashed.
-pub(crate) const SMALL: [(u64, u64); 8] = [
+pub(crate) const SMALL: [(u64, u64); 9] = [
     (T_BOUND, 4),
     (T_GAZ, 3 * 64),
     (T_DOC, 16),
-    (T_RUN, 64),
+    (T_TDOC, 4),
+    (T_RUN, 128),
     (T_S1, 3 * 256),
     (T_TOKMAJ, 8),
     (T_S1TM, 256),
@@ -643,6 +668,9 @@ pub(crate) fn context_with(ctx: &DocCtx, i: usize, f: &mut impl FeatureSink) {
     if pos & SENTCAPS != 0 {
         f.key(Fh::new(T_CAPSENT).u64(t.lower).finish());
     }
+    if pos & TITLED != 0 {
+        f.key(Fh::new(T_TITLESENT).u64(t.lower).finish());
+    }
     for (k, j) in [(0u64, i.wrapping_sub(1)), (1, i), (2, i + 1)] {
         if j < s.start || j >= s.end {
             continue;
@@ -660,7 +688,12 @@ pub(crate) fn context_with(ctx: &DocCtx, i: usize, f: &mut impl FeatureSink) {
     let d = ctx.doc[i];
     for b in 0..3 {
         if d & (1 << b) != 0 {
-            f.small(T_DOC, b * 4 + u64::from(pos));
+            // Title-Case lines get their own evidence weights; the old values keep theirs.
+            if pos & TITLED != 0 {
+                f.small(T_TDOC, b);
+            } else {
+                f.small(T_DOC, b * 4 + u64::from(pos));
+            }
         }
     }
     if ctx.run[i] != 0 {
@@ -743,6 +776,23 @@ pub(crate) fn stack_entmaj(entmaj: u8, f: &mut impl FeatureSink) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn title_case_lines_are_told_from_sentences_and_headlines() {
+        let pos = |line: &str| {
+            let words: Vec<&str> = line.split(' ').collect();
+            let ctx = DocCtx::new(&words, &[0..words.len()], &Gazetteer::default());
+            ctx.pos[1]
+        };
+        assert_eq!(pos("Google Launches Native Gmail App For iPhone"), TITLED);
+        assert_eq!(
+            pos("Nokia Strikes Supplier Deal With ST-Ericsson for Handsets"),
+            TITLED
+        );
+        assert_eq!(pos("GOOGLE LAUNCHES NATIVE GMAIL APP"), SENTCAPS);
+        assert_eq!(pos("Google said on Tuesday it launched an app"), 0);
+        assert_eq!(pos("Peter Blackburn of Germany spoke to reporters ."), 0);
+    }
 
     #[test]
     fn ascii_token_facts_match_the_general_path() {

@@ -7,9 +7,11 @@
 use crate::features::Tok;
 use crate::hash::{Fh, IdMap};
 
-/// The lists, one bit each in a phrase's mask. The first five come from
-/// `data/gazetteers/`; the last four are the entity strings of the training data.
-pub const CATEGORIES: [&str; 9] = [
+/// The lists, one bit each in a phrase's mask. The first five and the last come from
+/// `data/gazetteers/`; `train_*` are the entity strings of the training data. The company
+/// list came last and went at the end, so the bits of models trained before it keep
+/// their meaning.
+pub const CATEGORIES: [&str; 10] = [
     "loc_cities",
     "loc_countries",
     "loc_regions",
@@ -19,11 +21,19 @@ pub const CATEGORIES: [&str; 9] = [
     "train_ORG",
     "train_LOC",
     "train_MISC",
+    "org_companies",
 ];
 /// Number of lists.
 pub(crate) const NCAT: usize = CATEGORIES.len();
 /// Index of the first harvested list (`train_PER`); type `t` is at `TRAIN_BASE + t`.
 pub(crate) const TRAIN_BASE: usize = 5;
+/// Number of harvested lists, one per entity type.
+pub(crate) const NTRAIN: usize = 4;
+
+/// Whether list `c` is read from `data/gazetteers/` (not harvested from training data).
+pub(crate) fn is_external(c: usize) -> bool {
+    !(TRAIN_BASE..TRAIN_BASE + NTRAIN).contains(&c)
+}
 /// Longer phrases are not matched; 6 tokens covers "Federal Republic of Yugoslavia"-type
 /// names while bounding the work per capitalised token.
 pub(crate) const MAX_LEN: usize = 6;

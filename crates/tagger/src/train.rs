@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use crate::conll::ConllFile;
 use crate::features::{context, offset_key, word_bases, DocCtx, Stack, Tok, NOFF, WINDOW};
-use crate::gazetteer::{Gazetteer, CATEGORIES, TRAIN_BASE};
+use crate::gazetteer::{is_external, Gazetteer, CATEGORIES, TRAIN_BASE};
 use crate::hash::IdMap;
 use crate::labels::{allowed, allowed_end, decode, encode, iob_spans, type_index, TokenEntity, NL};
 use crate::model::{Model, StageWeights};
@@ -45,6 +45,8 @@ pub struct TrainConfig {
     pub harvest: bool,
     /// Word clusters file (`word<TAB>bit path`), if any.
     pub clusters: Option<PathBuf>,
+    /// Whether to add Title-Case copies of the all-caps training headlines.
+    pub title_case: bool,
 }
 
 impl Default for TrainConfig {
@@ -58,6 +60,7 @@ impl Default for TrainConfig {
             gazetteers: None,
             harvest: true,
             clusters: None,
+            title_case: true,
         }
     }
 }
@@ -68,6 +71,92 @@ struct DocData<'a> {
     sents: Vec<Range<usize>>,
     gold: Vec<u8>,
     fold: usize,
+}
+
+/// Words Title Case leaves lowercase after the first; the same list makes the Title-Case
+/// dev headlines (`scripts/title_case_headlines.py`).
+static TITLE_LOWER: &str = include_str!("../../../data/abbreviations/title_case_lower.txt");
+
+/// `w` in Title Case: each hyphen-separated part capitalised, the rest lowercase; with
+/// `small`, the short function words stay lowercase unless `first`.
+fn title_word(w: &str, first: bool, small: Option<&[&str]>) -> String {
+    let low = w.to_lowercase();
+    if !w.chars().any(char::is_alphabetic)
+        || (!first && small.is_some_and(|s| s.contains(&low.as_str())))
+    {
+        return if w.chars().any(char::is_alphabetic) {
+            low
+        } else {
+            w.to_string()
+        };
+    }
+    let mut out = String::with_capacity(low.len());
+    for (n, part) in low.split('-').enumerate() {
+        if n > 0 {
+            out.push('-');
+        }
+        let mut cs = part.chars();
+        if let Some(c) = cs.next() {
+            out.extend(c.to_uppercase());
+            out.push_str(cs.as_str());
+        }
+    }
+    out
+}
+
+/// The Title-Case headlines of one training document, owning their words.
+struct TitleCopy {
+    /// Index of the source document.
+    src: usize,
+    words: Vec<String>,
+    sents: Vec<Range<usize>>,
+    gold: Vec<u8>,
+}
+
+/// Title-Case copies of each document's all-caps headlines (three or more tokens, every
+/// letter upper case): one document of them per source document, with its gold labels.
+/// Feeds write headlines in Title Case and CoNLL's are all caps, so without these the
+/// model has never seen a capitalised line that is not a sentence. Every other copy
+/// capitalises the function words too, as many feeds do ("App For iPhone").
+fn title_copies(docs: &[DocData<'_>]) -> Vec<TitleCopy> {
+    let small: Vec<&str> = TITLE_LOWER
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let mut out = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let mut words = Vec::new();
+        let mut sents = Vec::new();
+        let mut gold = Vec::new();
+        for s in &doc.sents {
+            let ws = &doc.words[s.clone()];
+            let head = ws.len() >= 3
+                && ws.iter().any(|w| w.chars().any(char::is_alphabetic))
+                && ws.iter().all(|w| !w.chars().any(char::is_lowercase));
+            if !head {
+                continue;
+            }
+            let style = (d % 2 == 0).then_some(small.as_slice());
+            let start = words.len();
+            words.extend(
+                ws.iter()
+                    .enumerate()
+                    .map(|(i, w)| title_word(w, i == 0, style)),
+            );
+            sents.push(start..words.len());
+            gold.extend_from_slice(&doc.gold[s.clone()]);
+        }
+        if !sents.is_empty() {
+            out.push(TitleCopy {
+                src: d,
+                words,
+                sents,
+                gold,
+            });
+        }
+    }
+    out
 }
 
 fn prepare(file: &ConllFile, folds: usize) -> Vec<DocData<'_>> {
@@ -498,7 +587,24 @@ pub fn train(
     cfg: &TrainConfig,
     log: &mut dyn FnMut(String),
 ) -> Result<Tagger, TaggerError> {
-    let tdocs = prepare(train, cfg.folds);
+    let base = prepare(train, cfg.folds);
+    let copies = if cfg.title_case {
+        title_copies(&base)
+    } else {
+        Vec::new()
+    };
+    let mut tdocs = base;
+    // A copy stays in its source document's fold, so neither the harvested strings nor
+    // the jackknife see a headline from the other side of the split.
+    for c in &copies {
+        let fold = tdocs[c.src].fold;
+        tdocs.push(DocData {
+            words: c.words.iter().map(String::as_str).collect(),
+            sents: c.sents.clone(),
+            gold: c.gold.clone(),
+            fold,
+        });
+    }
     let ddocs = prepare(dev, 1);
     let clusters = match &cfg.clusters {
         Some(p) => read_clusters(p)?,
@@ -506,7 +612,11 @@ pub fn train(
     };
     let mut ext = Gazetteer::default();
     if let Some(dir) = &cfg.gazetteers {
-        for (c, name) in CATEGORIES.iter().enumerate().take(TRAIN_BASE) {
+        for (c, name) in CATEGORIES
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| is_external(*c))
+        {
             let text = read_list(&dir.join(format!("{name}.txt")))?;
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 ext.insert_text(line, c);
@@ -631,4 +741,37 @@ pub fn train(
     let t = crate::calibration::fit_temperature(&tagger, dev, &|_| true);
     log(format!("calibration: temperature {t:.3}"));
     Ok(tagger.with_temperature(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_case_copies_follow_the_headline_style() {
+        let small = ["for", "of"];
+        let words = [
+            "NOKIA",
+            "STRIKES",
+            "DEAL",
+            "FOR",
+            "ST-ERICSSON",
+            "1996",
+            "OF",
+        ];
+        let t = |s| {
+            words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| title_word(w, i == 0, s))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            t(Some(&small[..])),
+            "Nokia Strikes Deal for St-Ericsson 1996 of"
+        );
+        assert_eq!(t(None), "Nokia Strikes Deal For St-Ericsson 1996 Of");
+        assert_eq!(title_word("OF", true, Some(&small[..])), "Of");
+    }
 }
