@@ -499,7 +499,7 @@ impl Stack {
         let toks = &ctx.toks;
         let n = toks.len();
         let ty = |l: u8| parts(l as usize).map_or(4usize, |(t, _)| t);
-        let mut counts: IdMap<[u16; 5]> = IdMap::default();
+        let mut counts: IdMap<[u32; 5]> = IdMap::default();
         counts.reserve(n);
         for (i, t) in toks.iter().enumerate() {
             if t.is_cap() {
@@ -533,7 +533,7 @@ impl Stack {
                 ));
             }
         }
-        let mut ecounts: IdMap<[u16; 4]> = IdMap::default();
+        let mut ecounts: IdMap<[u32; 4]> = IdMap::default();
         for (e, h) in &entities {
             ecounts.entry(*h).or_default()[e.ty] += 1;
         }
@@ -558,7 +558,7 @@ impl Stack {
     }
 }
 
-fn argmax(c: &[u16]) -> usize {
+fn argmax(c: &[u32]) -> usize {
     let mut best = 0;
     for (i, &x) in c.iter().enumerate() {
         if x > c[best] {
