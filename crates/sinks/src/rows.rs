@@ -143,6 +143,8 @@ impl Tables<'_> {
                     col("extra", Json, |v| {
                         Value::Text(Some(Cow::Owned(extra_json(v.article()))))
                     }),
+                    col("lang", Text, |v| Value::opt_text(v.lang())),
+                    col("ner_model", Text, |v| Value::opt_text(v.ner_model())),
                 ],
             ),
             sentences: table(
@@ -292,6 +294,8 @@ mod tests {
             article,
             text,
             analysis,
+            lang: Some("fr"),
+            ner_model: Some("en-conll2003"),
             ..Document::default()
         }
     }
@@ -382,7 +386,7 @@ mod tests {
         }
 
         let articles = sql_rows(&tables.articles, std::iter::once(view));
-        for key in ["title", "text"] {
+        for key in ["title", "text", "lang", "ner_model"] {
             assert_eq!(articles[0][key], json[key], "{key}");
         }
     }

@@ -85,6 +85,14 @@ CREATE TABLE quotes (
 CREATE INDEX quotes_by_speaker ON quotes (speaker_canonical);
 "#,
     ),
+    (
+        3,
+        r#"
+ALTER TABLE articles ADD COLUMN lang TEXT;
+ALTER TABLE articles ADD COLUMN ner_model TEXT;
+CREATE INDEX articles_by_lang ON articles (lang);
+"#,
+    ),
 ];
 
 /// Writes records into an SQLite database, one transaction per batch.
@@ -327,5 +335,58 @@ mod tests {
                 .unwrap();
             assert_eq!(n, 0);
         }
+    }
+
+    /// A database made before the language columns (schema version 2, as the binary
+    /// before migration 3 left it) gains `lang` and `ner_model`, keeps its rows, and then
+    /// stores both fields.
+    #[test]
+    fn version_two_database_gains_the_language_columns() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)",
+        )
+        .unwrap();
+        for (version, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )
+            .unwrap();
+        }
+        conn.execute_batch("INSERT INTO articles (id, text) VALUES ('old', 'Lavrov spoke.')")
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        let old: (Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT lang, ner_model FROM articles WHERE id = 'old'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(old, (None, None));
+
+        let line = r#"{"id":"new","body":"Der Minister sprach am Montag in Berlin."}"#;
+        let doc = article::Document {
+            article: article::Article::from_json(line).unwrap(),
+            text: "Der Minister sprach am Montag in Berlin.".into(),
+            lang: Some("de"),
+            ..article::Document::default()
+        };
+        let record = pipeline::Record {
+            json: doc.to_json(),
+            doc,
+        };
+        let batch = Batch::new(vec![record], 1, Vec::new());
+        write_batch(&mut conn, &batch).unwrap();
+        let new: (Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT lang, ner_model FROM articles WHERE id = 'new'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(new, (Some("de".into()), None));
     }
 }
