@@ -21,7 +21,7 @@
 //!   policy, so even a bug in escaping could not run injected script.
 //! - No template engine: the markup is small and `String` pushes keep escaping explicit.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -169,6 +169,8 @@ struct Tally {
     top: HashMap<(String, String), Count>,
     /// Mentions of entities left out of `top` because it was full.
     untallied: u64,
+    /// Articles by language (`None`: too short to tell); a few dozen keys at most.
+    languages: BTreeMap<Option<&'static str>, u64>,
 }
 
 /// How often one entity occurs in the run.
@@ -580,7 +582,17 @@ fn render_article(doc: &Document, out: &mut String, tally: &mut Tally) {
         }
     }
     out.push_str("\n<p class=\"meta\">");
-    let mut parts = 0;
+    // The language comes first, as a badge: a reader scanning a mixed feed sees it before
+    // the text; its code is one of ours (ISO 639-1), never input, so it needs no escaping.
+    let lang = view.lang();
+    *tally.languages.entry(lang).or_default() += 1;
+    let _ = write!(
+        out,
+        "<span class=\"lang\" data-lang=\"{}\" title=\"language\">{}</span>",
+        lang.unwrap_or(""),
+        lang.unwrap_or("?")
+    );
+    let mut parts = 1;
     for (class, value) in [("source", &a.source), ("published", &a.published)] {
         if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             if parts > 0 {
@@ -749,6 +761,7 @@ mark.ent.off .lbl { display: none; }
 #panel ol { margin: 0; padding-left: 1.6rem; }
 #panel li.top { display: flex; justify-content: space-between; gap: .5rem; }
 #panel .n { color: #666; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.lang { border: 1px solid #999; border-radius: .3rem; padding: 0 .3rem; font-size: .8em; text-transform: uppercase; }
 #panel .tag { border-radius: .3rem; padding: 0 .4rem; }
 .note { color: #666; font-size: .8rem; }
 @media (max-width: 60rem) { main { margin-right: 0; } #panel { position: static; width: auto; border: 0; } }
@@ -796,6 +809,11 @@ fn write_tail(out: &mut String, tally: &Tally) {
             "<dt>{name}</dt><dd data-stat=\"{}\">{n}</dd>",
             name.replace(' ', "-")
         );
+    }
+    out.push_str("</dl>\n<h3>Languages</h3>\n<dl class=\"langs\">");
+    for (lang, n) in &tally.languages {
+        let lang = lang.unwrap_or("none");
+        let _ = write!(out, "<dt>{lang}</dt><dd data-lang=\"{lang}\">{n}</dd>");
     }
     out.push_str("</dl>\n");
 
@@ -1139,6 +1157,27 @@ mod tests {
             assert!(panel.contains(expected), "{expected:?} not in {panel}");
         }
         assert_eq!(panel.matches("<li class=\"top\"").count(), 2);
+    }
+
+    #[test]
+    fn badges_the_language_and_counts_it_in_the_panel() {
+        let mut d = doc(Some("Berlin"), "[Berlin](LOC) heute");
+        d.lang = Some("de");
+        let (mut tally, mut out) = (Tally::default(), String::new());
+        render_article(&d, &mut out, &mut tally);
+        render_article(&doc(None, "x"), &mut out, &mut tally);
+        assert!(
+            out.contains("<span class=\"lang\" data-lang=\"de\""),
+            "{out}"
+        );
+        let mut panel = String::new();
+        write_tail(&mut panel, &tally);
+        for expected in [
+            "<dd data-lang=\"de\">1</dd>",
+            "<dd data-lang=\"none\">1</dd>",
+        ] {
+            assert!(panel.contains(expected), "{expected:?} not in {panel}");
+        }
     }
 
     #[test]

@@ -6,10 +6,12 @@
 
 use std::path::PathBuf;
 
+use article::RecordView;
 use pipeline::{Batch, Sink};
-use rusqlite::{params, Connection};
+use rusqlite::types::{Null, ToSqlOutput};
+use rusqlite::{params_from_iter, CachedStatement, Connection, ToSql};
 
-use crate::rows::{extra_json, rows};
+use crate::rows::{Table, Tables, Value, CHILD_TABLES};
 use crate::SinkError;
 
 /// Schema versions, applied in order inside one transaction each; the applied versions are
@@ -81,6 +83,14 @@ CREATE TABLE quotes (
     PRIMARY KEY (article_id, idx)
 );
 CREATE INDEX quotes_by_speaker ON quotes (speaker_canonical);
+"#,
+    ),
+    (
+        3,
+        r#"
+ALTER TABLE articles ADD COLUMN lang TEXT;
+ALTER TABLE articles ADD COLUMN ner_model TEXT;
+CREATE INDEX articles_by_lang ON articles (lang);
 "#,
     ),
 ];
@@ -175,94 +185,95 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Column names as SQL identifiers (quoted: `end` is a keyword).
+fn quoted<T>(table: &Table<T>) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(table.key)
+        .chain(table.columns.iter().map(|c| c.name))
+        .map(|name| format!("\"{name}\""))
+}
+
+/// `INSERT INTO table (key, columns...) VALUES (?1, ...)`.
+fn insert_sql<T>(table: &Table<T>) -> String {
+    let names: Vec<String> = quoted(table).collect();
+    let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name,
+        names.join(", "),
+        params.join(", ")
+    )
+}
+
+/// The articles upsert: every column but the key is replaced, and `processed_at` renewed.
+fn upsert_sql<T>(table: &Table<T>) -> String {
+    let set: Vec<String> = quoted(table)
+        .skip(1)
+        .chain(std::iter::once("processed_at".to_string()))
+        .map(|name| format!("{name} = excluded.{name}"))
+        .collect();
+    format!(
+        "{} ON CONFLICT (\"{}\") DO UPDATE SET {}",
+        insert_sql(table),
+        table.key,
+        set.join(", ")
+    )
+}
+
+/// Binds a value as SQLite stores it: JSON as text, floats widened to SQLite's REAL.
+impl ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Int(Some(n)) => ToSqlOutput::from(*n),
+            Value::Real(x) => ToSqlOutput::from(f64::from(*x)),
+            Value::Text(Some(s)) => ToSqlOutput::from(s.as_ref()),
+            Value::Int(None) | Value::Text(None) => ToSqlOutput::from(Null),
+        })
+    }
+}
+
+/// Inserts one row of `table` for article `id` with the prepared `statement`.
+fn insert<T>(
+    statement: &mut CachedStatement<'_>,
+    table: &Table<T>,
+    id: &str,
+    item: &T,
+) -> rusqlite::Result<()> {
+    let values = std::iter::once(Value::Text(Some(id.into()))).chain(table.values(item));
+    statement.execute(params_from_iter(values)).map(|_| ())
+}
+
 /// Upserts every record of the batch in one transaction.
 fn write_batch(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
+    let t = Tables::new();
     let tx = conn.transaction()?;
     {
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO articles (id, title, url, published, source, text, extra)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (id) DO UPDATE SET
-                title = excluded.title, url = excluded.url, published = excluded.published,
-                source = excluded.source, text = excluded.text, extra = excluded.extra,
-                processed_at = excluded.processed_at",
-        )?;
-        let mut clear: Vec<_> = ["sentences", "entities", "clusters", "quotes"]
+        let mut upsert = tx.prepare_cached(&upsert_sql(&t.articles))?;
+        let mut clear: Vec<_> = CHILD_TABLES
             .iter()
             .map(|table| tx.prepare_cached(&format!("DELETE FROM {table} WHERE article_id = ?1")))
             .collect::<Result<_, _>>()?;
-        let mut sentence = tx.prepare_cached(
-            "INSERT INTO sentences (article_id, idx, start, \"end\") VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        let mut entity = tx.prepare_cached(
-            "INSERT INTO entities
-                (article_id, idx, start, \"end\", text, label, score, sentence, cluster, canonical)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        let mut cluster = tx.prepare_cached(
-            "INSERT INTO clusters (article_id, idx, label, canonical, salience, mentions)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        let mut quote = tx.prepare_cached(
-            "INSERT INTO quotes (article_id, idx, start, \"end\", text, speaker,
-                                 speaker_cluster, speaker_canonical, cue)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
+        let mut sentence = tx.prepare_cached(&insert_sql(&t.sentences))?;
+        let mut entity = tx.prepare_cached(&insert_sql(&t.entities))?;
+        let mut cluster = tx.prepare_cached(&insert_sql(&t.clusters))?;
+        let mut quote = tx.prepare_cached(&insert_sql(&t.quotes))?;
         for record in batch.iter() {
-            let a = &record.doc.article;
-            let extra = extra_json(&record.doc);
-            upsert.execute(params![
-                a.id,
-                a.title,
-                a.url,
-                a.published,
-                a.source,
-                record.doc.text,
-                extra
-            ])?;
+            let view = RecordView::new(&record.doc);
+            let id = view.article().id.as_str();
+            insert(&mut upsert, &t.articles, id, &view)?;
             for statement in clear.iter_mut() {
-                statement.execute([&a.id])?;
+                statement.execute([id])?;
             }
-            let rows = rows(&record.doc);
-            for s in rows.sentences {
-                sentence.execute(params![a.id, s.idx, s.start, s.end])?;
+            for s in view.sentences() {
+                insert(&mut sentence, &t.sentences, id, &s)?;
             }
-            for e in rows.entities {
-                entity.execute(params![
-                    a.id,
-                    e.idx,
-                    e.start,
-                    e.end,
-                    e.text,
-                    e.label,
-                    e.score,
-                    e.sentence,
-                    e.cluster,
-                    e.canonical
-                ])?;
+            for e in view.entities() {
+                insert(&mut entity, &t.entities, id, &e)?;
             }
-            for c in rows.clusters {
-                cluster.execute(params![
-                    a.id,
-                    c.idx,
-                    c.label,
-                    c.canonical,
-                    c.salience,
-                    c.mentions
-                ])?;
+            for c in view.clusters() {
+                insert(&mut cluster, &t.clusters, id, &c)?;
             }
-            for q in rows.quotes {
-                quote.execute(params![
-                    a.id,
-                    q.idx,
-                    q.start,
-                    q.end,
-                    q.text,
-                    q.speaker,
-                    q.speaker_cluster,
-                    q.speaker_canonical,
-                    q.cue
-                ])?;
+            for q in view.quotes() {
+                insert(&mut quote, &t.quotes, id, &q)?;
             }
         }
     }
@@ -324,5 +335,58 @@ mod tests {
                 .unwrap();
             assert_eq!(n, 0);
         }
+    }
+
+    /// A database made before the language columns (schema version 2, as the binary
+    /// before migration 3 left it) gains `lang` and `ner_model`, keeps its rows, and then
+    /// stores both fields.
+    #[test]
+    fn version_two_database_gains_the_language_columns() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)",
+        )
+        .unwrap();
+        for (version, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )
+            .unwrap();
+        }
+        conn.execute_batch("INSERT INTO articles (id, text) VALUES ('old', 'Lavrov spoke.')")
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        let old: (Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT lang, ner_model FROM articles WHERE id = 'old'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(old, (None, None));
+
+        let line = r#"{"id":"new","body":"Der Minister sprach am Montag in Berlin."}"#;
+        let doc = article::Document {
+            article: article::Article::from_json(line).unwrap(),
+            text: "Der Minister sprach am Montag in Berlin.".into(),
+            lang: Some("de"),
+            ..article::Document::default()
+        };
+        let record = pipeline::Record {
+            json: doc.to_json(),
+            doc,
+        };
+        let batch = Batch::new(vec![record], 1, Vec::new());
+        write_batch(&mut conn, &batch).unwrap();
+        let new: (Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT lang, ner_model FROM articles WHERE id = 'new'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(new, (Some("de".into()), None));
     }
 }
