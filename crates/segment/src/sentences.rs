@@ -763,7 +763,15 @@ impl Scan<'_, '_> {
             return next.upper;
         }
         if flags & COMMON != 0 || dotted {
-            return !next.digit && next.starter;
+            // A capitalised word normally written lowercase opens a sentence ("the U.S.
+            // Millions attended"); nouns are not in that list, since "U.S." so often modifies
+            // one ("U.S. Embassy said"), and a capitalised word after it means a title-cased
+            // name ("the U.S. Millions Club").
+            return !next.digit
+                && (next.starter
+                    || next.upper
+                        && !self.upper_after(next.word_end)
+                        && words::is_lowercase_word(next.word));
         }
         // A short capitalised word before a number is most likely an abbreviation we do not
         // list ("Matt. 4:19", "Sect. 3").
@@ -835,8 +843,13 @@ impl Scan<'_, '_> {
         let mut w = i;
         let number = i > 0 && b[i - 1].is_ascii_digit();
         if number {
-            // "came to 1,000.That is": a number, then the capitalised word.
-            while w > self.start && (b[w - 1].is_ascii_digit() || b[w - 1] == b',') {
+            // "came to 1,000.That is", "cost $4.50.That": a number, then the capitalised
+            // word; a dot between digits belongs to the number.
+            while w > self.start
+                && (b[w - 1].is_ascii_digit()
+                    || b[w - 1] == b','
+                    || b[w - 1] == b'.' && w >= self.start + 2 && b[w - 2].is_ascii_digit())
+            {
                 w -= 1;
             }
         } else {
@@ -913,6 +926,19 @@ impl Scan<'_, '_> {
         joined[part] = b'.';
         joined[part + 1..part + 1 + word.len()].copy_from_slice(word);
         words::flags_in(index, &joined[..part + 1 + word.len()])
+    }
+
+    /// True when the word after the token ending near `end` starts with a capital.
+    fn upper_after(&self, end: usize) -> bool {
+        let b = self.b;
+        let mut p = end;
+        while p < b.len() && !b[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        while p < b.len() && b[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        char_at(self.text, p).is_some_and(char::is_uppercase)
     }
 
     /// True when the word before byte `ws` (a word start) is a number.
@@ -1217,6 +1243,8 @@ struct Next<'t> {
     word: &'t [u8],
     /// `word.len()` in bytes.
     word_len: usize,
+    /// Where the word ends in the text.
+    word_end: usize,
     /// The first character is a lowercase letter.
     lower: bool,
     /// The first word character is uppercase.
@@ -1267,6 +1295,7 @@ impl<'t> Next<'t> {
             .count();
         next.word = &b[p..end];
         next.word_len = end - p;
+        next.word_end = end;
         if let Some(c) = char_at(text, p) {
             next.upper = c.is_uppercase() || (!c.is_lowercase() && c.is_alphabetic());
             next.digit = c.is_numeric();

@@ -287,6 +287,8 @@ const NO_SPACE_BETWEEN_SENTENCES: &[Case] = &[
     ("We won the match.Then we went home.", &["We won the match.", "Then we went home."]),
     ("Is it late?Yes, go to bed.", &["Is it late?", "Yes, go to bed."]),
     ("Version 2.0 ships today.", &["Version 2.0 ships today."]),
+    ("It cost $4.50.That was cheap.", &["It cost $4.50.", "That was cheap."]),
+    ("Release 1.2.3 is out.", &["Release 1.2.3 is out."]),
 ];
 
 #[test]
@@ -302,6 +304,17 @@ const ABBREVIATION_ENDS_SENTENCE_OR_NOT: &[Case] = &[
     ("I work for Acme Inc. What about you?", &["I work for Acme Inc.", "What about you?"]),
     ("Prof. Ann Wu and Dr. Li met Gov. Ray.", &["Prof. Ann Wu and Dr. Li met Gov. Ray."]),
     ("The 5 ft. wall is 3 in. thick.", &["The 5 ft. wall is 3 in. thick."]),
+    // A word normally lowercase, capitalised after "U.S.", opens a sentence; a noun that
+    // "U.S." modifies, or a title-cased name, does not.
+    ("Protests spread across the U.S. Millions attended rallies.", &["Protests spread across the U.S.", "Millions attended rallies."]),
+    ("He moved to the U.S. Thousands followed him.", &["He moved to the U.S.", "Thousands followed him."]),
+    ("Trade with the U.S. Eventually, it grew.", &["Trade with the U.S.", "Eventually, it grew."]),
+    ("See you at the U.N. Tomorrow we leave.", &["See you at the U.N.", "Tomorrow we leave."]),
+    ("The U.S. Senate voted on Tuesday.", &["The U.S. Senate voted on Tuesday."]),
+    ("She met Sen. Barack Obama in the U.S. Senate chamber.", &["She met Sen. Barack Obama in the U.S. Senate chamber."]),
+    ("The U.S. Embassy said it would reopen.", &["The U.S. Embassy said it would reopen."]),
+    ("They joined the U.S. Millions Club last year.", &["They joined the U.S. Millions Club last year."]),
+    ("Mark E. Smith sang and Acme Inc. Chief Ann Lee spoke.", &["Mark E. Smith sang and Acme Inc. Chief Ann Lee spoke."]),
 ];
 
 #[test]
@@ -316,6 +329,9 @@ const SENTENCES_INSIDE_QUOTATIONS: &[Case] = &[
     ("`I don't know,' said the cat. `It is late.'", &["`I don't know,' said the cat.", "`It is late.'"]),
     ("`Why?' asked the cat. `Because.'", &["`Why?' asked the cat.", "`Because.'"]),
     ("He said, \"Stop. Go back. Now.\" We did.", &["He said, \"Stop.", "Go back.", "Now.\"", "We did."]),
+    ("'Stop!' cried the boy, 'the bridge is out! Turn back!' Nobody listened.", &["'Stop!' cried the boy, 'the bridge is out!", "Turn back!'", "Nobody listened."]),
+    ("\"I won. I really won!\" she said. Everyone clapped.", &["\"I won.", "I really won!\" she said.", "Everyone clapped."]),
+    ("`Is it far?' asked Tom. `Not very.'", &["`Is it far?' asked Tom.", "`Not very.'"]),
 ];
 
 #[test]
@@ -332,6 +348,12 @@ const LIST_LAYOUTS: &[Case] = &[
     ("Contents\nIntroduction ........ 1\nMethods ............. 5\nResults ............ 12", &["Contents", "Introduction ........ 1", "Methods ............. 5", "Results ............ 12"]),
     ("Intro.......1\nMethods.......5", &["Intro.......1", "Methods.......5"]),
     ("I stayed four nights 1) which island is best 2) where to eat", &["I stayed four nights", "1) which island is best", "2) where to eat"]),
+    ("A) red B) green C) blue", &["A) red", "B) green", "C) blue"]),
+    ("Steps:\n1. Open the box\n2. Remove the cover\n3. Plug it in", &["Steps:", "1. Open the box", "2. Remove the cover", "3. Plug it in"]),
+    ("Chapter 1 .......... 3\nChapter 2 .......... 17", &["Chapter 1 .......... 3", "Chapter 2 .......... 17"]),
+    // A hard-wrapped paragraph is one sentence per sentence, not per line.
+    ("The river runs north\nthrough the valley and ends\nin the lake. Boats sail there.", &["The river runs north\nthrough the valley and ends\nin the lake.", "Boats sail there."]),
+    ("Shopping:\n- eggs\n- milk", &["Shopping:", "- eggs", "- milk"]),
 ];
 
 #[test]
@@ -347,6 +369,9 @@ const MEASUREMENTS_CITATIONS_MARKUP: &[Case] = &[
     ("It was long. [...]\n\nThe end came.", &["It was long. [...]", "The end came."]),
     ("<p>The vote passed.</p><p>Critics objected.</p>", &["<p>The vote passed.</p>", "<p>Critics objected.</p>"]),
     ("The vote passed.<br>Critics objected.", &["The vote passed.", "<br>Critics objected."]),
+    ("The wall is 12 ft ( 3.7 m ) high. It was built in 1900.", &["The wall is 12 ft ( 3.7 m ) high.", "It was built in 1900."]),
+    ("The effect is large (Smith 2001; Lee 2003). It holds.", &["The effect is large (Smith 2001; Lee 2003).", "It holds."]),
+    ("It rained.<br/>We stayed in.", &["It rained.", "<br/>We stayed in."]),
 ];
 
 #[test]
@@ -370,6 +395,11 @@ const WEB_TEXT: &[Case] = &[
     ("Great place\nWill come again", &["Great place", "Will come again"]),
     ("Good food... Friendly staff... Will return", &["Good food...", "Friendly staff...", "Will return"]),
     ("Follow @newsflow for updates. Thanks @ann!", &["Follow @newsflow for updates.", "Thanks @ann!"]),
+    ("WOW!!! BEST DAY EVER", &["WOW!!!", "BEST DAY EVER"]),
+    ("I love it ;) Will buy again", &["I love it ;)", "Will buy again"]),
+    ("Check www.example.org for info. Call us today.", &["Check www.example.org for info.", "Call us today."]),
+    ("Hi Tom,\nThe files are attached.\nCheers,\nAnn", &["Hi Tom,", "The files are attached.", "Cheers,", "Ann"]),
+    ("Wait... what happened?", &["Wait... what happened?"]),
 ];
 
 #[test]
