@@ -466,6 +466,10 @@ const ITALIAN_PORTUGUESE_DUTCH: &[(&str, Case)] = &[
     ("it", ("Il Dott. Rossi e il Sig. Bianchi sono arrivati. Poi sono partiti.", &["Il Dott. Rossi e il Sig. Bianchi sono arrivati.", "Poi sono partiti."])),
     ("pt", ("O Sr. Silva e a Sra. Costa chegaram. Depois saíram.", &["O Sr. Silva e a Sra. Costa chegaram.", "Depois saíram."])),
     ("nl", ("Dhr. Jansen kwam bijv. gisteren. Hij bleef lang.", &["Dhr. Jansen kwam bijv. gisteren.", "Hij bleef lang."])),
+    ("it", ("Ha comprato mele, pere ecc. Poi è partito.", &["Ha comprato mele, pere ecc.", "Poi è partito."])),
+    ("pt", ("A Petrobras S.A. anunciou lucro. Os papéis subiram.", &["A Petrobras S.A. anunciou lucro.", "Os papéis subiram."])),
+    ("nl", ("Appels, peren enz. Daarna gingen we.", &["Appels, peren enz.", "Daarna gingen we."])),
+    ("de", ("Äpfel, Birnen usw. sind teuer. Das weiß jeder.", &["Äpfel, Birnen usw. sind teuer.", "Das weiß jeder."])),
 ];
 
 #[test]
@@ -504,6 +508,8 @@ fn english_rules_stay_the_default() {
 const OTHER_SCRIPTS: &[(&str, Case)] = &[
     ("zh", ("北京今天下雨。上海晴天！你去吗？我不去。", &["北京今天下雨。", "上海晴天！", "你去吗？", "我不去。"])),
     ("zh", ("他说：“我们明天走。”然后他走了。", &["他说：“我们明天走。”", "然后他走了。"])),
+    ("zh", ("她出生于新加坡。2006年发行新歌！同年10月离开。", &["她出生于新加坡。", "2006年发行新歌！", "同年10月离开。"])),
+    ("ja", ("会議は終わった？3時に再開する。", &["会議は終わった？", "3時に再開する。"])),
     ("ja", ("今日は雨です。明日は晴れるでしょう！本当ですか？", &["今日は雨です。", "明日は晴れるでしょう！", "本当ですか？"])),
     ("ja", ("彼は「行きます。」と言った。私は残った。", &["彼は「行きます。」と言った。", "私は残った。"])),
     ("ar", ("هل أنت بخير؟ نعم، شكرا.", &["هل أنت بخير؟", "نعم، شكرا."])),
