@@ -62,6 +62,47 @@ struct List {
     marker: Marker,
 }
 
+/// `List::next` of a list numbered in roman numerals: `ROMAN + n`, above every decimal
+/// marker (at most three digits).
+const ROMAN: u32 = 1000;
+
+impl List {
+    /// The list after `word` when `word` is its next marker ("2" after "1", "b" after "a",
+    /// "iii" after "ii"), else `None`. A lettered list opened by "i" turns out to be roman
+    /// at "ii".
+    fn item(self, word: &[u8]) -> Option<List> {
+        if let Some((value, letters)) = list_value(word) {
+            if self.next == value && self.letters == letters {
+                return Some(List {
+                    next: value + 1,
+                    ..self
+                });
+            }
+        }
+        let roman = ROMAN + roman_value(word)?;
+        let expected = if self.letters && self.next == u32::from(b'j') {
+            ROMAN + 2
+        } else {
+            self.next
+        };
+        (expected == roman).then_some(List {
+            next: roman + 1,
+            letters: false,
+            ..self
+        })
+    }
+}
+
+/// The value of a roman numeral list marker from `i` to `x`, either case.
+fn roman_value(word: &[u8]) -> Option<u32> {
+    const NUMERALS: [&[u8]; 10] = [
+        b"i", b"ii", b"iii", b"iv", b"v", b"vi", b"vii", b"viii", b"ix", b"x",
+    ];
+    (1..)
+        .zip(NUMERALS)
+        .find_map(|(value, n)| n.eq_ignore_ascii_case(word).then_some(value))
+}
+
 /// The state of one scan.
 struct Scan<'t, 'o> {
     /// The text being split.
@@ -707,15 +748,14 @@ impl Scan<'_, '_> {
         }
         // The next marker of an open list ends the item before it ("... item 2. The ...").
         if ws > self.start && !next.continues() {
-            if let (Some(list), Some((value, letters))) = (self.list, list_value(word)) {
-                if list.next == value && list.letters == letters && list.marker == marker {
-                    self.list = Some(List {
-                        next: value + 1,
-                        ..list
-                    });
-                    self.push(ws);
-                    return false;
-                }
+            if let Some(list) = self
+                .list
+                .filter(|list| list.marker == marker)
+                .and_then(|list| list.item(word))
+            {
+                self.list = Some(list);
+                self.push(ws);
+                return false;
             }
         }
 
@@ -1119,32 +1159,33 @@ impl Scan<'_, '_> {
         let word = &b[w..i];
         let spaced_after = b.get(i + 1).is_some_and(|c| *c == b' ' || *c == b'\t');
         let spaced_before = w == 0 || !b[w - 1].is_ascii_alphanumeric() && b[w - 1] != b'(';
-        let Some((value, letters)) = list_value(word) else {
+        let value = list_value(word);
+        if value.is_none() && roman_value(word).is_none() {
             return i + 1;
-        };
+        }
         if !spaced_after || !spaced_before || w > 0 && b[w - 1] == b'.' {
             return i + 1;
         }
+        let item = self
+            .list
+            .filter(|list| list.marker == Marker::Paren)
+            .and_then(|list| list.item(word));
         if !self.has_content(w) {
-            self.list = Some(List {
-                next: value + 1,
-                letters,
-                marker: Marker::Paren,
-            });
-        } else if self.list.is_some_and(|list| {
-            list.next == value && list.letters == letters && list.marker == Marker::Paren
-        }) {
-            self.list = Some(List {
-                next: value + 1,
-                letters,
-                marker: Marker::Paren,
-            });
+            if let Some((value, letters)) = value {
+                self.list = Some(List {
+                    next: value + 1,
+                    letters,
+                    marker: Marker::Paren,
+                });
+            }
+        } else if let Some(list) = item {
+            self.list = Some(list);
             self.push(w);
-        } else if value == 1 && !letters {
+        } else if let Some((1, false)) = value {
             // "four nights 1) which island 2) where": a numbered list opened mid-sentence.
             self.list = Some(List {
                 next: 2,
-                letters,
+                letters: false,
                 marker: Marker::Paren,
             });
             self.push(w);

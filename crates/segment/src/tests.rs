@@ -349,6 +349,9 @@ const LIST_LAYOUTS: &[Case] = &[
     ("Intro.......1\nMethods.......5", &["Intro.......1", "Methods.......5"]),
     ("I stayed four nights 1) which island is best 2) where to eat", &["I stayed four nights", "1) which island is best", "2) where to eat"]),
     ("A) red B) green C) blue", &["A) red", "B) green", "C) blue"]),
+    ("i. first point ii. second point iii. third point", &["i. first point", "ii. second point", "iii. third point"]),
+    ("i) tea ii) coffee iii) milk iv) water v) juice", &["i) tea", "ii) coffee", "iii) milk", "iv) water", "v) juice"]),
+    ("g) tea h) coffee i) milk j) water", &["g) tea", "h) coffee", "i) milk", "j) water"]),
     ("Steps:\n1. Open the box\n2. Remove the cover\n3. Plug it in", &["Steps:", "1. Open the box", "2. Remove the cover", "3. Plug it in"]),
     ("Chapter 1 .......... 3\nChapter 2 .......... 17", &["Chapter 1 .......... 3", "Chapter 2 .......... 17"]),
     // A hard-wrapped paragraph is one sentence per sentence, not per line.
