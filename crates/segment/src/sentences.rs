@@ -487,7 +487,13 @@ impl Scan<'_, '_> {
             && b[i + 1].is_ascii_alphanumeric()
             && !(b[i + 1].is_ascii_uppercase()
                 && i > 0
-                && (b[i - 1].is_ascii_lowercase() || b[i - 1].is_ascii_digit()))
+                && (b[i - 1].is_ascii_lowercase()
+                    || b[i - 1].is_ascii_digit()
+                    // "at IBM.The firm": an acronym, then a capitalised word.
+                    || i > 1
+                        && b[i - 1].is_ascii_uppercase()
+                        && b[i - 2].is_ascii_uppercase()
+                        && b.get(i + 2).is_some_and(u8::is_ascii_lowercase)))
         {
             if b[i + 1].is_ascii_alphabetic() && i > 0 && b[i - 1].is_ascii_alphanumeric() {
                 return self.address_end(i);
@@ -824,6 +830,10 @@ impl Scan<'_, '_> {
             }
             // An initial ("Jonas E. Smith") unless a lowercase word or number precedes it,
             // as in "you and I. Did you ...".
+            // Another initial after it continues the name ("met J. R. R. Tolkien").
+            if next.upper && next.word_len == 1 && self.b.get(next.word_end) == Some(&b'.') {
+                return false;
+            }
             let before = self.word_before(ws);
             let lower_before = before.is_some_and(|c| c.is_lowercase() || c.is_numeric());
             return lower_before || (next.starter && next.word_len > 1);
@@ -883,12 +893,14 @@ impl Scan<'_, '_> {
         let mut w = i;
         let number = i > 0 && b[i - 1].is_ascii_digit();
         if number {
-            // "came to 1,000.That is", "cost $4.50.That": a number, then the capitalised
-            // word; a dot between digits belongs to the number.
+            // "came to 1,000.That is", "cost $4.50.That", "won 3-1.Fans": a number, then
+            // the capitalised word; a dot or dash between digits belongs to the number.
             while w > self.start
                 && (b[w - 1].is_ascii_digit()
                     || b[w - 1] == b','
-                    || b[w - 1] == b'.' && w >= self.start + 2 && b[w - 2].is_ascii_digit())
+                    || matches!(b[w - 1], b'.' | b'-')
+                        && w >= self.start + 2
+                        && b[w - 2].is_ascii_digit())
             {
                 w -= 1;
             }
@@ -897,7 +909,10 @@ impl Scan<'_, '_> {
                 w -= 1;
             }
         }
-        let before_ok = (number || i - w >= 2 && b[i - 1].is_ascii_lowercase())
+        // An acronym counts like a lowercase word ("at IBM.The firm"); a single capital
+        // does not ("ACME.N" is a ticker).
+        let acronym = i - w >= 2 && b[w..i].iter().all(u8::is_ascii_uppercase);
+        let before_ok = (number || i - w >= 2 && b[i - 1].is_ascii_lowercase() || acronym)
             && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\'' | b'$'));
         if !before_ok || words::flags(&b[w..i]) & (TITLE | COMMON) != 0 {
             return false;

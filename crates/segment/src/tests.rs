@@ -288,6 +288,9 @@ const NO_SPACE_BETWEEN_SENTENCES: &[Case] = &[
     ("Is it late?Yes, go to bed.", &["Is it late?", "Yes, go to bed."]),
     ("Version 2.0 ships today.", &["Version 2.0 ships today."]),
     ("It cost $4.50.That was cheap.", &["It cost $4.50.", "That was cheap."]),
+    ("The score was 3-1.Fans left happy.", &["The score was 3-1.", "Fans left happy."]),
+    ("He works at IBM.The firm is big.", &["He works at IBM.", "The firm is big."]),
+    ("Shares of Acme (ACME.N) rose.", &["Shares of Acme (ACME.N) rose."]),
     ("Release 1.2.3 is out.", &["Release 1.2.3 is out."]),
 ];
 
@@ -300,6 +303,8 @@ fn no_space_between_sentences() {
 const ABBREVIATION_ENDS_SENTENCE_OR_NOT: &[Case] = &[
     ("Sen. Barack Obama spoke first.", &["Sen. Barack Obama spoke first."]),
     ("The singer Mark E. Smith died.", &["The singer Mark E. Smith died."]),
+    ("I met J. R. R. Tolkien once.", &["I met J. R. R. Tolkien once."]),
+    ("You and I. Did we win?", &["You and I.", "Did we win?"]),
     ("They moved to the U.S. They liked it.", &["They moved to the U.S.", "They liked it."]),
     ("I work for Acme Inc. What about you?", &["I work for Acme Inc.", "What about you?"]),
     ("Prof. Ann Wu and Dr. Li met Gov. Ray.", &["Prof. Ann Wu and Dr. Li met Gov. Ray."]),
