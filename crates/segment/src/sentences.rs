@@ -98,6 +98,10 @@ fn roman_value(word: &[u8]) -> Option<u32> {
     const NUMERALS: [&[u8]; 10] = [
         b"i", b"ii", b"iii", b"iv", b"v", b"vi", b"vii", b"viii", b"ix", b"x",
     ];
+    // Most words fail here, before the table is walked (this runs at every ")").
+    if word.is_empty() || word.len() > 4 || !word.iter().all(|c| b"ivxIVX".contains(c)) {
+        return None;
+    }
     (1..)
         .zip(NUMERALS)
         .find_map(|(value, n)| n.eq_ignore_ascii_case(word).then_some(value))
