@@ -62,6 +62,51 @@ struct List {
     marker: Marker,
 }
 
+/// `List::next` of a list numbered in roman numerals: `ROMAN + n`, above every decimal
+/// marker (at most three digits).
+const ROMAN: u32 = 1000;
+
+impl List {
+    /// The list after `word` when `word` is its next marker ("2" after "1", "b" after "a",
+    /// "iii" after "ii"), else `None`. A lettered list opened by "i" turns out to be roman
+    /// at "ii".
+    fn item(self, word: &[u8]) -> Option<List> {
+        if let Some((value, letters)) = list_value(word) {
+            if self.next == value && self.letters == letters {
+                return Some(List {
+                    next: value + 1,
+                    ..self
+                });
+            }
+        }
+        let roman = ROMAN + roman_value(word)?;
+        let expected = if self.letters && self.next == u32::from(b'j') {
+            ROMAN + 2
+        } else {
+            self.next
+        };
+        (expected == roman).then_some(List {
+            next: roman + 1,
+            letters: false,
+            ..self
+        })
+    }
+}
+
+/// The value of a roman numeral list marker from `i` to `x`, either case.
+fn roman_value(word: &[u8]) -> Option<u32> {
+    const NUMERALS: [&[u8]; 10] = [
+        b"i", b"ii", b"iii", b"iv", b"v", b"vi", b"vii", b"viii", b"ix", b"x",
+    ];
+    // Most words fail here, before the table is walked (this runs at every ")").
+    if word.is_empty() || word.len() > 4 || !word.iter().all(|c| b"ivxIVX".contains(c)) {
+        return None;
+    }
+    (1..)
+        .zip(NUMERALS)
+        .find_map(|(value, n)| n.eq_ignore_ascii_case(word).then_some(value))
+}
+
 /// The state of one scan.
 struct Scan<'t, 'o> {
     /// The text being split.
@@ -446,7 +491,13 @@ impl Scan<'_, '_> {
             && b[i + 1].is_ascii_alphanumeric()
             && !(b[i + 1].is_ascii_uppercase()
                 && i > 0
-                && (b[i - 1].is_ascii_lowercase() || b[i - 1].is_ascii_digit()))
+                && (b[i - 1].is_ascii_lowercase()
+                    || b[i - 1].is_ascii_digit()
+                    // "at IBM.The firm": an acronym, then a capitalised word.
+                    || i > 1
+                        && b[i - 1].is_ascii_uppercase()
+                        && b[i - 2].is_ascii_uppercase()
+                        && b.get(i + 2).is_some_and(u8::is_ascii_lowercase)))
         {
             if b[i + 1].is_ascii_alphabetic() && i > 0 && b[i - 1].is_ascii_alphanumeric() {
                 return self.address_end(i);
@@ -707,15 +758,14 @@ impl Scan<'_, '_> {
         }
         // The next marker of an open list ends the item before it ("... item 2. The ...").
         if ws > self.start && !next.continues() {
-            if let (Some(list), Some((value, letters))) = (self.list, list_value(word)) {
-                if list.next == value && list.letters == letters && list.marker == marker {
-                    self.list = Some(List {
-                        next: value + 1,
-                        ..list
-                    });
-                    self.push(ws);
-                    return false;
-                }
+            if let Some(list) = self
+                .list
+                .filter(|list| list.marker == marker)
+                .and_then(|list| list.item(word))
+            {
+                self.list = Some(list);
+                self.push(ws);
+                return false;
             }
         }
 
@@ -763,7 +813,15 @@ impl Scan<'_, '_> {
             return next.upper;
         }
         if flags & COMMON != 0 || dotted {
-            return !next.digit && next.starter;
+            // A capitalised word normally written lowercase opens a sentence ("the U.S.
+            // Millions attended"); nouns are not in that list, since "U.S." so often modifies
+            // one ("U.S. Embassy said"), and a capitalised word after it means a title-cased
+            // name ("the U.S. Millions Club").
+            return !next.digit
+                && (next.starter
+                    || next.upper
+                        && !self.upper_after(next.word_end)
+                        && words::is_lowercase_word(next.word));
         }
         // A short capitalised word before a number is most likely an abbreviation we do not
         // list ("Matt. 4:19", "Sect. 3").
@@ -776,6 +834,10 @@ impl Scan<'_, '_> {
             }
             // An initial ("Jonas E. Smith") unless a lowercase word or number precedes it,
             // as in "you and I. Did you ...".
+            // Another initial after it continues the name ("met J. R. R. Tolkien").
+            if next.upper && next.word_len == 1 && self.b.get(next.word_end) == Some(&b'.') {
+                return false;
+            }
             let before = self.word_before(ws);
             let lower_before = before.is_some_and(|c| c.is_lowercase() || c.is_numeric());
             return lower_before || (next.starter && next.word_len > 1);
@@ -835,8 +897,15 @@ impl Scan<'_, '_> {
         let mut w = i;
         let number = i > 0 && b[i - 1].is_ascii_digit();
         if number {
-            // "came to 1,000.That is": a number, then the capitalised word.
-            while w > self.start && (b[w - 1].is_ascii_digit() || b[w - 1] == b',') {
+            // "came to 1,000.That is", "cost $4.50.That", "won 3-1.Fans": a number, then
+            // the capitalised word; a dot or dash between digits belongs to the number.
+            while w > self.start
+                && (b[w - 1].is_ascii_digit()
+                    || b[w - 1] == b','
+                    || matches!(b[w - 1], b'.' | b'-')
+                        && w >= self.start + 2
+                        && b[w - 2].is_ascii_digit())
+            {
                 w -= 1;
             }
         } else {
@@ -844,7 +913,10 @@ impl Scan<'_, '_> {
                 w -= 1;
             }
         }
-        let before_ok = (number || i - w >= 2 && b[i - 1].is_ascii_lowercase())
+        // An acronym counts like a lowercase word ("at IBM.The firm"); a single capital
+        // does not ("ACME.N" is a ticker).
+        let acronym = i - w >= 2 && b[w..i].iter().all(u8::is_ascii_uppercase);
+        let before_ok = (number || i - w >= 2 && b[i - 1].is_ascii_lowercase() || acronym)
             && (w == 0 || matches!(b[w - 1], b' ' | b'\t' | b'\n' | b'"' | b'(' | b'\'' | b'$'));
         if !before_ok || words::flags(&b[w..i]) & (TITLE | COMMON) != 0 {
             return false;
@@ -913,6 +985,19 @@ impl Scan<'_, '_> {
         joined[part] = b'.';
         joined[part + 1..part + 1 + word.len()].copy_from_slice(word);
         words::flags_in(index, &joined[..part + 1 + word.len()])
+    }
+
+    /// True when the word after the token ending near `end` starts with a capital.
+    fn upper_after(&self, end: usize) -> bool {
+        let b = self.b;
+        let mut p = end;
+        while p < b.len() && !b[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        while p < b.len() && b[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        char_at(self.text, p).is_some_and(char::is_uppercase)
     }
 
     /// True when the word before byte `ws` (a word start) is a number.
@@ -1093,32 +1178,33 @@ impl Scan<'_, '_> {
         let word = &b[w..i];
         let spaced_after = b.get(i + 1).is_some_and(|c| *c == b' ' || *c == b'\t');
         let spaced_before = w == 0 || !b[w - 1].is_ascii_alphanumeric() && b[w - 1] != b'(';
-        let Some((value, letters)) = list_value(word) else {
+        let value = list_value(word);
+        if value.is_none() && roman_value(word).is_none() {
             return i + 1;
-        };
+        }
         if !spaced_after || !spaced_before || w > 0 && b[w - 1] == b'.' {
             return i + 1;
         }
+        let item = self
+            .list
+            .filter(|list| list.marker == Marker::Paren)
+            .and_then(|list| list.item(word));
         if !self.has_content(w) {
-            self.list = Some(List {
-                next: value + 1,
-                letters,
-                marker: Marker::Paren,
-            });
-        } else if self.list.is_some_and(|list| {
-            list.next == value && list.letters == letters && list.marker == Marker::Paren
-        }) {
-            self.list = Some(List {
-                next: value + 1,
-                letters,
-                marker: Marker::Paren,
-            });
+            if let Some((value, letters)) = value {
+                self.list = Some(List {
+                    next: value + 1,
+                    letters,
+                    marker: Marker::Paren,
+                });
+            }
+        } else if let Some(list) = item {
+            self.list = Some(list);
             self.push(w);
-        } else if value == 1 && !letters {
+        } else if let Some((1, false)) = value {
             // "four nights 1) which island 2) where": a numbered list opened mid-sentence.
             self.list = Some(List {
                 next: 2,
-                letters,
+                letters: false,
                 marker: Marker::Paren,
             });
             self.push(w);
@@ -1217,6 +1303,8 @@ struct Next<'t> {
     word: &'t [u8],
     /// `word.len()` in bytes.
     word_len: usize,
+    /// Where the word ends in the text.
+    word_end: usize,
     /// The first character is a lowercase letter.
     lower: bool,
     /// The first word character is uppercase.
@@ -1267,6 +1355,7 @@ impl<'t> Next<'t> {
             .count();
         next.word = &b[p..end];
         next.word_len = end - p;
+        next.word_end = end;
         if let Some(c) = char_at(text, p) {
             next.upper = c.is_uppercase() || (!c.is_lowercase() && c.is_alphabetic());
             next.digit = c.is_numeric();

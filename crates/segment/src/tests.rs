@@ -287,6 +287,11 @@ const NO_SPACE_BETWEEN_SENTENCES: &[Case] = &[
     ("We won the match.Then we went home.", &["We won the match.", "Then we went home."]),
     ("Is it late?Yes, go to bed.", &["Is it late?", "Yes, go to bed."]),
     ("Version 2.0 ships today.", &["Version 2.0 ships today."]),
+    ("It cost $4.50.That was cheap.", &["It cost $4.50.", "That was cheap."]),
+    ("The score was 3-1.Fans left happy.", &["The score was 3-1.", "Fans left happy."]),
+    ("He works at IBM.The firm is big.", &["He works at IBM.", "The firm is big."]),
+    ("Shares of Acme (ACME.N) rose.", &["Shares of Acme (ACME.N) rose."]),
+    ("Release 1.2.3 is out.", &["Release 1.2.3 is out."]),
 ];
 
 #[test]
@@ -298,10 +303,23 @@ fn no_space_between_sentences() {
 const ABBREVIATION_ENDS_SENTENCE_OR_NOT: &[Case] = &[
     ("Sen. Barack Obama spoke first.", &["Sen. Barack Obama spoke first."]),
     ("The singer Mark E. Smith died.", &["The singer Mark E. Smith died."]),
+    ("I met J. R. R. Tolkien once.", &["I met J. R. R. Tolkien once."]),
+    ("You and I. Did we win?", &["You and I.", "Did we win?"]),
     ("They moved to the U.S. They liked it.", &["They moved to the U.S.", "They liked it."]),
     ("I work for Acme Inc. What about you?", &["I work for Acme Inc.", "What about you?"]),
     ("Prof. Ann Wu and Dr. Li met Gov. Ray.", &["Prof. Ann Wu and Dr. Li met Gov. Ray."]),
     ("The 5 ft. wall is 3 in. thick.", &["The 5 ft. wall is 3 in. thick."]),
+    // A word normally lowercase, capitalised after "U.S.", opens a sentence; a noun that
+    // "U.S." modifies, or a title-cased name, does not.
+    ("Protests spread across the U.S. Millions attended rallies.", &["Protests spread across the U.S.", "Millions attended rallies."]),
+    ("He moved to the U.S. Thousands followed him.", &["He moved to the U.S.", "Thousands followed him."]),
+    ("Trade with the U.S. Eventually, it grew.", &["Trade with the U.S.", "Eventually, it grew."]),
+    ("See you at the U.N. Tomorrow we leave.", &["See you at the U.N.", "Tomorrow we leave."]),
+    ("The U.S. Senate voted on Tuesday.", &["The U.S. Senate voted on Tuesday."]),
+    ("She met Sen. Barack Obama in the U.S. Senate chamber.", &["She met Sen. Barack Obama in the U.S. Senate chamber."]),
+    ("The U.S. Embassy said it would reopen.", &["The U.S. Embassy said it would reopen."]),
+    ("They joined the U.S. Millions Club last year.", &["They joined the U.S. Millions Club last year."]),
+    ("Mark E. Smith sang and Acme Inc. Chief Ann Lee spoke.", &["Mark E. Smith sang and Acme Inc. Chief Ann Lee spoke."]),
 ];
 
 #[test]
@@ -316,6 +334,9 @@ const SENTENCES_INSIDE_QUOTATIONS: &[Case] = &[
     ("`I don't know,' said the cat. `It is late.'", &["`I don't know,' said the cat.", "`It is late.'"]),
     ("`Why?' asked the cat. `Because.'", &["`Why?' asked the cat.", "`Because.'"]),
     ("He said, \"Stop. Go back. Now.\" We did.", &["He said, \"Stop.", "Go back.", "Now.\"", "We did."]),
+    ("'Stop!' cried the boy, 'the bridge is out! Turn back!' Nobody listened.", &["'Stop!' cried the boy, 'the bridge is out!", "Turn back!'", "Nobody listened."]),
+    ("\"I won. I really won!\" she said. Everyone clapped.", &["\"I won.", "I really won!\" she said.", "Everyone clapped."]),
+    ("`Is it far?' asked Tom. `Not very.'", &["`Is it far?' asked Tom.", "`Not very.'"]),
 ];
 
 #[test]
@@ -332,6 +353,15 @@ const LIST_LAYOUTS: &[Case] = &[
     ("Contents\nIntroduction ........ 1\nMethods ............. 5\nResults ............ 12", &["Contents", "Introduction ........ 1", "Methods ............. 5", "Results ............ 12"]),
     ("Intro.......1\nMethods.......5", &["Intro.......1", "Methods.......5"]),
     ("I stayed four nights 1) which island is best 2) where to eat", &["I stayed four nights", "1) which island is best", "2) where to eat"]),
+    ("A) red B) green C) blue", &["A) red", "B) green", "C) blue"]),
+    ("i. first point ii. second point iii. third point", &["i. first point", "ii. second point", "iii. third point"]),
+    ("i) tea ii) coffee iii) milk iv) water v) juice", &["i) tea", "ii) coffee", "iii) milk", "iv) water", "v) juice"]),
+    ("g) tea h) coffee i) milk j) water", &["g) tea", "h) coffee", "i) milk", "j) water"]),
+    ("Steps:\n1. Open the box\n2. Remove the cover\n3. Plug it in", &["Steps:", "1. Open the box", "2. Remove the cover", "3. Plug it in"]),
+    ("Chapter 1 .......... 3\nChapter 2 .......... 17", &["Chapter 1 .......... 3", "Chapter 2 .......... 17"]),
+    // A hard-wrapped paragraph is one sentence per sentence, not per line.
+    ("The river runs north\nthrough the valley and ends\nin the lake. Boats sail there.", &["The river runs north\nthrough the valley and ends\nin the lake.", "Boats sail there."]),
+    ("Shopping:\n- eggs\n- milk", &["Shopping:", "- eggs", "- milk"]),
 ];
 
 #[test]
@@ -347,6 +377,9 @@ const MEASUREMENTS_CITATIONS_MARKUP: &[Case] = &[
     ("It was long. [...]\n\nThe end came.", &["It was long. [...]", "The end came."]),
     ("<p>The vote passed.</p><p>Critics objected.</p>", &["<p>The vote passed.</p>", "<p>Critics objected.</p>"]),
     ("The vote passed.<br>Critics objected.", &["The vote passed.", "<br>Critics objected."]),
+    ("The wall is 12 ft ( 3.7 m ) high. It was built in 1900.", &["The wall is 12 ft ( 3.7 m ) high.", "It was built in 1900."]),
+    ("The effect is large (Smith 2001; Lee 2003). It holds.", &["The effect is large (Smith 2001; Lee 2003).", "It holds."]),
+    ("It rained.<br/>We stayed in.", &["It rained.", "<br/>We stayed in."]),
 ];
 
 #[test]
@@ -370,6 +403,11 @@ const WEB_TEXT: &[Case] = &[
     ("Great place\nWill come again", &["Great place", "Will come again"]),
     ("Good food... Friendly staff... Will return", &["Good food...", "Friendly staff...", "Will return"]),
     ("Follow @newsflow for updates. Thanks @ann!", &["Follow @newsflow for updates.", "Thanks @ann!"]),
+    ("WOW!!! BEST DAY EVER", &["WOW!!!", "BEST DAY EVER"]),
+    ("I love it ;) Will buy again", &["I love it ;)", "Will buy again"]),
+    ("Check www.example.org for info. Call us today.", &["Check www.example.org for info.", "Call us today."]),
+    ("Hi Tom,\nThe files are attached.\nCheers,\nAnn", &["Hi Tom,", "The files are attached.", "Cheers,", "Ann"]),
+    ("Wait... what happened?", &["Wait... what happened?"]),
 ];
 
 #[test]
@@ -436,6 +474,10 @@ const ITALIAN_PORTUGUESE_DUTCH: &[(&str, Case)] = &[
     ("it", ("Il Dott. Rossi e il Sig. Bianchi sono arrivati. Poi sono partiti.", &["Il Dott. Rossi e il Sig. Bianchi sono arrivati.", "Poi sono partiti."])),
     ("pt", ("O Sr. Silva e a Sra. Costa chegaram. Depois saíram.", &["O Sr. Silva e a Sra. Costa chegaram.", "Depois saíram."])),
     ("nl", ("Dhr. Jansen kwam bijv. gisteren. Hij bleef lang.", &["Dhr. Jansen kwam bijv. gisteren.", "Hij bleef lang."])),
+    ("it", ("Ha comprato mele, pere ecc. Poi è partito.", &["Ha comprato mele, pere ecc.", "Poi è partito."])),
+    ("pt", ("A Petrobras S.A. anunciou lucro. Os papéis subiram.", &["A Petrobras S.A. anunciou lucro.", "Os papéis subiram."])),
+    ("nl", ("Appels, peren enz. Daarna gingen we.", &["Appels, peren enz.", "Daarna gingen we."])),
+    ("de", ("Äpfel, Birnen usw. sind teuer. Das weiß jeder.", &["Äpfel, Birnen usw. sind teuer.", "Das weiß jeder."])),
 ];
 
 #[test]
@@ -474,6 +516,8 @@ fn english_rules_stay_the_default() {
 const OTHER_SCRIPTS: &[(&str, Case)] = &[
     ("zh", ("北京今天下雨。上海晴天！你去吗？我不去。", &["北京今天下雨。", "上海晴天！", "你去吗？", "我不去。"])),
     ("zh", ("他说：“我们明天走。”然后他走了。", &["他说：“我们明天走。”", "然后他走了。"])),
+    ("zh", ("她出生于新加坡。2006年发行新歌！同年10月离开。", &["她出生于新加坡。", "2006年发行新歌！", "同年10月离开。"])),
+    ("ja", ("会議は終わった？3時に再開する。", &["会議は終わった？", "3時に再開する。"])),
     ("ja", ("今日は雨です。明日は晴れるでしょう！本当ですか？", &["今日は雨です。", "明日は晴れるでしょう！", "本当ですか？"])),
     ("ja", ("彼は「行きます。」と言った。私は残った。", &["彼は「行きます。」と言った。", "私は残った。"])),
     ("ar", ("هل أنت بخير؟ نعم، شكرا.", &["هل أنت بخير؟", "نعم، شكرا."])),

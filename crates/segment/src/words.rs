@@ -220,6 +220,33 @@ pub(crate) fn flags_in(index: &Index, word: &[u8]) -> u8 {
     }
 }
 
+/// Words normally lowercase in prose (`data/abbreviations/lowercase.txt`), sorted. Kept
+/// apart from the hashed lists: it is large and consulted only in one rare case (a
+/// capitalised word after "U.S."-like abbreviations), so it must not grow the hot table.
+const LOWERCASE: &str = include_str!("../../../data/abbreviations/lowercase.txt");
+
+/// `word` (any case, ASCII letters) is a word normally written lowercase ("Millions").
+pub(crate) fn is_lowercase_word(word: &[u8]) -> bool {
+    static WORDS: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let mut words: Vec<&[u8]> = LOWERCASE
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && !w.starts_with('#'))
+            .map(str::as_bytes)
+            .collect();
+        words.sort_unstable();
+        words
+    });
+    words
+        .binary_search_by(|w| {
+            w.iter()
+                .copied()
+                .cmp(word.iter().map(u8::to_ascii_lowercase))
+        })
+        .is_ok()
+}
+
 /// Slots of the prefix filter: three letters, each `a`–`z` or "none" (26).
 const PREFIXES: usize = 27 * 27 * 27;
 
