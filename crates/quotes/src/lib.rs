@@ -235,7 +235,7 @@ impl QuoteFinder {
         if cues == Cues::None {
             analysis.quotes = found
                 .iter()
-                .filter(|q| reads_like_speech(q.inner.slice(text)))
+                .filter(|q| reads_like_speech(q.inner.slice(text)) || stands_as_speech(text, q))
                 .map(|q| Quote {
                     span: q.inner,
                     speaker: None,
@@ -1203,6 +1203,48 @@ fn reads_like_speech(inner: &str) -> bool {
         .chars()
         .any(|c| ('\u{3040}'..='\u{9FFF}').contains(&c));
     ends && (unspaced || inner.split_whitespace().count() >= 4)
+}
+
+/// Whether a quotation found by marks alone (no cues for the language) is reported speech
+/// though its words do not end a sentence: German and French put the comma of an
+/// attribution outside the marks (`„Wir kommen“, sagte er`, `« On verra », a-t-il dit`),
+/// Japanese closes with the particle と (`「明日来る」と述べた`). The quotation must
+/// stand as a clause of its own (opening a sentence or after a colon, and followed by
+/// punctuation), or, in CJK text, be followed by と other than in `という` (a name or
+/// title, "called …"). Two words at least, so a one-word label is left out.
+fn stands_as_speech(text: &str, q: &marks::Quoted) -> bool {
+    let inner = q.inner.slice(text);
+    let unspaced = inner
+        .chars()
+        .any(|c| ('\u{3040}'..='\u{9FFF}').contains(&c));
+    if unspaced {
+        let after = &text[q.outer.end..];
+        if after.starts_with('\u{3068}')
+            && ![
+                "\u{3068}\u{3044}\u{3046}",
+                "\u{3068}\u{3044}\u{3063}",
+                "\u{3068}\u{3057}\u{3066}",
+            ]
+            .iter()
+            .any(|p| after.starts_with(p))
+        {
+            return true;
+        }
+    } else if inner.split_whitespace().count() < 2 {
+        return false;
+    }
+    let before = text[..q.outer.start].trim_end_matches([' ', '\t', '\u{00A0}', '\u{202F}']);
+    let opens_clause = before.is_empty()
+        || before.ends_with([
+            '\n', '.', '!', '?', ':', '\u{FF1A}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+        ]);
+    let after = text[q.outer.end..].trim_start_matches([' ', '\u{00A0}', '\u{202F}']);
+    let closes_clause = after.is_empty()
+        || after.starts_with([
+            ',', '.', '!', '?', ';', ':', '\n', '\u{3001}', '\u{3002}', '\u{FF0C}', '\u{FF01}',
+            '\u{FF1F}',
+        ]);
+    opens_clause && closes_clause
 }
 
 #[cfg(test)]
