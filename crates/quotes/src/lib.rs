@@ -210,6 +210,13 @@ struct Context<'a> {
     /// Every quotation's outer span, in text order: names inside quotes are not referents.
     quoted: &'a [Span],
     cluster_of: Vec<Option<usize>>,
+    /// The gender each cluster's titles give, once worked out (`Unknown`: no title): pronoun
+    /// linking asks about the same people again and again, and each answer walks all of a
+    /// cluster's mentions.
+    cluster_gender: Vec<std::cell::Cell<Option<Gender>>>,
+    /// The subject of each whole sentence, once worked out: every pronoun looks back over
+    /// the same sentences.
+    sentence_subject: Vec<std::cell::Cell<Option<Subject>>>,
 }
 
 impl QuoteFinder {
@@ -251,6 +258,8 @@ impl QuoteFinder {
             analysis,
             quoted: &quoted,
             cluster_of: analysis.entity_clusters(),
+            cluster_gender: vec![std::cell::Cell::new(None); analysis.clusters.len()],
+            sentence_subject: vec![std::cell::Cell::new(None); analysis.sentences.len()],
         };
         let mut quotes: Vec<Quote> = Vec::with_capacity(found.len());
         // The last attributed quote, and the one of another speaker before it.
@@ -912,6 +921,23 @@ impl Context<'_> {
         Subject::Unknown
     }
 
+    /// [`Context::subject`], remembered for a sentence that ends before byte `before` (whose
+    /// subject does not depend on it).
+    fn whole_subject(&self, sentence: usize, before: usize) -> Subject {
+        let memo = self
+            .sentence_subject
+            .get(sentence)
+            .filter(|_| self.analysis.sentences[sentence].span.end <= before);
+        if let Some(s) = memo.and_then(std::cell::Cell::get) {
+            return s;
+        }
+        let s = self.subject(sentence, before);
+        if let Some(m) = memo {
+            m.set(Some(s));
+        }
+        s
+    }
+
     /// The speaker of a sentence that ends in an inverted attribution ("…, argued Mr
     /// Howard."): the person right after a comma and a speech verb at its end.
     fn inverted_speaker(&self, range: std::ops::Range<usize>) -> Option<usize> {
@@ -928,6 +954,18 @@ impl Context<'_> {
             k -= 1;
         }
         (k > range.start && self.is_cue(k) && self.word(k - 1) == ",").then_some(e)
+    }
+
+    /// The gender a title before any of these mentions gives, `Unknown` without one.
+    fn title_of(&self, mentions: &[usize]) -> Gender {
+        mentions
+            .iter()
+            .find_map(|&m| {
+                let t = self.token_from(self.entity(m).span.start);
+                t.checked_sub(1)
+                    .and_then(|p| words::title_gender(self.word(p)))
+            })
+            .unwrap_or(Gender::Unknown)
     }
 
     /// The cluster an attribution's speaker belongs to.
@@ -968,7 +1006,7 @@ impl Context<'_> {
             if s == here && sentences[s].span.start >= at {
                 continue;
             }
-            match self.subject(s, at) {
+            match self.whole_subject(s, at) {
                 Subject::Entity(e) if self.is_person(e) && self.gender(e).agrees(gender) => {
                     return self.cluster_of[e];
                 }
@@ -1042,18 +1080,21 @@ impl Context<'_> {
     /// A person's gender from a title before any mention ("Mrs Maguire") or the first word
     /// of the entity or of its cluster's fullest name.
     fn gender(&self, e: usize) -> Gender {
-        let mentions: &[usize] = match self.cluster_of[e] {
-            Some(c) => &self.analysis.clusters[c].mentions,
-            None => std::slice::from_ref(&e),
+        let titled = match self.cluster_of[e] {
+            Some(c) => match self.cluster_gender.get(c).and_then(std::cell::Cell::get) {
+                Some(g) => g,
+                None => {
+                    let g = self.title_of(&self.analysis.clusters[c].mentions);
+                    if let Some(m) = self.cluster_gender.get(c) {
+                        m.set(Some(g));
+                    }
+                    g
+                }
+            },
+            None => self.title_of(std::slice::from_ref(&e)),
         };
-        for &m in mentions {
-            let t = self.token_from(self.entity(m).span.start);
-            if let Some(g) = t
-                .checked_sub(1)
-                .and_then(|p| words::title_gender(self.word(p)))
-            {
-                return g;
-            }
+        if titled != Gender::Unknown {
+            return titled;
         }
         let first_word = |s: &str| {
             let w = s.split_whitespace().next()?;
