@@ -210,6 +210,13 @@ struct Context<'a> {
     /// Every quotation's outer span, in text order: names inside quotes are not referents.
     quoted: &'a [Span],
     cluster_of: Vec<Option<usize>>,
+    /// The gender each cluster's titles give, once worked out (`Unknown`: no title): pronoun
+    /// linking asks about the same people again and again, and each answer walks all of a
+    /// cluster's mentions.
+    cluster_gender: Vec<std::cell::Cell<Option<Gender>>>,
+    /// The subject of each whole sentence, once worked out: every pronoun looks back over
+    /// the same sentences.
+    sentence_subject: Vec<std::cell::Cell<Option<Subject>>>,
 }
 
 impl QuoteFinder {
@@ -235,7 +242,7 @@ impl QuoteFinder {
         if cues == Cues::None {
             analysis.quotes = found
                 .iter()
-                .filter(|q| reads_like_speech(q.inner.slice(text)))
+                .filter(|q| reads_like_speech(q.inner.slice(text)) || stands_as_speech(text, q))
                 .map(|q| Quote {
                     span: q.inner,
                     speaker: None,
@@ -251,6 +258,8 @@ impl QuoteFinder {
             analysis,
             quoted: &quoted,
             cluster_of: analysis.entity_clusters(),
+            cluster_gender: vec![std::cell::Cell::new(None); analysis.clusters.len()],
+            sentence_subject: vec![std::cell::Cell::new(None); analysis.sentences.len()],
         };
         let mut quotes: Vec<Quote> = Vec::with_capacity(found.len());
         // The last attributed quote, and the one of another speaker before it.
@@ -912,6 +921,23 @@ impl Context<'_> {
         Subject::Unknown
     }
 
+    /// [`Context::subject`], remembered for a sentence that ends before byte `before` (whose
+    /// subject does not depend on it).
+    fn whole_subject(&self, sentence: usize, before: usize) -> Subject {
+        let memo = self
+            .sentence_subject
+            .get(sentence)
+            .filter(|_| self.analysis.sentences[sentence].span.end <= before);
+        if let Some(s) = memo.and_then(std::cell::Cell::get) {
+            return s;
+        }
+        let s = self.subject(sentence, before);
+        if let Some(m) = memo {
+            m.set(Some(s));
+        }
+        s
+    }
+
     /// The speaker of a sentence that ends in an inverted attribution ("…, argued Mr
     /// Howard."): the person right after a comma and a speech verb at its end.
     fn inverted_speaker(&self, range: std::ops::Range<usize>) -> Option<usize> {
@@ -928,6 +954,18 @@ impl Context<'_> {
             k -= 1;
         }
         (k > range.start && self.is_cue(k) && self.word(k - 1) == ",").then_some(e)
+    }
+
+    /// The gender a title before any of these mentions gives, `Unknown` without one.
+    fn title_of(&self, mentions: &[usize]) -> Gender {
+        mentions
+            .iter()
+            .find_map(|&m| {
+                let t = self.token_from(self.entity(m).span.start);
+                t.checked_sub(1)
+                    .and_then(|p| words::title_gender(self.word(p)))
+            })
+            .unwrap_or(Gender::Unknown)
     }
 
     /// The cluster an attribution's speaker belongs to.
@@ -968,7 +1006,7 @@ impl Context<'_> {
             if s == here && sentences[s].span.start >= at {
                 continue;
             }
-            match self.subject(s, at) {
+            match self.whole_subject(s, at) {
                 Subject::Entity(e) if self.is_person(e) && self.gender(e).agrees(gender) => {
                     return self.cluster_of[e];
                 }
@@ -1042,18 +1080,21 @@ impl Context<'_> {
     /// A person's gender from a title before any mention ("Mrs Maguire") or the first word
     /// of the entity or of its cluster's fullest name.
     fn gender(&self, e: usize) -> Gender {
-        let mentions: &[usize] = match self.cluster_of[e] {
-            Some(c) => &self.analysis.clusters[c].mentions,
-            None => std::slice::from_ref(&e),
+        let titled = match self.cluster_of[e] {
+            Some(c) => match self.cluster_gender.get(c).and_then(std::cell::Cell::get) {
+                Some(g) => g,
+                None => {
+                    let g = self.title_of(&self.analysis.clusters[c].mentions);
+                    if let Some(m) = self.cluster_gender.get(c) {
+                        m.set(Some(g));
+                    }
+                    g
+                }
+            },
+            None => self.title_of(std::slice::from_ref(&e)),
         };
-        for &m in mentions {
-            let t = self.token_from(self.entity(m).span.start);
-            if let Some(g) = t
-                .checked_sub(1)
-                .and_then(|p| words::title_gender(self.word(p)))
-            {
-                return g;
-            }
+        if titled != Gender::Unknown {
+            return titled;
         }
         let first_word = |s: &str| {
             let w = s.split_whitespace().next()?;
@@ -1203,6 +1244,48 @@ fn reads_like_speech(inner: &str) -> bool {
         .chars()
         .any(|c| ('\u{3040}'..='\u{9FFF}').contains(&c));
     ends && (unspaced || inner.split_whitespace().count() >= 4)
+}
+
+/// Whether a quotation found by marks alone (no cues for the language) is reported speech
+/// though its words do not end a sentence: German and French put the comma of an
+/// attribution outside the marks (`„Wir kommen“, sagte er`, `« On verra », a-t-il dit`),
+/// Japanese closes with the particle と (`「明日来る」と述べた`). The quotation must
+/// stand as a clause of its own (opening a sentence or after a colon, and followed by
+/// punctuation), or, in CJK text, be followed by と other than in `という` (a name or
+/// title, "called …"). Two words at least, so a one-word label is left out.
+fn stands_as_speech(text: &str, q: &marks::Quoted) -> bool {
+    let inner = q.inner.slice(text);
+    let unspaced = inner
+        .chars()
+        .any(|c| ('\u{3040}'..='\u{9FFF}').contains(&c));
+    if unspaced {
+        let after = &text[q.outer.end..];
+        if after.starts_with('\u{3068}')
+            && ![
+                "\u{3068}\u{3044}\u{3046}",
+                "\u{3068}\u{3044}\u{3063}",
+                "\u{3068}\u{3057}\u{3066}",
+            ]
+            .iter()
+            .any(|p| after.starts_with(p))
+        {
+            return true;
+        }
+    } else if inner.split_whitespace().count() < 2 {
+        return false;
+    }
+    let before = text[..q.outer.start].trim_end_matches([' ', '\t', '\u{00A0}', '\u{202F}']);
+    let opens_clause = before.is_empty()
+        || before.ends_with([
+            '\n', '.', '!', '?', ':', '\u{FF1A}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+        ]);
+    let after = text[q.outer.end..].trim_start_matches([' ', '\u{00A0}', '\u{202F}']);
+    let closes_clause = after.is_empty()
+        || after.starts_with([
+            ',', '.', '!', '?', ';', ':', '\n', '\u{3001}', '\u{3002}', '\u{FF0C}', '\u{FF01}',
+            '\u{FF1F}',
+        ]);
+    opens_clause && closes_clause
 }
 
 #[cfg(test)]

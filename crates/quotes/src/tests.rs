@@ -447,6 +447,41 @@ fn other_languages_marks_are_found_and_left_unattributed() {
 }
 
 #[test]
+fn other_languages_quotes_without_a_final_stop_are_found_by_their_clause() {
+    // The attribution's comma outside the marks (German, French), a colon before them, the
+    // particle と after them (Japanese): speech, though the words do not end a sentence.
+    let source = "„Wir kommen“, sagte er. Sie sagte: „Das geht nicht“. « On verra bien », \
+                  a-t-il dit. 首相は「明日来る」と述べた。";
+    check_with(
+        source,
+        Cues::None,
+        &[
+            ("Wir kommen", None, None, None),
+            ("Das geht nicht", None, None, None),
+            ("On verra bien", None, None, None),
+            ("明日来る", None, None, None),
+        ],
+    );
+    // A title inside the sentence, a one-word label, a name introduced by という.
+    check_with(
+        "Er las „Die Zeit“, dann ging er. „Nein“, sagte sie. 「未来」という本を読んだ。",
+        Cues::None,
+        &[],
+    );
+}
+
+#[test]
+fn english_titles_after_a_full_stop_stay_out() {
+    // The clause rule is for languages without cues: in English a two-word title opening a
+    // sentence and followed by a comma is still no quotation.
+    check(
+        "The show ended. \"Peace Plan\", the paper's headline, was mocked. The \"new deal\", \
+         which nobody read, failed.",
+        &[],
+    );
+}
+
+#[test]
 fn no_marks_no_quotes() {
     let (_, analysis) = analyse("[Lavrov](PER) said nothing.");
     assert!(analysis.quotes.is_empty());
