@@ -781,7 +781,12 @@ mod tests {
     fn title_case_lines_are_told_from_sentences_and_headlines() {
         let pos = |line: &str| {
             let words: Vec<&str> = line.split(' ').collect();
-            let ctx = DocCtx::new(&words, &[0..words.len()], &Gazetteer::default());
+            let whole_line = 0..words.len();
+            let ctx = DocCtx::new(
+                &words,
+                std::slice::from_ref(&whole_line),
+                &Gazetteer::default(),
+            );
             ctx.pos[1]
         };
         assert_eq!(pos("Google Launches Native Gmail App For iPhone"), TITLED);
