@@ -56,6 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         grace: Duration::from_secs(super::run::DEFAULT_GRACE_SECS),
         metrics: None,
         quiet: args.quiet,
+        stats: Arc::default(),
     };
     let summary = job.execute(|| async move {
         let sink = NatsSink::open_stream(uri.clone(), NatsPayload::Article)

@@ -314,6 +314,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let (source, total_bytes) = AnySource::open(&settings.inputs, settings.feeds.clone())?;
     let passed_over = Arc::clone(&settings.feeds.counts);
+    let stats = Arc::new(Stats::default());
+    passed_over.observe_fetches(Arc::new(FetchMetrics(Arc::clone(&stats))));
     let Settings {
         sinks: specs,
         sink_options,
@@ -336,6 +338,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         grace,
         metrics: metrics.map(|addr| (addr, source_label)),
         quiet,
+        stats,
     };
     let summary = job.execute(|| async move {
         let mut sinks = Vec::with_capacity(specs.len());
@@ -373,6 +376,21 @@ pub(crate) struct Job {
     pub metrics: Option<(String, String)>,
     /// No progress bar.
     pub quiet: bool,
+    /// The run's counters; made before the source opens so that the source's fetcher can
+    /// report into them (see [`FetchMetrics`]).
+    pub stats: Arc<Stats>,
+}
+
+/// Counts `--fetch-articles` page requests by status in the run's [`Stats`], which the
+/// metrics exporter reads: the wiring that lets `ingest` report without knowing the runtime's
+/// counters or the HTTP layer.
+#[derive(Debug)]
+struct FetchMetrics(Arc<Stats>);
+
+impl ingest::FetchObserver for FetchMetrics {
+    fn fetched(&self, status: u16) {
+        self.0.count_fetch(status);
+    }
 }
 
 /// The `source` label of `newsflow_articles_read_total`.
@@ -395,7 +413,7 @@ impl Job {
         let result = runtime.block_on(async move {
             let shutdown = CancellationToken::new();
             tokio::spawn(watch_signals(shutdown.clone(), self.grace, signals));
-            let stats = Arc::new(Stats::default());
+            let stats = self.stats;
             // Up before the sinks connect, so that an orchestrator sees "alive, not ready".
             let metrics_stop = CancellationToken::new();
             let _stop_metrics = metrics_stop.clone().drop_guard();

@@ -417,3 +417,87 @@ fn follow_accepts_an_upper_case_url_scheme() {
     );
     assert_eq!(ids(&[first]), ["a"]);
 }
+
+/// A one-thread HTTP/1.1 server on 127.0.0.1 for `--fetch-articles`: a feed linking to one
+/// page that exists and one that does not, with no robots.txt (404). Returns the feed URL.
+fn serve_linked_pages() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Local</title>\
+         <item><guid>ok</guid><title>Found</title><link>{base}/ok.html</link><description>Short.</description></item>\
+         <item><guid>gone</guid><title>Gone</title><link>{base}/gone.html</link><description>Short.</description></item>\
+         </channel></rss>"
+    );
+    let page = "<html><head><title>Found</title></head><body><article><p>Gordon Brown \
+                spoke in London on Tuesday about the budget and the economy of Britain.</p>\
+                <p>He said the plan would help families across the country this year.</p>\
+                </article></body></html>";
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let path = request.split(' ').nth(1).unwrap_or("").to_string();
+            let (status, kind, body) = match path.as_str() {
+                "/feed.xml" => ("200 OK", "application/rss+xml", feed.as_str()),
+                "/ok.html" => ("200 OK", "text/html; charset=utf-8", page),
+                _ => ("404 Not Found", "text/plain", "no such page"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.flush();
+        }
+    });
+    format!("{base}/feed.xml")
+}
+
+#[test]
+fn fetched_pages_are_counted_by_status_in_the_metrics() {
+    let url = serve_linked_pages();
+    // --follow keeps the run (and its metrics listener) up until SIGTERM.
+    let served = crate::serve::start(
+        newsflow()
+            .args([
+                "run",
+                &url,
+                "--fetch-articles",
+                "--follow",
+                "--interval",
+                "600",
+            ])
+            .args(["--metrics", "127.0.0.1:0"])
+            .stdout(Stdio::null()),
+    );
+    let text = crate::serve::scrape_until(&served.addr, "both items written", |t| {
+        crate::serve::sample(t, "newsflow_articles_written_total{sink=\"stdout\"}") == 2
+    });
+    let sample = |series| crate::serve::sample(&text, series);
+    assert_eq!(
+        sample("newsflow_fetches_total{status=\"200\"}"),
+        1,
+        "{text}"
+    );
+    // The 404 of robots.txt is not a page: only gone.html's counts.
+    assert_eq!(
+        sample("newsflow_fetches_total{status=\"404\"}"),
+        1,
+        "{text}"
+    );
+    let (status, stderr) = served.terminate();
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr.contains("fetched 1 linked pages, 1 kept the feed's text"),
+        "{stderr}"
+    );
+}

@@ -6,7 +6,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::{newsflow, run_ok, shared_dir};
+use crate::serve::{http, sample, scrape_until, start};
+use crate::support::{newsflow, run_ok, scratch, shared_dir};
 
 pub const POSTGRES: &str = "127.0.0.1:5432";
 pub const NATS: &str = "127.0.0.1:4222";
@@ -166,7 +167,12 @@ struct Proxy {
 
 impl Proxy {
     async fn start(upstream: &'static str) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on("127.0.0.1:0".parse().unwrap(), upstream).await
+    }
+
+    /// A proxy on `addr`: the same port again brings a killed proxy's server "back".
+    async fn start_on(addr: SocketAddr, upstream: &'static str) -> Self {
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
             let mut connections = tokio::task::JoinSet::new();
@@ -267,4 +273,174 @@ fn postgres_outage_is_retried_then_fails_loudly() {
     );
     rt.block_on(client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")))
         .unwrap();
+}
+
+/// Polls `path` until it answers `status`; each poll is a real round trip, the bound only
+/// turns a hang into a failure.
+fn wait_for_status(addr: &str, path: &str, status: u16, why: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = http(addr, "GET", path, b"").status;
+        if got == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} stayed {got}, never {status}: {why}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ready_is_503_while_a_sink_rides_out_an_outage_and_200_after() {
+    let test = "ready_is_503_while_a_sink_rides_out_an_outage_and_200_after";
+    if !server_up(test, "PostgreSQL", POSTGRES) {
+        return;
+    }
+    let rt = runtime();
+    let proxy = rt.block_on(Proxy::start(POSTGRES));
+    let proxy_addr = proxy.addr;
+    let schema = unique("nf_ready");
+    let dir = scratch("ready_outage");
+    // Short backoff and many retries: the outage lasts as long as the test wants.
+    let config = dir.join("retry.toml");
+    std::fs::write(
+        &config,
+        "[retry]\nretries = 1000\ninitial_backoff_ms = 20\nmax_backoff_ms = 100\n",
+    )
+    .unwrap();
+    let mut served = start(
+        newsflow()
+            .args(["run", "--batch", "1", "--metrics", "127.0.0.1:0"])
+            .arg("--config")
+            .arg(&config)
+            .arg(format!(
+                "--sink=postgres://postgres@{proxy_addr}/test?schema={schema}&connect_timeout=2"
+            ))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null()),
+    );
+    let a = served.addr.clone();
+    let written = "newsflow_articles_written_total{sink=\"postgres://";
+    let written_now = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with(written))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut stdin = served.child.stdin.take().unwrap();
+    let mut send = |id: &str| {
+        writeln!(
+            stdin,
+            r#"{{"id":"{id}","body":"Story {id} about the outage."}}"#
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+    };
+    for i in 0..5 {
+        send(&format!("before{i}"));
+    }
+    scrape_until(&a, "5 articles written", |t| written_now(t) == 5);
+    wait_for_status(&a, "/ready", 200, "sink and source connected");
+
+    rt.block_on(proxy.kill());
+    send("during");
+    wait_for_status(&a, "/ready", 503, "the sink is retrying");
+    assert_eq!(
+        http(&a, "GET", "/health", b"").status,
+        200,
+        "alive while retrying"
+    );
+    let text = http(&a, "GET", "/metrics", b"").body;
+    assert!(text.contains("newsflow_ready 0"), "{text}");
+    assert_eq!(written_now(&text), 5, "nothing written during the outage");
+
+    let proxy = rt.block_on(Proxy::start_on(proxy_addr, POSTGRES));
+    wait_for_status(&a, "/ready", 200, "the sink wrote again");
+    let text = scrape_until(&a, "the held article written", |t| written_now(t) == 6);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("newsflow_sink_retries_total") && !l.ends_with(" 0")),
+        "no retry counted: {text}"
+    );
+
+    drop(stdin);
+    let status = served.child.wait().unwrap();
+    let stderr = served.stderr.join().unwrap();
+    assert!(status.success(), "{stderr}");
+    let client = rt.block_on(pg());
+    let n = rt.block_on(pg_count(
+        &client,
+        &format!("SELECT count(*) FROM {schema}.articles"),
+    ));
+    assert_eq!(n, 6);
+    rt.block_on(client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")))
+        .unwrap();
+    rt.block_on(proxy.kill());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn nats_worker_with_metrics_counts_exactly_what_was_published() {
+    let test = "nats_worker_with_metrics_counts_exactly_what_was_published";
+    if !server_up(test, "NATS", NATS) {
+        return;
+    }
+    const PUBLISHED: u64 = 40;
+    let dir = scratch("nats_metrics");
+    let input = dir.join("in.jsonl");
+    let lines: String = (0..PUBLISHED)
+        .map(|i| format!("{{\"id\":\"n{i}\",\"body\":\"Angela Merkel met Tony Blair in Brussels. Story {i}.\"}}\n"))
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let stream = unique("NF_METRICS");
+    let subject = format!("newsflow.metrics.{stream}");
+    let to = format!("nats://{NATS}/{subject}?stream={stream}");
+    run_ok(newsflow().args(["publish", "-q", "--to", &to]).arg(&input));
+
+    let served = start(
+        newsflow()
+            .args(["run", "--metrics", "127.0.0.1:0", "--sink", "stdout"])
+            .arg(format!("{to}&consumer=metrics"))
+            .stdout(Stdio::null()),
+    );
+    let a = served.addr.clone();
+    assert_eq!(http(&a, "GET", "/health", b"").status, 200);
+    let text = scrape_until(&a, "every published article written", |t| {
+        sample(t, "newsflow_articles_written_total{sink=\"stdout\"}") >= PUBLISHED
+    });
+    wait_for_status(&a, "/ready", 200, "consuming from NATS");
+    assert_eq!(
+        sample(&text, "newsflow_articles_written_total{sink=\"stdout\"}"),
+        PUBLISHED,
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "newsflow_articles_read_total{source=\"nats\"}"),
+        PUBLISHED
+    );
+    for series in [
+        "newsflow_stage_seconds_count{stage=\"parse\"}",
+        "newsflow_stage_seconds_count{stage=\"tag\"}",
+        "newsflow_stage_seconds_count{stage=\"render\"}",
+    ] {
+        assert_eq!(sample(&text, series), PUBLISHED, "{series} in\n{text}");
+    }
+    for gauge in [
+        "newsflow_queue_depth{queue=\"source\"}",
+        "newsflow_queue_depth{queue=\"results\"}",
+        "newsflow_queue_depth{queue=\"sink:stdout\"}",
+    ] {
+        assert!(text.contains(gauge), "no {gauge} in\n{text}");
+    }
+    assert!(text.contains("newsflow_sink_write_seconds_bucket{le=\"+Inf\",sink=\"stdout\"}"));
+    let (status, stderr) = served.terminate();
+    assert!(status.success(), "SIGTERM must exit 0: {status}: {stderr}");
+
+    let rt = runtime();
+    let _in_runtime = rt.enter();
+    let js = async_nats::jetstream::new(rt.block_on(async_nats::connect(NATS)).unwrap());
+    rt.block_on(js.delete_stream(&stream)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
 }

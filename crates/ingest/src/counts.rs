@@ -7,7 +7,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Told the HTTP status of every linked-page request `--fetch-articles` makes (0: no
+/// response), so the binary can count them for its metrics without `ingest` knowing what
+/// keeps the count. A trait rather than the runtime's counters so that the fetcher stays
+/// usable outside a pipeline run (tests, tools).
+pub trait FetchObserver: Send + Sync + std::fmt::Debug {
+    /// One page request ended with `status` (0: no response: DNS, connect, timeout).
+    fn fetched(&self, status: u16);
+}
 
 /// Counters shared by a source and whoever prints its summary.
 #[derive(Debug, Default)]
@@ -20,6 +29,8 @@ pub struct InputCounts {
     pub fetch_errors: AtomicU64,
     /// Feed items dropped because their page was already fetched (by an earlier poll or run).
     pub pages_seen: AtomicU64,
+    /// Who is told each page request's status; set once by whoever wires the run.
+    fetch_observer: OnceLock<Arc<dyn FetchObserver>>,
 }
 
 impl InputCounts {
@@ -36,6 +47,19 @@ impl InputCounts {
             .lock()
             .map(|m| m.clone())
             .unwrap_or_default()
+    }
+
+    /// Tells `observer` the status of every page request from now on. A second call is
+    /// ignored: one run has one place that counts.
+    pub fn observe_fetches(&self, observer: Arc<dyn FetchObserver>) {
+        let _ = self.fetch_observer.set(observer);
+    }
+
+    /// Reports one page request's status to the observer, if any.
+    pub(crate) fn fetched(&self, status: u16) {
+        if let Some(observer) = self.fetch_observer.get() {
+            observer.fetched(status);
+        }
     }
 
     /// Adds one to a counter.

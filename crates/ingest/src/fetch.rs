@@ -223,7 +223,7 @@ impl PageFetcher {
         let rules = cell
             .get_or_init(|| async {
                 let robots_url = format!("{origin}/robots.txt");
-                match self.get_status(host, &robots_url).await {
+                match self.get_status(host, &robots_url, false).await {
                     Ok((StatusCode::OK, _, body)) => match Robot::new(&self.agent, &body) {
                         Ok(robot) => Rules::Robot(Box::new(robot)),
                         // An unparseable file states no rules.
@@ -246,17 +246,20 @@ impl PageFetcher {
 
     /// A GET under the host and global limits: content type and body of a 2xx answer.
     async fn get(&self, host: &str, url: &str) -> Result<(String, Vec<u8>), String> {
-        match self.get_status(host, url).await? {
+        match self.get_status(host, url, true).await? {
             (status, content_type, body) if status.is_success() => Ok((content_type, body)),
             (status, _, _) => Err(format!("HTTP {status}")),
         }
     }
 
-    /// A GET under the host and global limits: status, content type and capped body.
+    /// A GET under the host and global limits: status, content type and capped body. A
+    /// `page` request's status is reported to the fetch observer; robots.txt requests are
+    /// not pages and are left out, so the metric counts what operators ask about.
     async fn get_status(
         &self,
         host: &str,
         url: &str,
+        page: bool,
     ) -> Result<(StatusCode, String, Vec<u8>), String> {
         let host_limit = {
             let mut map = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
@@ -271,7 +274,12 @@ impl PageFetcher {
             .map_err(|e| e.to_string())?;
         let _global = self.global.acquire().await.map_err(|e| e.to_string())?;
         let chain = |e: reqwest::Error| crate::http::error_chain(&e);
-        let mut response = self.client.get(url).send().await.map_err(chain)?;
+        let sent = self.client.get(url).send().await;
+        if page {
+            self.counts
+                .fetched(sent.as_ref().map_or(0, |r| r.status().as_u16()));
+        }
+        let mut response = sent.map_err(chain)?;
         let status = response.status();
         let content_type = response
             .headers()

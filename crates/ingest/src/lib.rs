@@ -50,7 +50,7 @@ mod web;
 pub mod xml;
 
 pub use any::AnySource;
-pub use counts::InputCounts;
+pub use counts::{FetchObserver, InputCounts};
 pub use feed::{parse_feed, FeedError, ParsedFeed};
 pub use fetch::{FetchOptions, PageFetcher};
 pub use html::html_to_text;

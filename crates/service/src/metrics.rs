@@ -14,7 +14,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
-use pipeline::{Histogram, RejectReason, Stats, TIME_BUCKETS};
+use pipeline::{Histogram, RejectReason, SinkStats, Stats, TIME_BUCKETS};
 
 /// Reads a run's counters when scraped.
 #[derive(Debug)]
@@ -43,15 +43,69 @@ pub fn render(stats: &Arc<Stats>, source: &str, ready: bool) -> String {
     out
 }
 
-/// One metric family with a single series.
-fn single(
-    encoder: &mut DescriptorEncoder,
-    name: &str,
-    help: &str,
-    metric: &impl EncodeMetric,
-) -> Result<(), std::fmt::Error> {
-    let e = encoder.encode_descriptor(name, help, None, metric.metric_type())?;
-    metric.encode(e)
+/// A counter or gauge family: its name, help, type and series, `(label value, value)`
+/// pairs under the label `label` (`None`: one series without labels). Every such family
+/// is built as one of these and encoded by [`encode_family`], so adding a metric is one
+/// entry in [`StatsCollector::families`].
+struct Family {
+    /// The name without the `newsflow_` prefix (and without `_total` for counters).
+    name: &'static str,
+    /// The `# HELP` text.
+    help: &'static str,
+    /// [`MetricType::Counter`] or [`MetricType::Gauge`].
+    kind: MetricType,
+    /// The label key of the series, or `None` for a single unlabelled series.
+    label: Option<&'static str>,
+    /// Label value and value of each series.
+    series: Vec<(String, u64)>,
+}
+
+impl Family {
+    /// A counter family with one series per label value.
+    fn counter(
+        name: &'static str,
+        help: &'static str,
+        label: &'static str,
+        series: Vec<(String, u64)>,
+    ) -> Self {
+        Self {
+            name,
+            help,
+            kind: MetricType::Counter,
+            label: Some(label),
+            series,
+        }
+    }
+
+    /// A counter with no labels.
+    fn single(name: &'static str, help: &'static str, value: u64) -> Self {
+        Self {
+            name,
+            help,
+            kind: MetricType::Counter,
+            label: None,
+            series: vec![(String::new(), value)],
+        }
+    }
+}
+
+/// Encodes one [`Family`].
+fn encode_family(encoder: &mut DescriptorEncoder, family: &Family) -> Result<(), std::fmt::Error> {
+    let mut desc = encoder.encode_descriptor(family.name, family.help, None, family.kind)?;
+    for (label_value, value) in &family.series {
+        let labels: Vec<(&str, &str)> = family
+            .label
+            .map(|key| (key, label_value.as_str()))
+            .into_iter()
+            .collect();
+        let series = desc.encode_family(&labels)?;
+        if family.kind == MetricType::Gauge {
+            ConstGauge::new(i64::try_from(*value).unwrap_or(i64::MAX)).encode(series)?;
+        } else {
+            ConstCounter::new(*value).encode(series)?;
+        }
+    }
+    Ok(())
 }
 
 /// Encodes a time histogram family with one series per value of the label `key`.
@@ -77,122 +131,114 @@ fn histogram(
     Ok(())
 }
 
-impl Collector for StatsCollector {
-    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+impl StatsCollector {
+    /// Every counter and gauge family, read from the runtime's counters now.
+    fn families(&self) -> Vec<Family> {
         let s = &self.stats;
-        let counter = |v| ConstCounter::new(Stats::get(v));
-        {
-            let mut e = encoder.encode_descriptor(
+        let get = Stats::get;
+        let sinks = s.sinks();
+        let per_sink = |value: fn(&SinkStats) -> u64| -> Vec<(String, u64)> {
+            sinks.iter().map(|k| (k.name.clone(), value(k))).collect()
+        };
+        let mut queues = vec![
+            ("source".to_string(), get(&s.source_queue_now)),
+            ("results".to_string(), get(&s.result_queue_now)),
+        ];
+        queues.extend(
+            sinks
+                .iter()
+                .map(|k| (format!("sink:{}", k.name), get(&k.queue_now))),
+        );
+        vec![
+            Family::counter(
                 "articles_read",
                 "Records the source sent into the pipeline",
-                None,
-                MetricType::Counter,
-            )?;
-            counter(&s.records_read)
-                .encode(e.encode_family(&[("source", self.source.as_str())])?)?;
-        }
-        let sinks = s.sinks();
-        {
-            let mut e = encoder.encode_descriptor(
+                "source",
+                vec![(self.source.clone(), get(&s.records_read))],
+            ),
+            Family::counter(
                 "articles_written",
                 "Articles each sink has written",
-                None,
-                MetricType::Counter,
-            )?;
-            for sink in &sinks {
-                counter(&sink.written).encode(e.encode_family(&[("sink", sink.name.as_str())])?)?;
-            }
-        }
-        {
-            let mut e = encoder.encode_descriptor(
+                "sink",
+                per_sink(|k| Stats::get(&k.written)),
+            ),
+            Family::counter(
                 "rejected",
                 "Records rejected as dead letters, by reason",
-                None,
-                MetricType::Counter,
-            )?;
-            for reason in RejectReason::ALL {
-                ConstCounter::new(s.rejected_for(reason))
-                    .encode(e.encode_family(&[("reason", reason.as_str())])?)?;
-            }
-        }
-        single(
-            &mut encoder,
-            "skipped",
-            "Records a source passed over on purpose (feed items already seen)",
-            &counter(&s.skipped),
-        )?;
-        for (name, help, value) in [
-            ("sentences", "Sentences in written articles", &s.sentences),
-            ("tokens", "Tokens in written articles", &s.tokens),
-            ("entities", "Entities in written articles", &s.entities),
-            (
+                "reason",
+                RejectReason::ALL
+                    .iter()
+                    .map(|r| (r.as_str().to_string(), s.rejected_for(*r)))
+                    .collect(),
+            ),
+            Family::counter(
+                "skipped",
+                "Records passed over on purpose, by reason: feed items already seen \
+                 (seen) and articles in a language not asked for (language)",
+                "reason",
+                vec![
+                    ("seen".to_string(), get(&s.skipped)),
+                    ("language".to_string(), get(&s.skipped_language)),
+                ],
+            ),
+            Family::single(
+                "sentences",
+                "Sentences in written articles",
+                get(&s.sentences),
+            ),
+            Family::single("tokens", "Tokens in written articles", get(&s.tokens)),
+            Family::single("entities", "Entities in written articles", get(&s.entities)),
+            Family::single(
                 "text_bytes",
                 "Bytes of analysed text in written articles",
-                &s.text_bytes,
+                get(&s.text_bytes),
             ),
-        ] {
-            single(&mut encoder, name, help, &counter(value))?;
-        }
-        {
-            let mut e = encoder.encode_descriptor(
+            Family::counter(
                 "sink_retries",
                 "Sink writes tried again after a retryable failure",
-                None,
-                MetricType::Counter,
-            )?;
-            for sink in &sinks {
-                counter(&sink.retries).encode(e.encode_family(&[("sink", sink.name.as_str())])?)?;
-            }
-        }
-        {
-            let mut e = encoder.encode_descriptor(
+                "sink",
+                per_sink(|k| Stats::get(&k.retries)),
+            ),
+            Family::counter(
                 "sink_failures",
                 "Sink writes that failed for good",
-                None,
-                MetricType::Counter,
-            )?;
-            for sink in &sinks {
-                counter(&sink.failures)
-                    .encode(e.encode_family(&[("sink", sink.name.as_str())])?)?;
-            }
-        }
-        {
-            let mut e = encoder.encode_descriptor(
+                "sink",
+                per_sink(|k| Stats::get(&k.failures)),
+            ),
+            Family::counter(
                 "fetches",
-                "Pages fetched, by HTTP status (0: no response)",
-                None,
-                MetricType::Counter,
-            )?;
-            for (status, n) in s.fetches() {
-                let status = status.to_string();
-                ConstCounter::new(n).encode(e.encode_family(&[("status", status.as_str())])?)?;
-            }
+                "Linked pages requested by --fetch-articles, by HTTP status (0: no response)",
+                "status",
+                s.fetches()
+                    .into_iter()
+                    .map(|(status, n)| (status.to_string(), n))
+                    .collect(),
+            ),
+            Family {
+                name: "queue_depth",
+                help: "Items waiting in each queue at the last sample (sinks' in batches)",
+                kind: MetricType::Gauge,
+                label: Some("queue"),
+                series: queues,
+            },
+        ]
+    }
+}
+
+impl Collector for StatsCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        for family in self.families() {
+            encode_family(&mut encoder, &family)?;
         }
-        {
-            let mut e = encoder.encode_descriptor(
-                "queue_depth",
-                "Items waiting in each queue at the last sample (sinks' in batches)",
-                None,
-                MetricType::Gauge,
-            )?;
-            let gauge = |v: &std::sync::atomic::AtomicU64| {
-                ConstGauge::new(i64::try_from(Stats::get(v)).unwrap_or(i64::MAX))
-            };
-            gauge(&s.source_queue_now).encode(e.encode_family(&[("queue", "source")])?)?;
-            gauge(&s.result_queue_now).encode(e.encode_family(&[("queue", "results")])?)?;
-            for sink in &sinks {
-                let queue = format!("sink:{}", sink.name);
-                gauge(&sink.queue_now).encode(e.encode_family(&[("queue", queue.as_str())])?)?;
-            }
-        }
-        let steps = s.steps();
+        let s = &self.stats;
         histogram(
             &mut encoder,
             "stage_seconds",
             "Time per article in each step (parse, each stage, render), in seconds",
             "stage",
-            &steps,
+            &s.steps(),
         )?;
+        let sinks = s.sinks();
         let writes: Vec<(&str, &Histogram, f64)> = sinks
             .iter()
             .map(|k| (k.name.as_str(), &k.write_time, k.write_time.sum_secs()))
@@ -217,6 +263,7 @@ mod tests {
         let stats = Arc::new(Stats::default());
         Stats::add(&stats.records_read, 7);
         stats.reject(RejectReason::Invalid);
+        Stats::add(&stats.skipped_language, 3);
         stats.count_fetch(404);
         let sinks = stats.register_sinks(vec!["stdout".into()]);
         Stats::add(&sinks[0].written, 6);
@@ -228,6 +275,9 @@ mod tests {
             "newsflow_articles_read_total{source=\"jsonl\"} 7",
             "newsflow_articles_written_total{sink=\"stdout\"} 6",
             "newsflow_rejected_total{reason=\"invalid\"} 1",
+            "newsflow_skipped_total{reason=\"language\"} 3",
+            "newsflow_skipped_total{reason=\"seen\"} 0",
+            "newsflow_sentences_total 0",
             "newsflow_fetches_total{status=\"404\"} 1",
             "newsflow_queue_depth{queue=\"sink:stdout\"} 0",
             "newsflow_stage_seconds_count{stage=\"segment\"} 1",
