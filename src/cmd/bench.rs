@@ -157,6 +157,8 @@ struct Report {
     tokens: u64,
     /// Entities written.
     entities: u64,
+    /// Articles analysed per detected language (`none`: too short to tell), in code order.
+    languages: serde_json::Map<String, serde_json::Value>,
     /// Bytes of analysed text.
     text_bytes: u64,
     /// Bytes of input read.
@@ -207,6 +209,11 @@ impl Report {
             sentences: summary.sentences,
             tokens: summary.tokens,
             entities: summary.entities,
+            languages: summary
+                .languages
+                .iter()
+                .map(|(lang, n)| (lang.unwrap_or("none").to_string(), serde_json::json!(n)))
+                .collect(),
             text_bytes: summary.text_bytes,
             input_bytes: Stats::get(&stats.bytes_read),
             seconds: secs,
@@ -254,6 +261,12 @@ impl std::fmt::Display for Report {
             format!("{} ({} rejected)", self.articles, self.rejected),
         )?;
         row("tokens", self.tokens.to_string())?;
+        let languages: Vec<String> = self
+            .languages
+            .iter()
+            .map(|(lang, n)| format!("{lang} {n}"))
+            .collect();
+        row("languages", languages.join(", "))?;
         row("text", format!("{:.1} MB", self.text_bytes as f64 / 1e6))?;
         row("elapsed", format!("{:.2} s", self.seconds))?;
         row("articles/s", format!("{:.0}", self.articles_per_sec))?;

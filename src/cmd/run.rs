@@ -548,15 +548,18 @@ pub fn describe(s: &Summary) -> String {
         "newsflow: {} articles, {} sentences, {} tokens, {} entities, {} rejected in {secs:.2} s",
         s.articles_written, s.sentences, s.tokens, s.entities, s.rejected,
     );
-    if s.elapsed < MIN_RATE_RUN {
-        return counts;
-    }
-    format!(
-        "{counts} ({:.0} articles/s, {:.0} tokens/s, {:.2} MB/s)",
-        s.articles_written as f64 / secs,
-        s.tokens as f64 / secs,
-        s.text_bytes as f64 / secs / 1e6,
-    ) + &describe_languages(s)
+    // Rates of a run too short to measure mean nothing; the counts always do.
+    let rates = if s.elapsed < MIN_RATE_RUN {
+        String::new()
+    } else {
+        format!(
+            " ({:.0} articles/s, {:.0} tokens/s, {:.2} MB/s)",
+            s.articles_written as f64 / secs,
+            s.tokens as f64 / secs,
+            s.text_bytes as f64 / secs / 1e6,
+        )
+    };
+    counts + &rates + &describe_languages(s)
 }
 
 /// `; 12 skipped (language); languages: en 310, de 12, none 1` — or nothing when every
@@ -590,6 +593,18 @@ mod tests {
             elapsed,
             ..Summary::default()
         }
+    }
+
+    #[test]
+    fn a_short_run_still_counts_its_language_skips() {
+        let mut s = summary(1, Duration::from_millis(7));
+        s.skipped_language = 3;
+        s.languages = vec![(Some("en"), 1)];
+        assert!(
+            describe(&s).ends_with("0.01 s; 3 skipped (language); languages: en 1"),
+            "{}",
+            describe(&s)
+        );
     }
 
     #[test]

@@ -434,3 +434,39 @@ fn patterns_file_overrides_the_model() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/model.bin"));
 }
+
+#[test]
+fn bench_reports_articles_per_language() {
+    // Issue 15: `bench`, like the run summary, says how many articles each language had.
+    let dir = scratch("bench-languages");
+    let corpus = dir.join("mixed.jsonl");
+    std::fs::write(
+        &corpus,
+        concat!(
+            r#"{"id":"en1","body":"The central bank raised its interest rate on Tuesday, and officials said more increases were likely this year."}"#,
+            "\n",
+            r#"{"id":"en2","body":"Shares fell sharply in early trading after the company warned that its profits would be lower than expected."}"#,
+            "\n",
+            r#"{"id":"de1","body":"Die Regierung hat am Dienstag beschlossen, dass die neuen Regeln erst im nächsten Jahr in Kraft treten sollen."}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let out = run_ok(
+        newsflow()
+            .args(["bench", "--workers", "1", "--json"])
+            .arg(&corpus),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["languages"],
+        serde_json::json!({"de": 1, "en": 2}),
+        "{report}"
+    );
+    let table = run_ok(newsflow().args(["bench", "--workers", "1"]).arg(&corpus));
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("languages              de 1, en 2"),
+        "{table}"
+    );
+}
