@@ -157,7 +157,7 @@ struct Report {
     tokens: u64,
     /// Entities written.
     entities: u64,
-    /// Articles analysed per detected language (`none`: too short to tell), in code order.
+    /// Articles analysed per detected language (`none`: too short to tell), most first.
     languages: serde_json::Map<String, serde_json::Value>,
     /// Bytes of analysed text.
     text_bytes: u64,

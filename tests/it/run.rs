@@ -466,7 +466,7 @@ fn bench_reports_articles_per_language() {
     let table = run_ok(newsflow().args(["bench", "--workers", "1"]).arg(&corpus));
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(
-        table.contains("languages              de 1, en 2"),
+        table.contains("languages              en 2, de 1"),
         "{table}"
     );
 }
