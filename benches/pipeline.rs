@@ -87,25 +87,33 @@ fn end_to_end(c: &mut Criterion) {
     group.sample_size(10);
     for workers in [1, 2] {
         group.bench_function(format!("jsonl_to_discard/{workers}_workers"), |b| {
-            b.iter(|| {
-                let config = PipelineConfig {
-                    workers,
-                    ..PipelineConfig::default()
-                };
-                runtime
-                    .block_on(pipeline::run(
-                        Lines(Arc::clone(&lines)),
-                        Arc::clone(&stages),
-                        vec![Discard],
-                        config,
-                        Arc::new(Stats::default()),
-                        CancellationToken::new(),
-                    ))
-                    .unwrap()
-            })
+            b.iter(|| run_once(&runtime, &lines, &stages, workers))
         });
     }
     group.finish();
+}
+
+/// One pass of the whole pipeline over `lines` into a sink that discards.
+fn run_once(
+    runtime: &tokio::runtime::Runtime,
+    lines: &Arc<Vec<String>>,
+    stages: &Arc<[Box<dyn pipeline::Stage>]>,
+    workers: usize,
+) -> pipeline::Summary {
+    let config = PipelineConfig {
+        workers,
+        ..PipelineConfig::default()
+    };
+    runtime
+        .block_on(pipeline::run(
+            Lines(Arc::clone(lines)),
+            Arc::clone(stages),
+            vec![Discard],
+            config,
+            Arc::new(Stats::default()),
+            CancellationToken::new(),
+        ))
+        .unwrap()
 }
 
 /// Articles joined into the long one: about 400 KB of Reuters text, long enough that a
@@ -138,24 +146,7 @@ fn long_article(c: &mut Criterion) {
     group.sample_size(10);
     for (name, lines) in [("one_article", long), ("as_articles", short)] {
         let lines = Arc::new(lines);
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let config = PipelineConfig {
-                    workers: 1,
-                    ..PipelineConfig::default()
-                };
-                runtime
-                    .block_on(pipeline::run(
-                        Lines(Arc::clone(&lines)),
-                        Arc::clone(&stages),
-                        vec![Discard],
-                        config,
-                        Arc::new(Stats::default()),
-                        CancellationToken::new(),
-                    ))
-                    .unwrap()
-            })
-        });
+        group.bench_function(name, |b| b.iter(|| run_once(&runtime, &lines, &stages, 1)));
     }
     group.finish();
 }
