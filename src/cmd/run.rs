@@ -548,8 +548,9 @@ pub fn describe(s: &Summary) -> String {
         "newsflow: {} articles, {} sentences, {} tokens, {} entities, {} rejected in {secs:.2} s",
         s.articles_written, s.sentences, s.tokens, s.entities, s.rejected,
     );
-    // Rates of a run too short to measure mean nothing; the counts always do.
-    let rates = if s.elapsed < MIN_RATE_RUN {
+    // Rates of a run too short to measure, or of a service that saw no article, mean
+    // nothing; the counts always do.
+    let rates = if s.elapsed < MIN_RATE_RUN || s.articles_written == 0 {
         String::new()
     } else {
         format!(
@@ -613,6 +614,15 @@ mod tests {
         assert_eq!(
             line,
             "newsflow: 1 articles, 0 sentences, 500 tokens, 0 entities, 0 rejected in 0.01 s"
+        );
+    }
+
+    #[test]
+    fn a_long_run_without_articles_shows_no_rates() {
+        let line = describe(&summary(0, Duration::from_secs(120)));
+        assert_eq!(
+            line,
+            "newsflow: 0 articles, 0 sentences, 0 tokens, 0 entities, 0 rejected in 120.00 s"
         );
     }
 

@@ -296,6 +296,8 @@ struct Expected {
     attributed: u64,
     /// (entities, quotes) by article id.
     by_article: HashMap<String, (u64, u64)>,
+    /// Articles by language, `none` for those too short to tell.
+    languages: HashMap<String, u64>,
 }
 
 fn expected(jsonl: &Path) -> Expected {
@@ -317,6 +319,8 @@ fn expected(jsonl: &Path) -> Expected {
             *expected.labels.entry(label).or_default() += 1;
         }
         expected.quotes += quotes;
+        let lang = record["lang"].as_str().unwrap_or("none").to_string();
+        *expected.languages.entry(lang).or_default() += 1;
         let id = record["id"].as_str().unwrap().to_string();
         let previous = expected
             .by_article
@@ -346,6 +350,8 @@ const DOM_COUNTS: &str = r#"(() => {
       all('.quote:not(.cont)', a).length,
     ]),
     panel_entries: all('#panel li.top').length,
+    badges: all('article.doc').filter((a) => all('span.lang', a).length === 1).length,
+    languages: Object.fromEntries(all('dl.langs dd').map((d) => [d.dataset.lang, Number(d.textContent)])),
     stats: [stat('articles'), stat('entities'), stat('quotes'), stat('attributed-quotes')],
     per_background: per && getComputedStyle(per).backgroundColor,
     panel_position: getComputedStyle(document.getElementById('panel')).position,
@@ -495,6 +501,16 @@ fn html_report_of_300_bbc_articles_renders_in_chromium() {
     // The side panel lists entities and stands beside the articles; highlights are coloured
     // (displaCy's PER violet) and the legend's filter script works.
     assert!(dom["panel_entries"].as_u64().unwrap() >= 20, "{dom}");
+    // Every article wears one language badge, and the panel counts languages as the JSON
+    // Lines of the same run do.
+    assert_eq!(
+        dom["badges"],
+        json!(ARTICLES),
+        "articles with one language badge"
+    );
+    let dom_languages: HashMap<String, u64> =
+        serde_json::from_value(dom["languages"].clone()).unwrap();
+    assert_eq!(dom_languages, expected.languages, "languages in the panel");
     assert_eq!(dom["panel_position"], "fixed");
     assert_eq!(dom["per_background"], "rgb(170, 156, 252)");
     assert_eq!(toggled, json!([expected.labels["PER"], 0]), "PER filter");
