@@ -26,7 +26,7 @@ mod feeds;
 mod clusters_quotes;
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;
-/// Quote attribution scored on our annotated BBC politics articles (shared data).
+/// Quote attribution scored on our annotated BBC politics and US news sets (shared data).
 mod quotes_eval;
 /// The trained tagger through the binary: eval on CoNLL, tag, the seed article.
 mod tagging;

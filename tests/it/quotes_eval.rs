@@ -1,13 +1,16 @@
-//! Quote attribution scored on our own annotations of 27 BBC politics articles (shared
-//! data): of the quotes attributed, how many name the right speaker, and how many of the
-//! direct quotations get the right speaker. `data/quotes/README.md` says how the set was
-//! chosen and labelled and how a speaker counts as right.
+//! Quote attribution scored on our own annotations (shared data): 27 BBC politics articles
+//! (the set the finder was tuned on) and a US set never tuned on — Reuters-21578 wire copy
+//! and US news pages — split into a dev half and a check half. Of the quotes attributed, how
+//! many name the right speaker, and how many of the direct quotations get the right
+//! speaker. `data/quotes/README.md` says how the sets were chosen and labelled and how a
+//! speaker counts as right.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{records, repo_root, run_with_stdin, shared_dir};
+use crate::support::{newsflow, records, repo_root, run_ok, run_with_stdin, shared_dir};
 
 /// Of the quotes attributed, the share that must name the right speaker: a floor just
 /// under what the finder measures on this set (94.9 % at the commit that added this test;
@@ -18,6 +21,21 @@ const MIN_PRECISION: f64 = 0.94;
 /// 69.1 % before; the issue's target is 85 %).
 const MIN_DIRECT_RECALL: f64 = 0.92;
 
+/// Of the quotes attributed on the US set's dev half (`gold_us_dev.tsv`, looked at while
+/// fixing), the share that must name the right speaker: just under the 93.8 % measured
+/// (84.8 % before the wrapped-copy and US fixes).
+const MIN_US_DEV_PRECISION: f64 = 0.92;
+/// Of the dev half's direct quotations, the share that must get the right speaker (92.6 %
+/// measured, 32.4 % before).
+const MIN_US_DEV_RECALL: f64 = 0.91;
+/// Of the quotes attributed on the check half (`gold_us_check.tsv`, scored only once the
+/// fixes were done), the share that must name the right speaker: 84.7 % measured (93.0 %
+/// of far fewer attributions before), under the issue's 95 % target.
+const MIN_US_CHECK_PRECISION: f64 = 0.83;
+/// Of the check half's direct quotations, the share that must get the right speaker
+/// (87.7 % measured, 56.9 % before; the issue's target is 85 %).
+const MIN_US_CHECK_RECALL: f64 = 0.86;
+
 /// One annotated quotation: code point offsets into the record's text, kind, speaker.
 struct Gold {
     start: usize,
@@ -27,9 +45,9 @@ struct Gold {
     speaker: Option<String>,
 }
 
-/// The annotations by article id.
-fn load_gold() -> HashMap<String, Vec<Gold>> {
-    let path = repo_root().join("data/quotes/gold_bbc_politics.tsv");
+/// The annotations of `data/quotes/NAME` by article id.
+fn load_gold(name: &str) -> HashMap<String, Vec<Gold>> {
+    let path = repo_root().join("data/quotes").join(name);
     let raw = std::fs::read_to_string(&path).unwrap();
     let mut gold: HashMap<String, Vec<Gold>> = HashMap::new();
     for line in raw.lines().skip(1) {
@@ -76,15 +94,12 @@ fn name_words(name: &str) -> HashSet<String> {
         .collect()
 }
 
-#[test]
-fn quote_speakers_on_annotated_bbc_politics() {
-    let Some(shared) = shared_dir("quote_speakers_on_annotated_bbc_politics") else {
-        return;
-    };
-    let gold = load_gold();
-    let corpus =
-        std::fs::read_to_string(shared.join("data/news/bbc_news_2004_2005.jsonl")).unwrap();
-    let input: String = corpus
+/// The records `newsflow run` writes for the annotated articles: JSON Lines articles of
+/// `corpus` (under the shared folder) by id, and the news pages of `data/quotes/us_pages.tsv`
+/// (page files of the shared trafilatura set, whose record id is the page's URL).
+fn annotated_records(shared: &Path, corpus: &str, gold: &HashMap<String, Vec<Gold>>) -> Vec<Value> {
+    let lines = std::fs::read_to_string(shared.join(corpus)).unwrap();
+    let input: String = lines
         .lines()
         .filter(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
@@ -92,17 +107,37 @@ fn quote_speakers_on_annotated_bbc_politics() {
         })
         .flat_map(|l| [l, "\n"])
         .collect();
-    let out = run_with_stdin(&["run", "-q", "--ordered", "-"], &input);
-    let records = records(&out.stdout);
+    let mut found = Vec::new();
+    if !input.is_empty() {
+        found = records(&run_with_stdin(&["run", "-q", "--ordered", "-"], &input).stdout);
+    }
+    let pages = std::fs::read_to_string(repo_root().join("data/quotes/us_pages.tsv")).unwrap();
+    let files: Vec<_> = pages
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(_, id)| gold.contains_key(*id))
+        .map(|(page, _)| shared.join("data/web/trafilatura_eval/pages").join(page))
+        .collect();
+    if !files.is_empty() {
+        let out = run_ok(newsflow().args(["run", "-q", "--ordered"]).args(&files));
+        found.extend(records(&out.stdout));
+    }
     assert_eq!(
-        records.len(),
+        found.len(),
         gold.len(),
-        "every annotated article is in the corpus"
+        "every annotated article is in the shared data"
     );
+    found
+}
 
+/// The two figures on one set: (of the quotes attributed, the share naming the right
+/// speaker; of the direct quotations, the share found with the right speaker), printed with
+/// the wrong attributions.
+fn score(set: &str, gold: &HashMap<String, Vec<Gold>>, records: &[Value]) -> (f64, f64) {
     let (mut attributed, mut right, mut direct, mut direct_right) = (0, 0, 0, 0);
     let mut wrong = Vec::new();
-    for record in &records {
+    for record in records {
         let golds = &gold[record["id"].as_str().unwrap()];
         let mut found_right = HashSet::new();
         for q in record["quotes"].as_array().unwrap() {
@@ -141,19 +176,65 @@ fn quote_speakers_on_annotated_bbc_politics() {
     let precision = right as f64 / attributed.max(1) as f64;
     let recall = direct_right as f64 / direct.max(1) as f64;
     eprintln!(
-        "quotes attributed {attributed}, right speaker {right} ({:.1} %); direct quotations \
-         {direct}, right speaker {direct_right} ({:.1} %)",
+        "{set}: quotes attributed {attributed}, right speaker {right} ({:.1} %); direct \
+         quotations {direct}, right speaker {direct_right} ({:.1} %); wrong: {wrong:#?}",
         100.0 * precision,
         100.0 * recall
     );
+    (precision, recall)
+}
+
+/// Scores one annotated set and fails below the floors.
+fn check_set(test: &str, tsv: &str, corpus: &str, min_precision: f64, min_recall: f64) {
+    let Some(shared) = shared_dir(test) else {
+        return;
+    };
+    let gold = load_gold(tsv);
+    let records = annotated_records(&shared, corpus, &gold);
+    let (precision, recall) = score(tsv, &gold, &records);
     assert!(
-        precision >= MIN_PRECISION,
-        "{:.1} % of attributed quotes name the right speaker; wrong: {wrong:#?}",
-        100.0 * precision
+        precision >= min_precision,
+        "{tsv}: {:.1} % of attributed quotes name the right speaker (floor {:.1} %)",
+        100.0 * precision,
+        100.0 * min_precision
     );
     assert!(
-        recall >= MIN_DIRECT_RECALL,
-        "{:.1} % of direct quotations get the right speaker",
-        100.0 * recall
+        recall >= min_recall,
+        "{tsv}: {:.1} % of direct quotations get the right speaker (floor {:.1} %)",
+        100.0 * recall,
+        100.0 * min_recall
+    );
+}
+
+#[test]
+fn quote_speakers_on_annotated_bbc_politics() {
+    check_set(
+        "quote_speakers_on_annotated_bbc_politics",
+        "gold_bbc_politics.tsv",
+        "data/news/bbc_news_2004_2005.jsonl",
+        MIN_PRECISION,
+        MIN_DIRECT_RECALL,
+    );
+}
+
+#[test]
+fn quote_speakers_on_annotated_us_news_dev_half() {
+    check_set(
+        "quote_speakers_on_annotated_us_news_dev_half",
+        "gold_us_dev.tsv",
+        "data/news/reuters21578.jsonl",
+        MIN_US_DEV_PRECISION,
+        MIN_US_DEV_RECALL,
+    );
+}
+
+#[test]
+fn quote_speakers_on_annotated_us_news_check_half() {
+    check_set(
+        "quote_speakers_on_annotated_us_news_check_half",
+        "gold_us_check.tsv",
+        "data/news/reuters21578.jsonl",
+        MIN_US_CHECK_PRECISION,
+        MIN_US_CHECK_RECALL,
     );
 }

@@ -10,7 +10,8 @@
 //! Attribution, tried in this order for each quotation:
 //! 1. after it, in its sentence: `“…,” Lavrov said` / `“…,” said Lavrov` /
 //!    `“…,” said the minister, who …` / `“…,” according to Lavrov` / `“…,” Senate Majority
-//!    Whip Ann Lowe (R-TX) told reporters` / `“…,” said its chairman, Sir Anthony Greener`;
+//!    Whip Ann Lowe (R-TX) told reporters` / `“…,” said its chairman, Sir Anthony Greener` /
+//!    `“…,” Rei Shiratori, professor of politics at Dokkyo University, told Reuters`;
 //! 2. before it, ending in `:` or `,`: `Blinken said: “…”` / `Lavrov … and said, “…”` /
 //!    `Reed shot back: “…”` (the sentence's subject speaks when the verb has none of its
 //!    own, or when there is no speech verb before a colon);
@@ -35,6 +36,9 @@
 //! read like speech (four words or more with sentence punctuation), which leaves out scare
 //! quotes and titles. Single quotation marks are not read: in English news they are nested
 //! quotes or apostrophes far more often than quotations.
+//!
+//! Paragraphs are what `marks::Layout` says: every line break, except in hard-wrapped wire
+//! copy, where only a blank or indented line starts one (the segmenter's judgement).
 //!
 //! Runs after entity resolution (it reads the clusters). Pure: no I/O, never fails.
 
@@ -63,7 +67,13 @@ const ADVERBS: &[&str] = &["later", "then", "also", "again", "earlier", "once", 
 const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "it"];
 
 /// Words that start a description of a speaker ("the minister", "a spokesman").
-const DETERMINERS: &[&str] = &["the", "a", "an", "his", "her", "its", "their", "our"];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "one", "another", "his", "her", "its", "their", "our",
+];
+
+/// Words that start an indefinite description, a new unnamed speaker rather than one named
+/// before: "a spokesman", "one Republican strategist", "another official".
+const INDEFINITES: &[&str] = &["a", "an", "one", "another"];
 
 /// Words that end a speaker phrase after the verb ("said the minister, who …").
 const PHRASE_ENDS: &[&str] = &[
@@ -209,6 +219,8 @@ struct Context<'a> {
     analysis: &'a Analysis,
     /// Every quotation's outer span, in text order: names inside quotes are not referents.
     quoted: &'a [Span],
+    /// Where paragraphs break (every line break, or only indented ones in wrapped copy).
+    layout: marks::Layout<'a>,
     cluster_of: Vec<Option<usize>>,
     /// The gender each cluster's titles give, once worked out (`Unknown`: no title): pronoun
     /// linking asks about the same people again and again, and each answer walks all of a
@@ -234,7 +246,8 @@ impl QuoteFinder {
     /// Like [`QuoteFinder::find`], with the attribution cues of the article's language:
     /// under [`Cues::None`] quotations are found by their marks and left unattributed.
     pub fn find_with(&self, text: &str, analysis: &mut Analysis, cues: Cues) {
-        let found = marks::quotations(text);
+        let layout = marks::Layout::new(text);
+        let found = marks::quotations(text, &layout);
         if found.is_empty() {
             analysis.quotes.clear();
             return;
@@ -257,6 +270,7 @@ impl QuoteFinder {
             text,
             analysis,
             quoted: &quoted,
+            layout,
             cluster_of: analysis.entity_clusters(),
             cluster_gender: vec![std::cell::Cell::new(None); analysis.clusters.len()],
             sentence_subject: vec![std::cell::Cell::new(None); analysis.sentences.len()],
@@ -279,7 +293,15 @@ impl QuoteFinder {
                     attribution: a,
                     cluster: cx.cluster(&a, q.outer.start),
                 }),
-                None if partial => None,
+                // `“…,” he said, “that …”`: the quote's second half, same speaker.
+                None if partial => previous.filter(|p| cx.resumes(p, q.outer)).map(|p| Said {
+                    outer: q.outer,
+                    attribution: Attribution {
+                        cue: None,
+                        ..p.attribution
+                    },
+                    ..p
+                }),
                 None => cx
                     .reply(other.as_ref(), previous.as_ref(), q.outer)
                     .or_else(|| {
@@ -434,9 +456,7 @@ impl Context<'_> {
 
     /// Whether a paragraph break lies between two byte offsets.
     fn paragraph_between(&self, from: usize, to: usize) -> bool {
-        self.text
-            .get(from..to.max(from))
-            .is_some_and(|s| s.contains('\n'))
+        self.layout.any_break(from, to)
     }
 
     fn span(&self, first: usize, last: usize) -> Span {
@@ -498,7 +518,15 @@ impl Context<'_> {
             // A break ends the clause; an auxiliary means a new sentence ("… weak.” The
             // authority has also told …"), not an attribution.
             if self.is_break(j) || self.is(j, AUXILIARIES) {
-                return None;
+                // `“…,” Rei Shiratori, professor of politics at Dokkyo University, told
+                // Reuters`: a person, a description between commas, then the verb.
+                match self.cue_after_apposition(i, last, j) {
+                    Some(cue) => {
+                        j = cue;
+                        break;
+                    }
+                    None => return None,
+                }
             }
             last = Some(j);
             words += 1;
@@ -526,12 +554,42 @@ impl Context<'_> {
         self.speaker_phrase(i, last, Some(self.analysis.tokens[j].span))
     }
 
+    /// The speech verb after a person named from token `first` to `last` and a description
+    /// in apposition from the comma at `comma` to the next comma (`Rei Shiratori, professor
+    /// of politics at Dokkyo University, told`), in the same paragraph.
+    fn cue_after_apposition(
+        &self,
+        first: usize,
+        last: Option<usize>,
+        comma: usize,
+    ) -> Option<usize> {
+        let tokens = &self.analysis.tokens;
+        let e = self.entity_ending(last?)?;
+        if self.word(comma) != ","
+            || !self.is_person(e)
+            || self.entity(e).span.start < tokens[first].span.start
+        {
+            return None;
+        }
+        let close = (comma + 2..(comma + 1 + WINDOW).min(tokens.len()))
+            .find(|&k| self.is_break(k))
+            .filter(|&k| self.word(k) == ",")?;
+        let mut cue = close + 1;
+        if cue < tokens.len() && self.is(cue, ADVERBS) {
+            cue += 1;
+        }
+        (cue < tokens.len()
+            && self.is_cue(cue)
+            && !self.paragraph_between(tokens[comma].span.end, tokens[cue].span.start))
+        .then_some(cue)
+    }
+
     /// The speaker named after the verb: tokens from `from` up to a comma, a relative
     /// pronoun or a preposition; an indefinite description runs on through prepositions
     /// ("a person familiar with the talks"), and a description followed by a name in
     /// apposition is that name ("its chairman, Sir Anthony Greener").
     fn phrase_after_cue(&self, from: usize, end: usize, cue: Span) -> Option<Attribution> {
-        let indefinite = from < end && self.is(from, &["a", "an"]);
+        let indefinite = from < end && self.is(from, INDEFINITES);
         let mut last = None;
         for k in from..end.min(from + 8) {
             let stop = if indefinite {
@@ -578,7 +636,7 @@ impl Context<'_> {
     /// capital. A name followed by "'s" owns the speaker rather than being it, and an
     /// indefinite description ("a Downing Street spokesman") is never a name inside it.
     fn speaker_phrase(&self, first: usize, last: usize, cue: Option<Span>) -> Option<Attribution> {
-        let indefinite = self.is(first, &["a", "an"]);
+        let indefinite = self.is(first, INDEFINITES);
         let named = |labels: &[Label]| {
             (first..=last).rev().find_map(|k| {
                 let e = self.entity_ending(k)?;
@@ -758,16 +816,14 @@ impl Context<'_> {
     fn reply(&self, other: Option<&Said>, previous: Option<&Said>, outer: Span) -> Option<Said> {
         let (a, b) = (other?, previous?);
         let opens_paragraph = |s: Span| {
-            let line = self.text[..s.start].rfind('\n').map_or(0, |n| n + 1);
+            let line = self.layout.paragraph_start(s.start);
             self.text[line..s.start].trim().is_empty() || self.ends_with_colon(line, s.start)
         };
-        let consecutive = |x: Span, y: Span| paragraph_breaks(&self.text[x.end..y.start]) == 1;
+        let consecutive = |x: Span, y: Span| self.layout.breaks(x.end, y.start) == 1;
         // A turn of an interview: the quote is its paragraph, after at most a short label
         // ("Reed asked:"), with nothing after it.
         let turn = |x: Span| {
-            let end = self.text[x.end..]
-                .find('\n')
-                .map_or(self.text.len(), |n| x.end + n);
+            let end = self.layout.paragraph_end(x.end);
             opens_paragraph(x) && self.text[x.end..end].trim().is_empty()
         };
         (opens_paragraph(outer)
@@ -786,11 +842,36 @@ impl Context<'_> {
         s.ends_with(':') && s.split_whitespace().count() <= 8
     }
 
-    /// Pattern 4: whether an unattributed quotation continues the previous speaker.
+    /// Pattern 4: whether an unattributed quotation continues the previous speaker. Persons
+    /// named in the rest of the attribution's own sentence (`said Paul Begala, who was an
+    /// adviser to Bill Clinton.`) describe the speaker and do not interrupt.
     fn continues(&self, prev: &Said, outer: Span) -> bool {
         let between = Span::new(prev.outer.end, outer.start);
-        paragraph_breaks(between.slice(self.text)) <= 1
-            && !self.person_between(between.start, between.end, Some(prev))
+        let speaker = prev.attribution.speaker;
+        let from = if speaker.start >= between.start {
+            self.analysis
+                .sentence_at(speaker.start)
+                .map_or(between.start, |s| self.analysis.sentences[s].span.end)
+                .clamp(between.start, between.end)
+        } else {
+            between.start
+        };
+        self.layout.breaks(between.start, between.end) <= 1
+            && !self.person_between(from, between.end, Some(prev))
+    }
+
+    /// Whether a partial quote resumes the sentence of the quote before it after a comma
+    /// attribution (`“It strikes me odd,” said the Illinois Democrat, “that the number …”`):
+    /// nothing but the attribution and a comma lies between.
+    fn resumes(&self, prev: &Said, outer: Span) -> bool {
+        let attribution = prev.attribution.speaker;
+        let end = prev
+            .attribution
+            .cue
+            .map_or(attribution.end, |c| c.end.max(attribution.end));
+        attribution.start >= prev.outer.end
+            && end <= outer.start
+            && self.text[end..outer.start].trim() == ","
     }
 
     /// Whether a person other than `speaker` is named between two byte offsets. Entities
@@ -820,7 +901,11 @@ impl Context<'_> {
         let w = self.word(p);
         let ends =
             matches!(w, "." | "!" | "?" | "\"" | "\u{201D}" | ":") || w.ends_with(['.', '!', '?']);
-        if !ends || paragraph_breaks(&self.text[self.analysis.tokens[p].span.end..outer.start]) > 1
+        if !ends
+            || self
+                .layout
+                .breaks(self.analysis.tokens[p].span.end, outer.start)
+                > 1
         {
             return None;
         }
@@ -887,6 +972,8 @@ impl Context<'_> {
         if words::subject_gender(self.word(k)).is_some() {
             return Subject::Pronoun(k);
         }
+        // Not "one": at a sentence's start it is mostly partitive ("One of the Guildford
+        // Four, Gerry Conlon, said"), the name following.
         if self.is(k, &["a", "an"]) {
             return Subject::Other;
         }
@@ -1111,21 +1198,6 @@ impl Context<'_> {
     }
 }
 
-/// Paragraph breaks in `s`: runs of line breaks, blank lines included, count once.
-fn paragraph_breaks(s: &str) -> usize {
-    let mut breaks = 0;
-    let mut in_break = false;
-    for c in s.chars() {
-        if c == '\n' {
-            breaks += usize::from(!in_break);
-            in_break = true;
-        } else if !c.is_whitespace() {
-            in_break = false;
-        }
-    }
-    breaks
-}
-
 /// The gender a role noun implies ("the spokeswoman"), for linking it to a person.
 fn noun_gender(phrase: &str) -> Gender {
     let last = phrase.rsplit(' ').next().unwrap_or("");
@@ -1203,6 +1275,13 @@ fn is_person_noun(word: &str) -> bool {
         "founder",
         "ceo",
         "boss",
+        // US coverage names a politician by party after the name ("said the Illinois
+        // Democrat", "the Kansas Republican").
+        "democrat",
+        "republican",
+        "congressman",
+        "congresswoman",
+        "lawmaker",
     ];
     NOUNS.iter().any(|n| word.eq_ignore_ascii_case(n))
 }

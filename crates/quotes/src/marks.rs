@@ -20,6 +20,87 @@ const PAIRS: &[(char, &[char])] = &[
     ('\u{300E}', &['\u{300F}']),             // 『…』
 ];
 
+/// Where the text's paragraphs break. Most copy breaks a line only between paragraphs;
+/// hard-wrapped wire copy (Reuters) breaks lines at a width, so there a single line break
+/// is a space and only a blank line or an indented line starts a paragraph. The segmenter
+/// judges which layout a text has; asked once per text, on the first line break that
+/// matters.
+pub(crate) struct Layout<'a> {
+    text: &'a str,
+    wrapped: std::cell::OnceCell<bool>,
+}
+
+impl<'a> Layout<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            wrapped: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether the line break at byte `newline` ends a paragraph. A blank or indented line
+    /// after it, or a blank line before it, breaks a paragraph in either layout; only a
+    /// break between two lines of text asks for the text's layout (so copy whose paragraphs
+    /// are blank-line separated never pays for the judgement).
+    pub(crate) fn breaks_at(&self, newline: usize) -> bool {
+        let line = &self.text.as_bytes()[..newline.min(self.text.len())];
+        let blank_before = line
+            .iter()
+            .rev()
+            .take_while(|&&c| c != b'\n')
+            .all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+        blank_before
+            || segment::starts_paragraph(self.text, newline)
+            || !*self.wrapped.get_or_init(|| segment::is_wrapped(self.text))
+    }
+
+    /// The paragraph breaks between two byte offsets: runs of breaks, blank lines
+    /// included, count once.
+    pub(crate) fn breaks(&self, from: usize, to: usize) -> usize {
+        let Some(s) = self.text.get(from..to.max(from)) else {
+            return 0;
+        };
+        let mut breaks = 0;
+        let mut in_break = false;
+        for (i, c) in s.char_indices() {
+            if c == '\n' {
+                if !in_break && self.breaks_at(from + i) {
+                    breaks += usize::from(!in_break);
+                    in_break = true;
+                }
+            } else if !c.is_whitespace() {
+                in_break = false;
+            }
+        }
+        breaks
+    }
+
+    /// Whether a paragraph break lies between two byte offsets.
+    pub(crate) fn any_break(&self, from: usize, to: usize) -> bool {
+        self.text.get(from..to.max(from)).is_some_and(|s| {
+            memchr::memchr_iter(b'\n', s.as_bytes()).any(|i| self.breaks_at(from + i))
+        })
+    }
+
+    /// Where the paragraph holding byte `at` starts.
+    pub(crate) fn paragraph_start(&self, at: usize) -> usize {
+        let head = &self.text.as_bytes()[..at.min(self.text.len())];
+        memchr::memrchr_iter(b'\n', head)
+            .find(|&n| self.breaks_at(n))
+            .map_or(0, |n| n + 1)
+    }
+
+    /// Where the paragraph holding byte `at` ends (its closing line break, or the end).
+    pub(crate) fn paragraph_end(&self, at: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let at = at.min(bytes.len());
+        memchr::memchr_iter(b'\n', &bytes[at..])
+            .map(|n| at + n)
+            .find(|&n| self.breaks_at(n))
+            .unwrap_or(bytes.len())
+    }
+}
+
 /// A quotation as found by its marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Quoted {
@@ -117,7 +198,7 @@ impl Scanner<'_> {
 /// Finds quotations in text order. A mark left open at the end of a paragraph continues
 /// only if the next paragraph starts with an opening mark; otherwise it was a stray mark
 /// and is dropped, so one missing mark spoils at most one paragraph.
-pub(crate) fn quotations(text: &str) -> Vec<Quoted> {
+pub(crate) fn quotations(text: &str, layout: &Layout) -> Vec<Quoted> {
     let mut found = Vec::new();
     let mut open: Option<Open> = None;
     let bytes = text.as_bytes();
@@ -130,6 +211,9 @@ pub(crate) fn quotations(text: &str) -> Vec<Quoted> {
         from = at + c.len_utf8();
         if c == '\n' {
             let Some(o) = open else { continue };
+            if !layout.breaks_at(at) {
+                continue; // a wrapped line: the quotation goes on
+            }
             // Skip blank lines, then see whether the next paragraph reopens the quote.
             let mut next = at + 1;
             while next < bytes.len() && bytes[next].is_ascii_whitespace() {
@@ -182,7 +266,7 @@ mod tests {
     use super::*;
 
     fn inner(text: &str) -> Vec<&str> {
-        quotations(text)
+        quotations(text, &Layout::new(text))
             .iter()
             .map(|q| q.inner.slice(text))
             .collect()
@@ -213,7 +297,7 @@ mod tests {
     #[test]
     fn outer_spans_include_the_marks() {
         let text = "x “ab” y";
-        let q = quotations(text)[0];
+        let q = quotations(text, &Layout::new(text))[0];
         assert_eq!(q.outer.slice(text), "“ab”");
     }
 
@@ -223,6 +307,22 @@ mod tests {
         // with a mark after the full stop and never closed.
         let text = "She said: \"We doubled it. \"We will extend it.\" Then \"more\" came.";
         assert_eq!(inner(text), ["We doubled it. \"We will extend it.", "more"]);
+    }
+
+    #[test]
+    fn a_quotation_runs_on_over_wrapped_lines() {
+        // Reuters: lines wrapped at a width, paragraphs indented.
+        let text = "Nakasone said so.\n    \"There are some who are objecting\nbecause of their \
+                    constituencies,\" he told a meeting of\ngovernment and party leaders.\n    \
+                    \"If the party discipline is\nbroken, I would like to see punishment.\"\n    \
+                    An \"odd\nword\n    alone.";
+        assert_eq!(
+            inner(text),
+            [
+                "There are some who are objecting\nbecause of their constituencies,",
+                "If the party discipline is\nbroken, I would like to see punishment."
+            ]
+        );
     }
 
     #[test]

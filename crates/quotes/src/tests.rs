@@ -486,3 +486,110 @@ fn no_marks_no_quotes() {
     let (_, analysis) = analyse("[Lavrov](PER) said nothing.");
     assert!(analysis.quotes.is_empty());
 }
+
+#[test]
+fn hard_wrapped_wire_copy_reads_a_line_break_as_a_space() {
+    // Reuters-21578: lines wrapped at a width, each paragraph opened by an indent. The
+    // quotation and its attribution run over line breaks; the next paragraph, with no
+    // attribution of its own, continues the same speaker.
+    check(
+        "Political analysts said the tax hurt [Yasuhiro Nakasone](PER).\n    \"Nakasone is \
+         trying to carry out a drastic tax reform at the\nend of his administration,\" \
+         [Rei Shiratori](PER),\nprofessor of politics at [Dokkyo University](ORG), told \
+         [Reuters](ORG).\n    \"Nakasone will almost certainly step down as soon as\nparliament \
+         approves the sales tax,\"\n[Shiratori](PER) said.\n    The tax was planned for \
+         January and\nis opposed by many.\n",
+        &[
+            (
+                "Nakasone is trying t",
+                Some("Rei Shiratori"),
+                Some("Rei Shiratori"),
+                Some("told"),
+            ),
+            (
+                "Nakasone will almost",
+                Some("Shiratori"),
+                Some("Rei Shiratori"),
+                Some("said"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn one_or_another_opens_an_unnamed_speaker() {
+    // "one …" is an indefinite description like "a …": not the organisation inside it, and
+    // a speaker of its own rather than the person of the sentence before.
+    check(
+        "[Mark Walker](PER) will retire.\n\"Meadows screwed everybody,\" said one [GOP](ORG) \
+         operative in the state. \"They threw him off the boat.\"\n\
+         \"It condemns Japan without due process,\" one Japanese official said.",
+        &[
+            (
+                "Meadows screwed ever",
+                Some("one GOP operative in the state"),
+                None,
+                Some("said"),
+            ),
+            (
+                "They threw him off t",
+                Some("one GOP operative in the state"),
+                None,
+                None,
+            ),
+            (
+                "It condemns Japan wi",
+                Some("one Japanese official"),
+                None,
+                Some("said"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_party_after_the_name_is_the_politician_named_before() {
+    // US copy calls a politician by state and party; the quote's second half, after the
+    // comma attribution, is the same speaker's.
+    check(
+        "The subcommittee's chairman, Rep. [Cardiss Collins](PER), called it pathetic.\n\
+         \"It strikes me odd,\" said the Illinois Democrat, \"that the number of white women \
+         pilots is more than double that of black pilots.\"",
+        &[
+            (
+                "It strikes me odd,",
+                Some("the Illinois Democrat"),
+                Some("Cardiss Collins"),
+                Some("said"),
+            ),
+            (
+                "that the number of w",
+                Some("the Illinois Democrat"),
+                Some("Cardiss Collins"),
+                None,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn persons_in_the_attribution_clause_do_not_interrupt_the_speaker() {
+    check(
+        "“It is a big risk for him to debate,” said [Paul Begala](PER), who was a longtime \
+         adviser to [Bill](PER) and [Hillary Clinton](PER). “He has not debated since 2009.”",
+        &[
+            (
+                "It is a big risk for",
+                Some("Paul Begala"),
+                Some("Paul Begala"),
+                Some("said"),
+            ),
+            (
+                "He has not debated s",
+                Some("Paul Begala"),
+                Some("Paul Begala"),
+                None,
+            ),
+        ],
+    );
+}

@@ -19,6 +19,20 @@ mod words;
 
 use article::{Analysis, Sentence, Span, Token};
 
+/// Whether `text` is hard-wrapped (wire copy broken into lines at a fixed width), as the
+/// sentence splitter judges it: its first line breaks fall mid-sentence. In such text a
+/// single line break is a space and [`starts_paragraph`] tells the paragraph breaks.
+pub fn is_wrapped(text: &str) -> bool {
+    sentences::is_wrapped(text.as_bytes())
+}
+
+/// Whether the line break at byte `newline` of hard-wrapped `text` ends a paragraph: a
+/// blank line follows, or an indented line (wire copy's paragraph mark). Meaningful only
+/// where [`is_wrapped`] holds; elsewhere every line break is a paragraph break.
+pub fn starts_paragraph(text: &str, newline: usize) -> bool {
+    sentences::starts_paragraph(text.as_bytes(), newline)
+}
+
 /// Splits text into sentences and tokens. Cheap to create and to share between threads:
 /// it holds no state, and the word tables are built once per process.
 #[derive(Debug, Clone, Default)]

@@ -1129,7 +1129,7 @@ impl Scan<'_, '_> {
         let wrapped = self.wrapped();
         let split = if wrapped {
             // Wire copy wraps at a width and marks paragraphs by indenting.
-            indent >= 2 || list_next
+            indent >= PARAGRAPH_INDENT || list_next
         } else {
             // A headline does not end in "the" or "of"; a line that does was cut short.
             let last_word = line_end
@@ -1457,9 +1457,29 @@ const MAX_CITATION: usize = 12;
 /// How many line breaks `is_wrapped` looks at.
 const WRAP_SAMPLE_LINES: usize = 10;
 
+/// How far (in columns, a tab counting 4) hard-wrapped copy indents the first line of a
+/// paragraph: Reuters indents by 4, and a wrapped line is never indented at all.
+pub(crate) const PARAGRAPH_INDENT: usize = 2;
+
+/// Whether the line break at byte `newline` of hard-wrapped text ends a paragraph: a blank
+/// line or an indented line follows it (or the text ends). Other breaks are spaces.
+pub(crate) fn starts_paragraph(b: &[u8], newline: usize) -> bool {
+    let mut indent = 0;
+    for &c in b.get(newline + 1..).unwrap_or_default() {
+        match c {
+            b' ' => indent += 1,
+            b'\t' => indent += 4,
+            b'\r' => {}
+            b'\n' => return true,
+            _ => return indent >= PARAGRAPH_INDENT,
+        }
+    }
+    true
+}
+
 /// Whether `b` is hard-wrapped: many single line breaks fall mid-sentence (before a
 /// lowercase word, or after a long line without terminal punctuation).
-fn is_wrapped(b: &[u8]) -> bool {
+pub(crate) fn is_wrapped(b: &[u8]) -> bool {
     let mut breaks = 0usize;
     let mut soft = 0usize;
     let mut long = 0usize;
