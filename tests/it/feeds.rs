@@ -501,3 +501,268 @@ fn fetched_pages_are_counted_by_status_in_the_metrics() {
         "{stderr}"
     );
 }
+
+/// A site served by [`serve_site`]: what each path answers, and how often it was asked.
+#[derive(Default)]
+struct Site {
+    /// Path → (status line, extra header lines, body); other paths are 404s.
+    routes: std::collections::HashMap<String, (String, String, String)>,
+    /// Requests per path, counted as they arrive.
+    hits: std::collections::HashMap<String, usize>,
+}
+
+impl Site {
+    fn route(&mut self, path: &str, status: &str, headers: &str, body: &str) {
+        self.routes
+            .insert(path.into(), (status.into(), headers.into(), body.into()));
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.hits.get(path).copied().unwrap_or(0)
+    }
+}
+
+/// A one-thread HTTP/1.1 server on 127.0.0.1 answering from `site`; returns its base URL
+/// (`http://127.0.0.1:PORT`: two of them are two hosts to a client).
+fn serve_site(site: Arc<Mutex<Site>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let path = request.split(' ').nth(1).unwrap_or("").to_string();
+            let (status, headers, body) = {
+                let mut site = site.lock().unwrap();
+                *site.hits.entry(path.clone()).or_default() += 1;
+                site.routes.get(&path).cloned().unwrap_or_else(|| {
+                    ("404 Not Found".into(), String::new(), "no such page".into())
+                })
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.flush();
+        }
+    });
+    base
+}
+
+/// An RSS feed of (guid, link) items.
+fn feed_linking(items: &[(&str, String)]) -> String {
+    let items: String = items
+        .iter()
+        .map(|(id, link)| {
+            format!("<item><guid>{id}</guid><title>Item {id}</title><link>{link}</link><description>Summary {id}.</description></item>")
+        })
+        .collect();
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Local</title>{items}</channel></rss>")
+}
+
+/// An article page about `topic`, long enough to be extracted.
+fn article_page(topic: &str) -> String {
+    format!(
+        "<html><head><title>{topic}</title></head><body><article><p>The council debated \
+         the {topic} for most of Tuesday evening and approved it by a narrow margin.</p>\
+         <p>Residents said the {topic} would change the town centre for a generation.</p>\
+         </article></body></html>"
+    )
+}
+
+const RSS: &str = "content-type: application/rss+xml\r\n";
+const HTML: &str = "content-type: text/html; charset=utf-8\r\n";
+
+#[test]
+fn a_page_fetched_in_an_earlier_poll_or_run_is_not_fetched_again() {
+    let site = Arc::new(Mutex::new(Site::default()));
+    let base = serve_site(Arc::clone(&site));
+    let feed_url = format!("{base}/feed.xml");
+    let story = format!("{base}/story.html");
+    let other = format!("{base}/other.html");
+    {
+        let mut s = site.lock().unwrap();
+        s.route(
+            "/feed.xml",
+            "200 OK",
+            RSS,
+            &feed_linking(&[("a", story.clone())]),
+        );
+        s.route("/story.html", "200 OK", HTML, &article_page("bridge"));
+        s.route("/other.html", "200 OK", HTML, &article_page("library"));
+        s.route("/new.html", "200 OK", HTML, &article_page("harbour"));
+    }
+    let dir = scratch("fetch-state");
+    let state_file = dir.join("state.json");
+    let mut child = newsflow()
+        .args(["run", &feed_url, "--fetch-articles", "--follow"])
+        .args(["--interval", "1", "--quiet", "--ordered", "--state"])
+        .arg(&state_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = Arc::clone(&lines);
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                lines.lock().unwrap().push(line.unwrap());
+            }
+        })
+    };
+    wait_until("the first item", || lines.lock().unwrap().len() == 1);
+    // The next poll: the same page under a new guid (a re-published item), and a new page.
+    site.lock().unwrap().route(
+        "/feed.xml",
+        "200 OK",
+        RSS,
+        &feed_linking(&[("b", story.clone()), ("c", other.clone())]),
+    );
+    wait_until("the new page's item", || lines.lock().unwrap().len() == 2);
+    // One more poll of the same feed, so a late second fetch would have happened.
+    let polls = site.lock().unwrap().hits("/feed.xml");
+    wait_until("another poll", || {
+        site.lock().unwrap().hits("/feed.xml") > polls + 1
+    });
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    assert!(status.success(), "exit {status:?}");
+    assert_eq!(ids(&lines.lock().unwrap()), ["a", "c"]);
+
+    // A later run with the state file: both pages are known, only the new one is fetched.
+    site.lock().unwrap().route(
+        "/feed.xml",
+        "200 OK",
+        RSS,
+        &feed_linking(&[
+            ("d", story.clone()),
+            ("e", other.clone()),
+            ("f", format!("{base}/new.html")),
+        ]),
+    );
+    let out = run(&[
+        &feed_url,
+        "--fetch-articles",
+        "--state",
+        state_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs = records(&out.stdout);
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    assert_eq!(recs[0]["id"], "f");
+    assert!(
+        recs[0]["text"].as_str().unwrap().contains("harbour"),
+        "{recs:?}"
+    );
+    let site = site.lock().unwrap();
+    for page in ["/story.html", "/other.html", "/new.html"] {
+        assert_eq!(
+            site.hits(page),
+            1,
+            "{page} fetched {} times",
+            site.hits(page)
+        );
+    }
+    drop(site);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_redirect_to_another_host_obeys_that_hosts_robots_txt() {
+    // Two loopback servers on two ports are two hosts (origins are scheme, host and port).
+    let shortener = Arc::new(Mutex::new(Site::default()));
+    let publisher = Arc::new(Mutex::new(Site::default()));
+    let short = serve_site(Arc::clone(&shortener));
+    let target = serve_site(Arc::clone(&publisher));
+    let feed_url = format!("{short}/feed.xml");
+    {
+        let mut s = shortener.lock().unwrap();
+        s.route(
+            "/feed.xml",
+            "200 OK",
+            RSS,
+            &feed_linking(&[
+                ("closed", format!("{short}/go/closed")),
+                ("open", format!("{short}/go/open")),
+            ]),
+        );
+        // No robots.txt here (404): the shortener allows everything.
+        let to = |path: &str| format!("location: {target}{path}\r\n");
+        s.route("/go/closed", "302 Found", &to("/private/story.html"), "");
+        s.route(
+            "/go/open",
+            "301 Moved Permanently",
+            &to("/public/story.html"),
+            "",
+        );
+    }
+    {
+        let mut p = publisher.lock().unwrap();
+        p.route(
+            "/robots.txt",
+            "200 OK",
+            "content-type: text/plain\r\n",
+            "User-agent: *\nDisallow: /private/\n",
+        );
+        p.route(
+            "/private/story.html",
+            "200 OK",
+            HTML,
+            &article_page("bridge"),
+        );
+        p.route(
+            "/public/story.html",
+            "200 OK",
+            HTML,
+            &article_page("library"),
+        );
+    }
+    let out = run(&[&feed_url, "--fetch-articles", "--ordered"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs = records(&out.stdout);
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    let (closed, open) = (&recs[0], &recs[1]);
+    assert_eq!(closed["id"], "closed");
+    assert_eq!(closed["text_source"], "feed", "{closed}");
+    assert!(
+        closed["fetch_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("robots.txt disallows")),
+        "{closed}"
+    );
+    assert!(
+        closed["text"].as_str().unwrap().contains("Summary closed."),
+        "{closed}"
+    );
+    // The allowed redirect is followed to the page.
+    assert_eq!(open["text_source"], "page", "{open}");
+    assert!(open["text"].as_str().unwrap().contains("library"), "{open}");
+    let publisher = publisher.lock().unwrap();
+    assert_eq!(publisher.hits("/private/story.html"), 0);
+    assert_eq!(publisher.hits("/public/story.html"), 1);
+    assert_eq!(publisher.hits("/robots.txt"), 1);
+}

@@ -188,11 +188,12 @@ fn closes_p(tag: Tag) -> bool {
 
 /// Parses a decoded page into its block tree.
 pub(crate) fn parse(html: &str, limits: &Limits) -> Result<Doc, ExtractError> {
-    let sink = Sink {
-        state: RefCell::new(Builder::new(limits)),
-    };
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
+    let sink = Sink {
+        state: RefCell::new(Builder::new(limits)),
+        input: &input,
+    };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     // `feed` stops early only to let a tree builder run scripts; this sink never asks it to.
     while !input.is_empty() {
@@ -214,12 +215,15 @@ pub(crate) fn parse(html: &str, limits: &Limits) -> Result<Doc, ExtractError> {
 }
 
 /// Receives tokens; a `RefCell` because html5ever's sink API takes `&self`.
-struct Sink {
+struct Sink<'i> {
     /// The tree so far.
     state: RefCell<Builder>,
+    /// The tokenizer's input, so the body of a dropped raw-text element can be cut from it
+    /// unread (see [`skip_raw_text`]).
+    input: &'i BufferQueue,
 }
 
-impl TokenSink for Sink {
+impl TokenSink for Sink<'_> {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
@@ -229,12 +233,67 @@ impl TokenSink for Sink {
         }
         match token {
             Token::CharacterTokens(text) => b.text(&text),
-            Token::TagToken(tag) => return b.tag(tag),
+            Token::TagToken(tag) => {
+                let result = b.tag(tag);
+                if let (TokenSinkResult::RawData(kind), Some(name)) = (&result, b.raw) {
+                    if b.capture == Capture::Nothing
+                        && skip_raw_text(self.input, name, *kind == RawKind::ScriptData)
+                    {
+                        // The body is gone and the tokenizer stays in the data state, where
+                        // the end tag is read as an end tag the builder ignores.
+                        b.raw = None;
+                        return TokenSinkResult::Continue;
+                    }
+                }
+                return result;
+            }
             // Comments, doctypes, NULs, parse errors and EOF carry no text.
             _ => {}
         }
         TokenSinkResult::Continue
     }
+}
+
+/// Cuts the body of a raw-text element that is dropped anyway (scripts, styles: 40 % of
+/// the bytes of the evaluation pages) from the front of the tokenizer's input, so the
+/// tokenizer never reads it character by character. Returns false, cutting nothing, when
+/// the end tag is not in the first buffer or a script body holds `<!--` before it (the
+/// script-data escape states, whose end rule differs): the tokenizer then reads the body
+/// itself, so the result is the same either way.
+fn skip_raw_text(input: &BufferQueue, name: &str, script: bool) -> bool {
+    let Some(mut chunk) = input.peek_front_chunk_mut() else {
+        return false;
+    };
+    let Some(end) = raw_text_end(chunk.as_bytes(), name, script) else {
+        return false;
+    };
+    // `end` is the offset of an ASCII `<` inside the chunk, so what is left is not empty
+    // (BufferQueue must never hold an empty buffer) and starts on a char boundary.
+    let Ok(end) = u32::try_from(end) else {
+        return false;
+    };
+    chunk.pop_front(end);
+    true
+}
+
+/// The offset in `s` (a raw-text element's body and what follows) of the end tag that the
+/// tokenizer's raw-text states would stop at: `</name` in any case followed by whitespace,
+/// `/` or `>`. `None` when there is none, or when `script` and a `<!--` comes first.
+fn raw_text_end(s: &[u8], name: &str, script: bool) -> Option<usize> {
+    let name = name.as_bytes();
+    let at = memchr::memmem::find_iter(s, b"</").find(|&at| {
+        let after = &s[at + 2..];
+        after.len() > name.len()
+            && after[..name.len()].eq_ignore_ascii_case(name)
+            && matches!(
+                after[name.len()],
+                b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b'/' | b'>'
+            )
+    })?;
+    if script && memchr::memmem::find(&s[..at], b"<!--").is_some() {
+        return None;
+    }
+    Some(at)
 }
 
 /// What the body of a skipped element is collected into, if anything.
@@ -326,24 +385,47 @@ impl Builder {
         if self.skip_depth > 0 {
             return;
         }
-        for c in s.chars() {
-            if c.is_whitespace() || c.is_control() {
-                self.space = true;
-                continue;
-            }
-            if self.space && !self.text.is_empty() && !self.text.ends_with('\n') {
-                self.text.push(' ');
-                self.chars += 1;
-                if self.in_link {
-                    self.link_chars += 1;
+        // Runs of visible characters are appended whole; whitespace and controls between
+        // them collapse to one space.
+        let mut rest = s;
+        while !rest.is_empty() {
+            let mut chars = 0u32;
+            let mut end = rest.len();
+            for (i, c) in rest.char_indices() {
+                if c.is_whitespace() || c.is_control() {
+                    end = i;
+                    break;
                 }
+                chars += 1;
             }
-            self.space = false;
-            self.text.push(c);
+            if chars > 0 {
+                self.word(&rest[..end], chars);
+            }
+            let spaces = rest[end..]
+                .char_indices()
+                .find(|&(_, c)| !(c.is_whitespace() || c.is_control()))
+                .map_or(rest.len() - end, |(i, _)| i);
+            if spaces > 0 {
+                self.space = true;
+            }
+            rest = &rest[end + spaces..];
+        }
+    }
+
+    /// Appends a run of `chars` visible characters, after the space owed if any.
+    fn word(&mut self, word: &str, chars: u32) {
+        if self.space && !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push(' ');
             self.chars += 1;
             if self.in_link {
                 self.link_chars += 1;
             }
+        }
+        self.space = false;
+        self.text.push_str(word);
+        self.chars += chars;
+        if self.in_link {
+            self.link_chars += chars;
         }
     }
 

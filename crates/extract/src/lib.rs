@@ -5,7 +5,8 @@
 //! `newsflow extract`) hand it the bytes of one page and get a [`Page`] or a reason why not.
 //!
 //! Layout:
-//! - `charset`: bytes to text (BOM, `<meta charset>`, else detection).
+//! - `charset`: bytes to text (BOM, HTTP charset, `<meta charset>`, else detection): the
+//!   one encoding rule of the workspace, also used by ingest for feeds ([`detect_encoding`]).
 //! - `dom`: html5ever's tokenizer feeding a light block tree (no DOM, linear time, bounded depth).
 //! - `meta`: title, date, author, site, language and canonical URL from meta tags and JSON-LD.
 //! - `content`: which blocks are the article (containers, text and link density).
@@ -16,6 +17,8 @@ mod dom;
 pub mod eval;
 mod meta;
 
+pub use charset::{detect_encoding, sniff_encoding};
+pub use encoding_rs::Encoding;
 use thiserror::Error;
 
 /// What a page says about its article.
@@ -101,17 +104,30 @@ pub enum ExtractError {
 /// from, if known: it resolves a relative canonical URL and lends a date (`/2024/05/31/`)
 /// when the page declares none.
 pub fn extract(html: &[u8], url: Option<&str>, limits: &Limits) -> Result<Page, ExtractError> {
+    extract_with_charset(html, None, url, limits)
+}
+
+/// [`extract`] for a page whose transport declared its charset (the `charset` of an HTTP
+/// `Content-Type`): that outranks the page's `<meta charset>`, a byte-order mark outranks
+/// both ([`sniff_encoding`]).
+pub fn extract_with_charset(
+    html: &[u8],
+    charset: Option<&'static Encoding>,
+    url: Option<&str>,
+    limits: &Limits,
+) -> Result<Page, ExtractError> {
     if html.len() > limits.max_bytes {
         return Err(ExtractError::TooLarge {
             size: html.len(),
             limit: limits.max_bytes,
         });
     }
-    let head = &html[..html.len().min(SNIFF_BYTES)];
+    // Sniffed after decoding, so a page the server declared UTF-16 is sniffed as text.
+    let text = charset::decode(html, charset);
+    let head = &text.as_bytes()[..text.len().min(SNIFF_BYTES)];
     if !looks_like_html(head) {
         return Err(ExtractError::NotHtml);
     }
-    let text = charset::decode(html);
     let doc = dom::parse(&text, limits)?;
     let body = content::body(&doc);
     if body.is_empty() {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::io::Read;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
 /// The largest feed read into memory, compressed or not. The largest real feeds are a few
 /// MiB; the parsed form takes a few times the input, which keeps a run well under 300 MB.
@@ -38,8 +38,19 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 /// Decompresses gzip data (several members too), at most `limit` bytes of output. A stream
 /// corrupt part-way yields what came before the damage, with a warning.
 pub fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
-    let mut out = Vec::new();
-    let mut decoder = flate2::read::MultiGzDecoder::new(bytes).take(limit as u64 + 1);
+    // The trailer's ISIZE is the last member's size mod 2^32: the whole output for the
+    // usual one-member file, so the buffer is allocated once rather than doubled from
+    // empty (capped, since the trailer is outside data). Read straight from the slice
+    // (a `BufRead`): no copy into an intermediate buffer.
+    let isize = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes.get(at..))
+        .and_then(|tail| <[u8; 4]>::try_from(tail).ok())
+        .map_or(0, |tail| u32::from_le_bytes(tail) as usize);
+    // One byte more than the output, so `read_to_end` sees the end without growing.
+    let mut out = Vec::with_capacity(isize.min(limit).saturating_add(1));
+    let mut decoder = flate2::bufread::MultiGzDecoder::new(bytes).take(limit as u64 + 1);
     if let Err(e) = decoder.read_to_end(&mut out) {
         if out.is_empty() {
             return Err(DecodeError::Gzip(e.to_string()));
@@ -78,24 +89,18 @@ pub struct Decoded {
     pub had_errors: bool,
 }
 
-/// Decodes a document: a byte-order mark wins, then the XML declaration's `encoding`, then
-/// UTF-8 if the bytes are valid UTF-8, then a statistical guess (chardetng) for undeclared
-/// legacy encodings. Invalid bytes become U+FFFD; this never fails.
+/// Decodes a feed: a byte-order mark wins, then the XML declaration's `encoding`, then
+/// [`extract::detect_encoding`] (UTF-8 if the bytes are valid UTF-8, else chardetng's
+/// guess), the fallback HTML pages share. HTML pages decode inside `extract`
+/// ([`extract::sniff_encoding`]: `<meta charset>` rather than `<?xml encoding?>`). Invalid
+/// bytes become U+FFFD; this never fails.
 pub fn decode(bytes: &[u8]) -> Decoded {
     let encoding = match Encoding::for_bom(bytes) {
         Some((encoding, _)) => encoding,
         None => sniff_utf16(bytes)
             .or_else(|| declared_encoding(bytes))
-            .unwrap_or_else(|| {
-                if std::str::from_utf8(bytes).is_ok() {
-                    UTF_8
-                } else {
-                    let mut detector =
-                        chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-                    detector.feed(bytes, true);
-                    detector.guess(None, chardetng::Utf8Detection::Deny)
-                }
-            }),
+            // The fallback for undeclared bytes is the one HTML pages use too.
+            .unwrap_or_else(|| extract::detect_encoding(bytes)),
     };
     // `decode` strips a BOM and switches to the BOM's encoding if one is present.
     let (text, used, had_errors) = encoding.decode(bytes);

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use article::Article;
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION};
 use reqwest::StatusCode;
 use texting_robots::Robot;
 use tokio::sync::{OnceCell, Semaphore};
@@ -38,7 +38,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// item's page, not the feed.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Redirects followed per page: link shorteners and http → https need two or three.
+/// Redirects followed per page (and per robots.txt): link shorteners and http → https
+/// need two or three.
 pub const MAX_REDIRECTS: usize = 5;
 
 /// How `--fetch-articles` fetches.
@@ -115,7 +116,8 @@ impl PageFetcher {
             .default_headers(headers)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            // `page` follows redirects itself, checking each hop's robots.txt.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| IngestError::HttpClient(e.to_string()))?;
         Ok(Self {
@@ -177,37 +179,39 @@ impl PageFetcher {
             .await
     }
 
-    /// The extracted page at `url`, or why it cannot be had.
+    /// The extracted page at `url`, or why it cannot be had. Redirects are followed here,
+    /// not by the HTTP client, so every hop obeys its own host's robots.txt and per-host
+    /// limit (a link shortener on one host may point at a page another host disallows).
     async fn page(&self, url: &str) -> Result<extract::Page, String> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid link: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("not an http(s) link: {url}"));
-        }
-        let host = parsed.host_str().unwrap_or("").to_ascii_lowercase();
-        let origin = parsed.origin().ascii_serialization();
-        self.robots_allow(&origin, &host, url).await?;
-        let (content_type, bytes) = self.get(&host, url).await?;
-        let html = match declared_charset(&content_type) {
-            // The header's charset outranks the page's meta tag (a BOM tells `extract`).
-            Some(encoding) => {
-                let (text, _, _) = encoding.decode(&bytes);
-                let mut utf8 = b"\xEF\xBB\xBF".to_vec();
-                utf8.extend_from_slice(text.as_bytes());
-                utf8
+        let mut url = http_url(url)?;
+        let mut hops = 0;
+        let (content_type, bytes) = loop {
+            self.robots_allow(&url).await?;
+            let answer = self.get_status(&url, Report::Final).await?;
+            match redirect_target(&url, &answer) {
+                Some(next) if hops < MAX_REDIRECTS => {
+                    hops += 1;
+                    url = http_url(next?.as_str())?;
+                }
+                Some(_) => return Err(format!("more than {MAX_REDIRECTS} redirects")),
+                None if answer.status.is_success() => break (answer.content_type, answer.body),
+                None => return Err(format!("HTTP {}", answer.status)),
             }
-            None => bytes,
         };
-        let head = &html[..html.len().min(extract::SNIFF_BYTES)];
         let mime = mime_of(&content_type);
-        let html_type = is_html_mime(&mime) || (mime.is_empty() && extract::looks_like_html(head));
+        let html_type = is_html_mime(&mime)
+            || (mime.is_empty()
+                && extract::looks_like_html(&bytes[..bytes.len().min(extract::SNIFF_BYTES)]));
         if !html_type {
             return Err(format!(
                 "not HTML: {}",
                 if mime.is_empty() { "no type" } else { &mime }
             ));
         }
+        // The header's charset outranks the page's meta tag; a byte-order mark outranks both.
+        let charset = declared_charset(&content_type);
         let link = url.to_string();
-        tokio::task::spawn_blocking(move || extract_declared(&html, Some(&link)))
+        tokio::task::spawn_blocking(move || extract_declared(&bytes, charset, Some(&link)))
             .await
             .map_err(|e| format!("extraction failed: {e}"))?
             .map_err(|e| e.to_string())
@@ -215,28 +219,30 @@ impl PageFetcher {
 
     /// Whether robots.txt lets us fetch `url`; the rules of its origin are fetched on
     /// first use (concurrent first users wait for the one fetch) and kept for the run.
-    async fn robots_allow(&self, origin: &str, host: &str, url: &str) -> Result<(), String> {
+    async fn robots_allow(&self, url: &reqwest::Url) -> Result<(), String> {
+        let origin = url.origin().ascii_serialization();
         let cell = {
             let mut map = self.robots.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(map.entry(origin.to_string()).or_default())
+            Arc::clone(map.entry(origin.clone()).or_default())
         };
         let rules = cell
             .get_or_init(|| async {
-                let robots_url = format!("{origin}/robots.txt");
-                match self.get_status(host, &robots_url, false).await {
-                    Ok((StatusCode::OK, _, body)) => match Robot::new(&self.agent, &body) {
-                        Ok(robot) => Rules::Robot(Box::new(robot)),
-                        // An unparseable file states no rules.
-                        Err(_) => Rules::AllowAll,
-                    },
-                    Ok((status, _, _)) if status.is_client_error() => Rules::AllowAll,
-                    Ok((status, _, _)) => Rules::Unreachable(format!("HTTP {status}")),
+                match self.robots_txt(&origin).await {
+                    Ok(answer) if answer.status == StatusCode::OK => {
+                        match Robot::new(&self.agent, &answer.body) {
+                            Ok(robot) => Rules::Robot(Box::new(robot)),
+                            // An unparseable file states no rules.
+                            Err(_) => Rules::AllowAll,
+                        }
+                    }
+                    Ok(answer) if answer.status.is_client_error() => Rules::AllowAll,
+                    Ok(answer) => Rules::Unreachable(format!("HTTP {}", answer.status)),
                     Err(e) => Rules::Unreachable(e),
                 }
             })
             .await;
         match rules {
-            Rules::Robot(robot) if !robot.allowed(url) => {
+            Rules::Robot(robot) if !robot.allowed(url.as_str()) => {
                 Err("robots.txt disallows this page".into())
             }
             Rules::Unreachable(why) => Err(format!("robots.txt unavailable: {why}")),
@@ -244,27 +250,31 @@ impl PageFetcher {
         }
     }
 
-    /// A GET under the host and global limits: content type and body of a 2xx answer.
-    async fn get(&self, host: &str, url: &str) -> Result<(String, Vec<u8>), String> {
-        match self.get_status(host, url, true).await? {
-            (status, content_type, body) if status.is_success() => Ok((content_type, body)),
-            (status, _, _) => Err(format!("HTTP {status}")),
+    /// An origin's robots.txt, following up to [`MAX_REDIRECTS`] redirects as RFC 9309
+    /// asks (http → https, a CDN host); a longer chain is an error, so the origin's rules
+    /// are unreachable and nothing on it is fetched.
+    async fn robots_txt(&self, origin: &str) -> Result<Answer, String> {
+        let mut url = http_url(&format!("{origin}/robots.txt"))?;
+        for _ in 0..MAX_REDIRECTS {
+            let answer = self.get_status(&url, Report::Never).await?;
+            match redirect_target(&url, &answer) {
+                Some(next) => url = http_url(next?.as_str())?,
+                None => return Ok(answer),
+            }
         }
+        Err(format!("more than {MAX_REDIRECTS} redirects"))
     }
 
-    /// A GET under the host and global limits: status, content type and capped body. A
-    /// `page` request's status is reported to the fetch observer; robots.txt requests are
-    /// not pages and are left out, so the metric counts what operators ask about.
-    async fn get_status(
-        &self,
-        host: &str,
-        url: &str,
-        page: bool,
-    ) -> Result<(StatusCode, String, Vec<u8>), String> {
+    /// One GET (no redirect followed) under the host and global limits: status, content
+    /// type, `Location` and, for a 2xx answer, the capped body. `report` says whether the
+    /// status goes to the fetch observer: robots.txt requests and redirect hops are not
+    /// pages and are left out, so the metric counts one status per page, as operators ask.
+    async fn get_status(&self, url: &reqwest::Url, report: Report) -> Result<Answer, String> {
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
         let host_limit = {
             let mut map = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(
-                map.entry(host.to_string())
+                map.entry(host)
                     .or_insert_with(|| Arc::new(Semaphore::new(self.per_host))),
             )
         };
@@ -274,19 +284,25 @@ impl PageFetcher {
             .map_err(|e| e.to_string())?;
         let _global = self.global.acquire().await.map_err(|e| e.to_string())?;
         let chain = |e: reqwest::Error| crate::http::error_chain(&e);
-        let sent = self.client.get(url).send().await;
-        if page {
-            self.counts
-                .fetched(sent.as_ref().map_or(0, |r| r.status().as_u16()));
+        let sent = self.client.get(url.clone()).send().await;
+        if report == Report::Final {
+            match &sent {
+                Ok(r) if is_redirect(r.status()) => {}
+                Ok(r) => self.counts.fetched(r.status().as_u16()),
+                Err(_) => self.counts.fetched(0),
+            }
         }
         let mut response = sent.map_err(chain)?;
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(CONTENT_TYPE).unwrap_or_default();
+        let location = header(LOCATION);
         let mut body = Vec::new();
         if status.is_success() {
             if response
@@ -302,8 +318,62 @@ impl PageFetcher {
                 body.extend_from_slice(&chunk);
             }
         }
-        Ok((status, content_type, body))
+        Ok(Answer {
+            status,
+            content_type,
+            location,
+            body,
+        })
     }
+}
+
+/// Whether a request's status is reported to the fetch observer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    /// A page request: its final (non-redirect) status or network failure is reported.
+    Final,
+    /// robots.txt: never reported.
+    Never,
+}
+
+/// One HTTP answer, redirects not followed.
+#[derive(Debug)]
+struct Answer {
+    /// The status.
+    status: StatusCode,
+    /// The `Content-Type` header ("" when absent).
+    content_type: String,
+    /// The `Location` header: where a redirect points.
+    location: Option<String>,
+    /// The body of a 2xx answer, capped at [`MAX_PAGE_BYTES`]; empty otherwise.
+    body: Vec<u8>,
+}
+
+/// Whether a status is a redirect that names its target in `Location`.
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+}
+
+/// Where a redirect answer points, resolved against the URL it answered; `None` when the
+/// answer is not a redirect.
+fn redirect_target(from: &reqwest::Url, answer: &Answer) -> Option<Result<reqwest::Url, String>> {
+    if !is_redirect(answer.status) {
+        return None;
+    }
+    let location = answer.location.as_deref()?;
+    Some(
+        from.join(location)
+            .map_err(|e| format!("invalid redirect to {location}: {e}")),
+    )
+}
+
+/// `url` parsed, if it is an http(s) URL.
+fn http_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("invalid link: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("not an http(s) link: {url}"));
+    }
+    Ok(parsed)
 }
 
 /// The media type of a Content-Type header, lower case.

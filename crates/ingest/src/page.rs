@@ -7,7 +7,7 @@
 //! `fetch_error`.
 
 use article::Article;
-use extract::{ExtractError, Limits, Page};
+use extract::{Encoding, ExtractError, Limits, Page};
 use serde_json::Value;
 
 /// The `extra` field saying where an article's text came from.
@@ -25,7 +25,7 @@ pub fn page_article(
     published: Option<&str>,
     fallback_id: Option<&str>,
 ) -> Result<Article, ExtractError> {
-    let page = extract_declared(html, url)?;
+    let page = extract_declared(html, None, url)?;
     let mut article = Article::default();
     let url = url.map(str::to_string).or_else(|| page.canonical.clone());
     article.published = page.published.clone().or(published.map(str::to_string));
@@ -44,13 +44,20 @@ pub fn page_article(
 /// Extracts a page that its server (or archive) declared to be HTML. Content sniffing alone
 /// refuses a page that opens with something else, such as a PHP warning printed before the
 /// markup (real pages in CC-NEWS do); the declared type outranks sniffing, as it does in a
-/// browser, so such a page is read as HTML behind a doctype.
-pub fn extract_declared(html: &[u8], url: Option<&str>) -> Result<Page, ExtractError> {
-    match extract::extract(html, url, &Limits::default()) {
-        Err(ExtractError::NotHtml) if !html.starts_with(b"\xEF\xBB\xBF") => {
+/// browser, so such a page is read as HTML behind a doctype. `charset` is the one the
+/// server declared (HTTP `Content-Type`), if any.
+pub fn extract_declared(
+    html: &[u8],
+    charset: Option<&'static Encoding>,
+    url: Option<&str>,
+) -> Result<Page, ExtractError> {
+    let limits = Limits::default();
+    match extract::extract_with_charset(html, charset, url, &limits) {
+        // A doctype in front would hide a byte-order mark.
+        Err(ExtractError::NotHtml) if Encoding::for_bom(html).is_none() => {
             let mut prefixed = b"<!DOCTYPE html>\n".to_vec();
             prefixed.extend_from_slice(html);
-            extract::extract(&prefixed, url, &Limits::default())
+            extract::extract_with_charset(&prefixed, charset, url, &limits)
         }
         result => result,
     }
