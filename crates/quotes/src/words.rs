@@ -194,6 +194,7 @@ impl Filter {
     }
 
     /// Whether `word` may be an entry, in any ASCII case; `false` means it is not.
+    #[inline]
     fn admits(&self, word: &str) -> bool {
         let b = word.as_bytes();
         let n = b.len();
@@ -231,14 +232,20 @@ impl WordSet {
     }
 
     /// Whether `word`, in any ASCII case, is one of the words.
+    #[inline] // the filter at the caller; only the rare comparison is a call
     pub(crate) fn contains(&self, word: &str) -> bool {
+        self.filter.admits(word) && self.listed(word)
+    }
+
+    /// The comparison behind the filter.
+    #[inline(never)]
+    fn listed(&self, word: &str) -> bool {
         let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
-        self.filter.admits(word)
-            && self.words.iter().any(|w| {
-                // The first byte settles most entries before the full comparison.
-                w.as_bytes().first().map(u8::to_ascii_lowercase) == first
-                    && w.eq_ignore_ascii_case(word)
-            })
+        self.words.iter().any(|w| {
+            // The first byte settles most entries before the full comparison.
+            w.as_bytes().first().map(u8::to_ascii_lowercase) == first
+                && w.eq_ignore_ascii_case(word)
+        })
     }
 }
 
