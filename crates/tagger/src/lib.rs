@@ -307,8 +307,8 @@ impl Tagger {
                         analysis.tokens[first].span.start,
                         analysis.tokens[last].span.end,
                     ),
+                    score: rules::score(&label),
                     label,
-                    score: 1.0,
                 });
             }
         }
@@ -527,7 +527,8 @@ fn merge_rule(
         ents.remove(i);
     }
     let at = ents.partition_point(|e| e.0.start < r.start);
-    ents.insert(at, (r, label, 1.0));
+    let score = rules::score(&label);
+    ents.insert(at, (r, label, score));
 }
 
 #[cfg(test)]
