@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use article::{Analysis, Sentence, Span, Token};
 use serde_json::Value;
 
-use crate::support::{newsflow, run_ok, shared_dir};
+use crate::support::{newsflow, records, repo_root, run_ok, scratch, shared_dir};
 
 /// The committed model scores 92.33 on eng.testa; a drop below this is a regression.
 const TESTA_F1_FLOOR: f64 = 92.0;
@@ -267,7 +267,7 @@ fn techcrunch_entities(test: &str) -> Option<Vec<(String, String)>> {
     let feed = dir.join("data/feeds/real/techcrunch.xml");
     let out = run_ok(newsflow().arg("run").arg(&feed));
     let mut ents = Vec::new();
-    for r in crate::support::records(&out.stdout) {
+    for r in records(&out.stdout) {
         for e in r["entities"].as_array().into_iter().flatten() {
             let label = e["label"].as_str().unwrap_or_default().to_string();
             ents.push((label, e["text"].as_str().unwrap_or_default().to_string()));
@@ -317,4 +317,93 @@ fn techcrunch_headlines_and_listed_companies_come_out_right() {
         ents.iter().any(|(_, t)| t == "T. Rowe Price"),
         "T. Rowe Price is found"
     );
+}
+
+/// The judged sample of rule entities (`data/rule_precision/`): every sampled entity is
+/// still found where it was judged, and each kind's score is its precision on the sample
+/// (the add-one estimate `(right + 1) / (n + 2)`), so changing a rule or a score without
+/// re-judging fails here.
+#[test]
+fn rule_scores_are_their_judged_precision() {
+    let test = "rule_scores_are_their_judged_precision";
+    let Some(dir) = shared_dir(test) else {
+        return;
+    };
+    let sample = std::fs::read_to_string(repo_root().join("data/rule_precision/sample.tsv"))
+        .expect("the judged sample is committed");
+    // (article id, start, end, label, right)
+    let rows: Vec<(String, u64, u64, String, bool)> = sample
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 5, "sample line {l:?}");
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].to_string(),
+                f[4] == "1",
+            )
+        })
+        .collect();
+    let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let mut articles = String::new();
+    for name in ["reuters21578.jsonl", "bbc_news_2004_2005.jsonl"] {
+        let text = std::fs::read_to_string(dir.join("data/news").join(name)).unwrap();
+        for line in text.lines() {
+            let v: Value = match serde_json::from_str(line) {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            if v["id"].as_str().is_some_and(|id| ids.contains(id)) {
+                articles.push_str(line);
+                articles.push('\n');
+            }
+        }
+    }
+    let input = scratch(test).join("articles.jsonl");
+    std::fs::write(&input, articles).unwrap();
+    let out = run_ok(newsflow().arg("run").arg(&input));
+    // (id, start, end, label) → score
+    let mut found: BTreeMap<(String, u64, u64, String), f64> = BTreeMap::new();
+    for rec in records(&out.stdout) {
+        let id = rec["id"].as_str().unwrap().to_string();
+        for e in rec["entities"].as_array().unwrap() {
+            let key = (
+                id.clone(),
+                e["start"].as_u64().unwrap(),
+                e["end"].as_u64().unwrap(),
+                e["label"].as_str().unwrap().to_string(),
+            );
+            found.insert(key, e["score"].as_f64().unwrap());
+        }
+    }
+    // label → (judged, right, the scores the run gave them)
+    let mut tally: BTreeMap<&str, (usize, usize, Vec<f64>)> = BTreeMap::new();
+    for (id, start, end, label, right) in &rows {
+        let key = (id.clone(), *start, *end, label.clone());
+        let Some(&score) = found.get(&key) else {
+            panic!("{key:?} is no longer found: re-draw and re-judge the sample (its README)");
+        };
+        let t = tally.entry(label.as_str()).or_default();
+        t.0 += 1;
+        t.1 += usize::from(*right);
+        t.2.push(score);
+    }
+    assert_eq!(
+        tally.keys().copied().collect::<Vec<_>>(),
+        ["DATE", "MONEY", "PERCENT", "TIME"]
+    );
+    for (label, (n, right, scores)) in tally {
+        assert!(n >= 50, "{label}: only {n} judged");
+        let precision = (right + 1) as f64 / (n + 2) as f64;
+        for score in scores {
+            assert!(
+                (score - precision).abs() <= 1e-4,
+                "{label} scores {score}, its judged precision is {precision:.4} ({right}/{n})"
+            );
+        }
+    }
 }

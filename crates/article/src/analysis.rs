@@ -127,7 +127,9 @@ pub struct Entity {
     pub span: Span,
     /// Its kind.
     pub label: Label,
-    /// Confidence in `[0, 1]`; rule and pattern matches carry `1.0`.
+    /// Confidence in `[0, 1]`: the probability that span and kind are right (model entities
+    /// their calibrated span marginal, rule entities their kind's measured precision);
+    /// pattern matches carry `1.0`.
     pub score: f32,
 }
 

@@ -279,25 +279,16 @@ impl Tagger {
     /// The last step of every tagging: the user's patterns override what they overlap,
     /// entities under `--min-score` go, and the rest are stored in text order.
     fn finish(&self, text: &str, analysis: &mut Analysis, mut entities: Vec<Entity>) {
+        entities.sort_by_key(|e| (e.span.start, e.span.end));
         if let Some(p) = &self.patterns {
             let found = p.find(text, &analysis.tokens);
             if !found.is_empty() {
-                entities.retain(|e| {
-                    !found
-                        .iter()
-                        .any(|(s, _)| s.start < e.span.end && e.span.start < s.end)
-                });
-                entities.extend(found.into_iter().map(|(span, label)| Entity {
-                    span,
-                    label,
-                    score: 1.0,
-                }));
+                entities = overlay(entities, found);
             }
         }
         if self.min_score > 0.0 {
             entities.retain(|e| e.score >= self.min_score);
         }
-        entities.sort_by_key(|e| (e.span.start, e.span.end));
         analysis.entities = entities;
     }
 
@@ -316,8 +307,8 @@ impl Tagger {
                         analysis.tokens[first].span.start,
                         analysis.tokens[last].span.end,
                     ),
+                    score: rules::score(&label),
                     label,
-                    score: 1.0,
                 });
             }
         }
@@ -458,6 +449,48 @@ fn partition(sentences: &[Range<usize>], n: usize) -> Vec<Range<usize>> {
     out
 }
 
+/// Pattern matches laid over entities: each entity that overlaps a match goes, and the
+/// matches join the rest, scoring 1.0 (the user's own assertion, so not a measured
+/// precision). Both lists are in text order (`found` non-overlapping, as
+/// [`Patterns::find`] gives it), so one walk over each settles every overlap: a match that
+/// ends before an entity starts cannot touch a later one. Checking every match against
+/// every entity was quadratic in a long article with a large patterns file.
+fn overlay(entities: Vec<Entity>, found: Vec<(Span, Label)>) -> Vec<Entity> {
+    let hit = |s: &Span, e: &Span| s.start < e.end && e.start < s.end;
+    let mut kept = Vec::with_capacity(entities.len());
+    let mut j = 0;
+    for e in entities {
+        while found.get(j).is_some_and(|(s, _)| s.end <= e.span.start) {
+            j += 1;
+        }
+        // Later matches start at or after this one's end, which is past the entity's
+        // start: if this one starts at or after the entity's end, so do they all.
+        if !found.get(j).is_some_and(|(s, _)| hit(s, &e.span)) {
+            kept.push(e);
+        }
+    }
+    // Merge in text order; an entity goes first on a tie, as a stable sort would put it.
+    let mut out = Vec::with_capacity(kept.len() + found.len());
+    let mut found = found.into_iter().peekable();
+    for e in kept {
+        let key = (e.span.start, e.span.end);
+        while let Some((span, label)) = found.next_if(|(s, _)| (s.start, s.end) < key) {
+            out.push(Entity {
+                span,
+                label,
+                score: 1.0,
+            });
+        }
+        out.push(e);
+    }
+    out.extend(found.map(|(span, label)| Entity {
+        span,
+        label,
+        score: 1.0,
+    }));
+    out
+}
+
 fn type_label(ty: usize) -> Label {
     match ty {
         0 => Label::Per,
@@ -494,7 +527,8 @@ fn merge_rule(
         ents.remove(i);
     }
     let at = ents.partition_point(|e| e.0.start < r.start);
-    ents.insert(at, (r, label, 1.0));
+    let score = rules::score(&label);
+    ents.insert(at, (r, label, score));
 }
 
 #[cfg(test)]
