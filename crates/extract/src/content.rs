@@ -215,8 +215,40 @@ fn is_content(node: &Node) -> bool {
         .any(|token| token == "articlebody" || CONTENT.iter().any(|f| token.contains(f)))
 }
 
+/// What became of one paragraph, and why: the diagnostic behind [`crate::explain`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Part of the article body.
+    Kept,
+    /// Inside boilerplate dropped in pass 1; the node is the dropped element.
+    Boilerplate(u32),
+    /// Outside the chosen container and its joined siblings.
+    OutsideContainer,
+    /// A short paragraph that is mostly link text.
+    LinkList,
+    /// A heading over nothing that was kept.
+    EmptyHeading,
+    /// The page had no container; every paragraph outside boilerplate was kept.
+    Fallback,
+}
+
 /// The article body of a parsed page: paragraphs joined by `"\n\n"`.
 pub(crate) fn body(doc: &Doc) -> String {
+    let fates = select(doc);
+    let mut out = String::new();
+    for (para, fate) in doc.paras.iter().zip(&fates) {
+        if matches!(fate, Fate::Kept | Fate::Fallback) {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&para.text);
+        }
+    }
+    out
+}
+
+/// The fate of every paragraph of a parsed page, in document order.
+pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
     let n = doc.nodes.len();
     // Raw text per subtree, before anything is dropped: a wrapper holding most of the
     // page is never boilerplate, whatever its class says (`<div class="has-sidebar">`).
@@ -246,6 +278,8 @@ pub(crate) fn body(doc: &Doc) -> String {
 
     // Pass 1: boilerplate, inherited from ancestors (parents precede children).
     let mut dropped = vec![false; n];
+    // The outermost dropped element each dropped node is inside: what `explain` names.
+    let mut dropped_by = vec![0u32; n];
     for (i, node) in doc.nodes.iter().enumerate().skip(1) {
         let wrapper = matches!(node.tag, Tag::Html | Tag::Body | Tag::Main)
             || holds_content[i]
@@ -255,8 +289,15 @@ pub(crate) fn body(doc: &Doc) -> String {
             || node.tag == Tag::Figcaption
             || (!holds_content[i] && matches!(node.tag, Tag::Nav | Tag::Footer | Tag::Aside))
             || (!wrapper && is_boilerplate(node));
-        dropped[i] = own || dropped[node.parent as usize];
+        let parent = node.parent as usize;
+        dropped[i] = own || dropped[parent];
+        dropped_by[i] = if dropped[parent] {
+            dropped_by[parent]
+        } else {
+            i as u32
+        };
     }
+    let boilerplate = |owner: usize| Fate::Boilerplate(dropped_by[owner]);
 
     // Text and link text per subtree, over paragraphs that survive pass 1.
     let mut chars = vec![0u64; n];
@@ -312,7 +353,18 @@ pub(crate) fn body(doc: &Doc) -> String {
         good[parent] += good[i];
     }
     if good[0] == 0.0 {
-        return fallback(doc, &dropped);
+        return doc
+            .paras
+            .iter()
+            .map(|p| {
+                let owner = p.node as usize;
+                if dropped[owner] {
+                    boilerplate(owner)
+                } else {
+                    Fate::Fallback
+                }
+            })
+            .collect();
     }
     // Each node's child with the most good text.
     let mut best_child: Vec<Option<usize>> = vec![None; n];
@@ -389,58 +441,45 @@ pub(crate) fn body(doc: &Doc) -> String {
     };
 
     // Pass 3: the paragraphs of the chosen regions.
-    let mut kept: Vec<&Para> = Vec::new();
-    for para in &doc.paras {
+    let mut fates = Vec::with_capacity(doc.paras.len());
+    let mut kept: Vec<usize> = Vec::new();
+    for (p, para) in doc.paras.iter().enumerate() {
         let owner = para.node as usize;
         let in_region = !dropped[owner] && regions.iter().any(|&(a, b)| a <= owner && owner <= b);
-        if !in_region && !is_kept_lead(owner, para) {
-            continue;
-        }
-        if density(para.link_chars, para.chars) > MAX_LINK_DENSITY && para.chars < 200 {
-            continue;
-        }
-        kept.push(para);
+        let fate = if !in_region && !is_kept_lead(owner, para) {
+            if dropped[owner] {
+                boilerplate(owner)
+            } else {
+                Fate::OutsideContainer
+            }
+        } else if density(para.link_chars, para.chars) > MAX_LINK_DENSITY && para.chars < 200 {
+            Fate::LinkList
+        } else {
+            kept.push(p);
+            Fate::Kept
+        };
+        fates.push(fate);
     }
     // A heading that heads nothing (the next kept paragraph is a heading of the same or a
     // higher rank, or there is none) titled a block that was dropped: "Related articles"
     // over a link list, "Comments" over the comments.
-    let level = |para: &Para| match doc.nodes[para.node as usize].tag {
+    let level = |p: usize| match doc.nodes[doc.paras[p].node as usize].tag {
         Tag::H(level) => Some(level),
         _ => None,
     };
-    let mut out = String::new();
-    for (i, para) in kept.iter().enumerate() {
-        if let Some(own) = level(para) {
-            let heads_nothing = match kept.get(i + 1).map(|next| level(next)) {
+    for (i, &p) in kept.iter().enumerate() {
+        if let Some(own) = level(p) {
+            let heads_nothing = match kept.get(i + 1).map(|&next| level(next)) {
                 None => true,
                 Some(Some(next)) => next <= own,
                 Some(None) => false,
             };
             if heads_nothing {
-                continue;
+                fates[p] = Fate::EmptyHeading;
             }
         }
-        if !out.is_empty() {
-            out.push_str("\n\n");
-        }
-        out.push_str(&para.text);
     }
-    out
-}
-
-/// Every paragraph outside boilerplate: for pages with no container worth the name.
-fn fallback(doc: &Doc, dropped: &[bool]) -> String {
-    let mut out = String::new();
-    for para in &doc.paras {
-        if dropped[para.node as usize] {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str("\n\n");
-        }
-        out.push_str(&para.text);
-    }
-    out
+    fates
 }
 
 /// Whether a paragraph is the article's kind of text: long and mostly not links.
