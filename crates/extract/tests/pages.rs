@@ -241,3 +241,26 @@ fn sniffing_tells_html_from_other_content() {
         assert!(!looks_like_html(no), "{:?}", String::from_utf8_lossy(no));
     }
 }
+
+#[test]
+fn an_unclosed_svg_icon_ends_with_its_div() {
+    // `<svg>` is left open inside a share link; browsers close it with the link, so the
+    // article after it is still text, and not link text.
+    let html = furnished(&format!(
+        "<div class=\"tools\"><a href=/pdf><svg class=icon><use href=\"#pdf\"/></a></div>\
+         <p>{PROSE}</p><p>{PROSE} Again.</p>"
+    ));
+    let text = page(&html).text;
+    assert!(text.contains(&format!("{PROSE} Again.")), "{text:?}");
+}
+
+#[test]
+fn a_div_inside_an_svg_does_not_close_the_svg() {
+    let html = furnished(&format!(
+        "<p>{PROSE}</p><svg><foreignObject><div>Chart label text that is not prose at all.</div>\
+         </foreignObject></svg><p>{PROSE} Again.</p>"
+    ));
+    let text = page(&html).text;
+    assert!(!text.contains("Chart label"), "{text:?}");
+    assert!(text.contains(&format!("{PROSE} Again.")), "{text:?}");
+}
