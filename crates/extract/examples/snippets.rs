@@ -34,6 +34,11 @@ fn main() {
         .iter()
         .position(|a| a == "--dump")
         .map(|i| args[i + 1].clone());
+    // With `--fates FILE`, every page's paragraphs and their fates go to FILE as JSON lines.
+    let mut fates_out = args
+        .iter()
+        .position(|a| a == "--fates")
+        .map(|i| std::io::BufWriter::new(std::fs::File::create(&args[i + 1]).unwrap()));
     let eval: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("evaldata.json")).unwrap()).unwrap();
     let mut keys: Vec<&String> = eval.as_object().unwrap().keys().collect();
@@ -107,6 +112,16 @@ fn main() {
                     }
                 }
             }
+        }
+        if let Some(out) = fates_out.as_mut() {
+            use std::io::Write;
+            let paras: Vec<serde_json::Value> = extract::explain(html, &limits)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| serde_json::json!([p.text, format!("{:?}", p.fate), p.path, p.link_chars]))
+                .collect();
+            let line = serde_json::json!({"key": key, "half": i % 2, "with": with, "without": without, "paras": paras});
+            writeln!(out, "{line}").unwrap();
         }
         let part: &mut SnippetScore = if i % 2 == 1 { &mut check } else { &mut tune };
         part.add(score);

@@ -38,6 +38,18 @@ const LEAD_SHARE: f64 = 0.3;
 /// it is long.
 const MAX_LINK_DENSITY: f64 = 0.5;
 
+/// After the article's last prose paragraph, a line whose link text is more than this
+/// share of it is a teaser or a "more from us" link, not the article's last words (its
+/// own link lists, over [`MAX_LINK_DENSITY`], are dropped anywhere).
+const TRAILING_LINK_DENSITY: f64 = 0.3;
+
+/// A line ending in `:` this short (in characters) is a label ("Contact:", "Read more:",
+/// "Updated:"); longer ones introduce what follows and are the article's.
+const MAX_LABEL_CHARS: u32 = 20;
+
+/// A bare date or time line is at most this long (in characters).
+const MAX_DATELINE_CHARS: u32 = 40;
+
 /// Class/id fragments that mark boilerplate. Matched against each class/id token: a
 /// fragment matches a token that equals it, starts or ends with it, or contains it between
 /// `-`/`_` separators, so `comments` and `post-share-bar` match but `shadow` does not
@@ -228,6 +240,9 @@ pub enum Fate {
     LinkList,
     /// A heading over nothing that was kept.
     EmptyHeading,
+    /// A short furniture line inside the container: a label, a bare date, or what
+    /// follows the article's last prose paragraph.
+    Furniture,
     /// The page had no container; every paragraph outside boilerplate was kept.
     Fallback,
 }
@@ -261,6 +276,13 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
             prose[para.node as usize] += u64::from(para.chars - para.link_chars);
         }
     }
+    for i in (1..n).rev() {
+        let parent = doc.nodes[i].parent as usize;
+        raw[parent] += raw[i];
+        prose[parent] += prose[i];
+    }
+    let total = raw[0].max(1);
+    let total_prose = prose[0] as f64;
     // Nodes inside a marked article body protect their ancestors.
     let mut holds_content = vec![false; n];
     for i in (1..n).rev() {
@@ -269,12 +291,8 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
             holds_content[i] = true;
         }
         let parent = node.parent as usize;
-        raw[parent] += raw[i];
-        prose[parent] += prose[i];
         holds_content[parent] |= holds_content[i];
     }
-    let total = raw[0].max(1);
-    let total_prose = prose[0] as f64;
 
     // Pass 1: boilerplate, inherited from ancestors (parents precede children).
     let mut dropped = vec![false; n];
@@ -479,7 +497,95 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
             }
         }
     }
+    kept.retain(|&p| fates[p] == Fate::Kept);
+    trim_furniture(doc, &kept, &mut fates);
     fates
+}
+
+/// Drops the short lines of a page's furniture that sit inside the article's container:
+/// after the article's last prose paragraph, headings, link-dense lines and lines ending
+/// in `:` or `?` head or are what follows an article ("More on this topic", "Contact:",
+/// "Did you like this article?"); anywhere, a short line ending in `:` that labels no list
+/// ("Related:", "Updated:") and a bare date or time.
+fn trim_furniture(doc: &Doc, kept: &[usize], fates: &mut [Fate]) {
+    let heading = |p: usize| matches!(doc.nodes[doc.paras[p].node as usize].tag, Tag::H(_));
+    // A line ending in `:` just before a list or table labels it ("Ingredients:").
+    let labels_a_list = |next: Option<&usize>| {
+        next.is_some_and(|&next| {
+            matches!(
+                doc.nodes[doc.paras[next].node as usize].tag,
+                Tag::Li | Tag::Td
+            )
+        })
+    };
+    let last_prose = kept
+        .iter()
+        .rposition(|&p| is_prose(&doc.paras[p]) && !heading(p));
+    let mut left: Vec<usize> = Vec::with_capacity(kept.len());
+    for (i, &p) in kept.iter().enumerate() {
+        let para = &doc.paras[p];
+        let text = para.text.trim();
+        let trailing = last_prose.is_some_and(|last| i > last)
+            && (heading(p)
+                || text.ends_with('?')
+                || text.ends_with('？')
+                || (text.ends_with([':', '：']) && !labels_a_list(kept.get(i + 1)))
+                || density(para.link_chars, para.chars) > TRAILING_LINK_DENSITY);
+        if trailing {
+            fates[p] = Fate::Furniture;
+        } else {
+            left.push(p);
+        }
+    }
+    for (i, &p) in left.iter().enumerate() {
+        let para = &doc.paras[p];
+        let text = para.text.trim();
+        let label = para.chars <= MAX_LABEL_CHARS
+            && text.ends_with([':', '：'])
+            && !labels_a_list(left.get(i + 1));
+        if label || (para.chars <= MAX_DATELINE_CHARS && is_dateline(text)) {
+            fates[p] = Fate::Furniture;
+        }
+    }
+}
+
+/// Whether a short line is a bare date or time: at most one word ("Updated 03.04.2020",
+/// "19:49", "2020-04-03"), so a line that says anything else about the date is kept.
+fn is_dateline(text: &str) -> bool {
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let letter = c.is_alphabetic();
+        if letter && !in_word {
+            words += 1;
+        }
+        in_word = letter;
+    }
+    words <= 1
+        && text
+            .split(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '/' | ':' | '-')))
+            .any(is_date_or_time)
+}
+
+/// Whether a run of digits and separators is a date (`31.05.2024`, `5/31/24`,
+/// `2024-05-31`) or a time (`19:49`, `19:49:05`); a phone number (`158-23-2012`) or a
+/// decimal (`0.091`) is not.
+fn is_date_or_time(run: &str) -> bool {
+    let run = run.trim_matches(|c: char| !c.is_ascii_digit());
+    let groups: Vec<usize> = run.split(['.', '/', ':', '-']).map(str::len).collect();
+    let only = |seps: &[char]| {
+        run.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .all(|c| seps.contains(&c))
+    };
+    match groups.as_slice() {
+        [h, m] | [h, m, _] if only(&[':']) => (1..=2).contains(h) && *m == 2,
+        [d, m, y] if only(&['.', '/']) => {
+            (1..=2).contains(d) && (1..=2).contains(m) && (2..=4).contains(y)
+        }
+        [4, 2, 2] => only(&['-']),
+        _ => false,
+    }
 }
 
 /// Whether a paragraph is the article's kind of text: long and mostly not links.
@@ -498,5 +604,31 @@ fn density_u64(links: u64, chars: u64) -> f64 {
         0.0
     } else {
         links as f64 / chars as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datelines_are_bare_dates_and_times() {
+        let cases = [
+            ("03.04.2020", true),
+            ("19:49", true),
+            ("Aktualisiert: 03.04.2020, 12:00", true),
+            ("2024-05-31", true),
+            ("5/31/24", true),
+            ("Termin: 29.02.2020, 19 Uhr", false),
+            ("+81 158-23-2012", false),
+            ("0.091 GB/s", false),
+            ("Version 1.2.3", false),
+            ("1975", false),
+        ];
+        let wrong: Vec<_> = cases
+            .iter()
+            .filter(|(text, want)| is_dateline(text) != *want)
+            .collect();
+        assert!(wrong.is_empty(), "misread: {wrong:?}");
     }
 }

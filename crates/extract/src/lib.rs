@@ -136,6 +136,8 @@ pub struct Explained {
     /// The element that decided (the dropped one for boilerplate, else the paragraph's
     /// own) and its two nearest ancestors, as `tag.hints` from the inside out.
     pub path: String,
+    /// Characters of the paragraph inside links.
+    pub link_chars: u32,
 }
 
 /// Every paragraph of a page with its fate: the diagnostic the `snippets` example prints
@@ -170,6 +172,7 @@ pub fn explain(html: &[u8], limits: &Limits) -> Result<Vec<Explained>, ExtractEr
                 text: para.text.clone(),
                 fate,
                 path: describe(at),
+                link_chars: para.link_chars,
             }
         })
         .collect())

@@ -264,3 +264,28 @@ fn a_div_inside_an_svg_does_not_close_the_svg() {
     assert!(!text.contains("Chart label"), "{text:?}");
     assert!(text.contains(&format!("{PROSE} Again.")), "{text:?}");
 }
+
+#[test]
+fn furniture_after_the_last_prose_and_short_labels_are_dropped() {
+    let html = furnished(&format!(
+        "<p>Updated: 31.05.2024</p><p>{PROSE}</p><p>Related:</p><p>{PROSE} Two.</p>\
+         <p>Ingredients:</p><ul><li>Two eggs</li><li>Flour</li></ul>\
+         <p>Yours, the harbour master</p><h2>More on this topic</h2>\
+         <p>Did you like this article?</p><p>Contact:</p>\
+         <p><a href=/t>Harbour news</a> every week in your inbox</p>"
+    ));
+    let text = page(&html).text;
+    for gone in [
+        "Updated",
+        "Related:",
+        "More on this topic",
+        "Did you like",
+        "Contact",
+        "inbox",
+    ] {
+        assert!(!text.contains(gone), "{gone:?} leaked into {text:?}");
+    }
+    for kept in ["Ingredients:", "Two eggs", "Yours, the harbour master"] {
+        assert!(text.contains(kept), "{kept:?} lost from {text:?}");
+    }
+}
