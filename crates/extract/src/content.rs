@@ -130,6 +130,11 @@ const BOILERPLATE: &[&str] = &[
     "credits",
 ];
 
+/// Words that make a `header` class token the article's own header (see [`is_own_header`]).
+const OWN_HEADER: &[&str] = &[
+    "article", "entry", "post", "content", "story", "news", "detail",
+];
+
 /// Fragments that mark boilerplate only as a whole class/id token: as a part of a longer
 /// token they name something else (`field--label-hidden` hides a label, not the field).
 const BOILERPLATE_WHOLE: &[&str] = &["hidden", "visually-hidden", "sr-only"];
@@ -201,9 +206,19 @@ fn token_matches(token: &str, fragment: &str) -> bool {
 /// Whether a node's hints mark it as boilerplate.
 fn is_boilerplate(node: &Node) -> bool {
     node.hints.split_ascii_whitespace().any(|token| {
-        (BOILERPLATE.iter().any(|f| token_matches(token, f)) || BOILERPLATE_WHOLE.contains(&token))
+        (BOILERPLATE
+            .iter()
+            .any(|f| token_matches(token, f) && !is_own_header(token, f))
+            || BOILERPLATE_WHOLE.contains(&token))
             && !CONTENT.iter().any(|f| token.contains(f))
     }) && !is_content(node)
+}
+
+/// Whether a token matched as `header` names the article's own header (`entry-header`,
+/// `article__header`), which holds its standfirst, rather than the site's: its byline and
+/// date are dropped by their own names.
+fn is_own_header(token: &str, fragment: &str) -> bool {
+    fragment == "header" && OWN_HEADER.iter().any(|part| token.contains(part))
 }
 
 /// Whether a node's hints mark it as a lead paragraph or standfirst.

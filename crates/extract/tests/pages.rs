@@ -289,3 +289,16 @@ fn furniture_after_the_last_prose_and_short_labels_are_dropped() {
         assert!(text.contains(kept), "{kept:?} lost from {text:?}");
     }
 }
+
+#[test]
+fn the_articles_own_header_keeps_its_standfirst_and_the_sites_header_goes() {
+    let html = format!(
+        "<html><body><div class=\"site-header\"><p>The harbour city's own newspaper, since 1850, daily.</p></div>\
+         <article><div class=\"entry-header\"><h1>Harbour to grow</h1>\
+         <p>Councillors back a plan that doubles the quay, after a long and heated debate.</p></div>\
+         <div><p>{PROSE}</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p></div></article></body></html>"
+    );
+    let text = page(&html).text;
+    assert!(text.contains("Councillors back a plan"), "{text:?}");
+    assert!(!text.contains("since 1850"), "{text:?}");
+}
