@@ -291,13 +291,6 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
             prose[para.node as usize] += u64::from(para.chars - para.link_chars);
         }
     }
-    for i in (1..n).rev() {
-        let parent = doc.nodes[i].parent as usize;
-        raw[parent] += raw[i];
-        prose[parent] += prose[i];
-    }
-    let total = raw[0].max(1);
-    let total_prose = prose[0] as f64;
     // Nodes inside a marked article body protect their ancestors.
     let mut holds_content = vec![false; n];
     for i in (1..n).rev() {
@@ -306,8 +299,12 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
             holds_content[i] = true;
         }
         let parent = node.parent as usize;
+        raw[parent] += raw[i];
+        prose[parent] += prose[i];
         holds_content[parent] |= holds_content[i];
     }
+    let total = raw[0].max(1);
+    let total_prose = prose[0] as f64;
 
     // Pass 1: boilerplate, inherited from ancestors (parents precede children).
     let mut dropped = vec![false; n];
