@@ -2,7 +2,7 @@
 //! the tuning half (even pages in key order), the check half (odd pages) and all, and pages
 //! per second. Rules are tuned on the first half only, so the second shows overfitting.
 //!
-//! `cargo run --release -p extract --example snippets -- [DIR] [--fails] [--dump KEY]`, DIR
+//! `cargo run --release -p extract --example snippets -- [DIR] [--fails|--why] [--tune] [--dump KEY]`, DIR
 //! defaulting to `$NEWSFLOW_SHARED/data/web/trafilatura_eval`.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
@@ -24,11 +24,21 @@ fn main() {
             PathBuf::from(std::env::var("NEWSFLOW_SHARED").expect("NEWSFLOW_SHARED"))
                 .join("data/web/trafilatura_eval")
         });
-    let fails = args.iter().any(|a| a == "--fails");
+    let fails = args.iter().any(|a| a == "--fails" || a == "--why");
+    // With `--why`, each missed or leaked snippet is followed by the paragraph holding it,
+    // its fate and the element that decided it.
+    let why = args.iter().any(|a| a == "--why");
+    // With `--tune`, only the tuning half is listed (failures are studied there only).
+    let tune_only = args.iter().any(|a| a == "--tune");
     let dump = args
         .iter()
         .position(|a| a == "--dump")
         .map(|i| args[i + 1].clone());
+    // With `--fates FILE`, every page's paragraphs and their fates go to FILE as JSON lines.
+    let mut fates_out = args
+        .iter()
+        .position(|a| a == "--fates")
+        .map(|i| std::io::BufWriter::new(std::fs::File::create(&args[i + 1]).unwrap()));
     let eval: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("evaldata.json")).unwrap()).unwrap();
     let mut keys: Vec<&String> = eval.as_object().unwrap().keys().collect();
@@ -68,7 +78,7 @@ fn main() {
         if dump.as_deref() == Some(key.as_str()) {
             println!("{result:#?}");
         }
-        if fails && (score.false_neg > 0 || score.false_pos > 0) {
+        if fails && !(tune_only && i % 2 == 1) && (score.false_neg > 0 || score.false_pos > 0) {
             let missed: Vec<&String> = with
                 .iter()
                 .filter(|s| !text.is_some_and(|t| t.contains(s.as_str())))
@@ -82,6 +92,36 @@ fn main() {
                 url.unwrap_or(""),
                 result.as_ref().err()
             );
+            if why {
+                let paras = extract::explain(html, &limits).unwrap_or_default();
+                for (kind, snippet) in missed
+                    .iter()
+                    .map(|s| ("missed", s))
+                    .chain(leaked.iter().map(|s| ("leaked", s)))
+                {
+                    let hit = paras.iter().find(|p| p.text.contains(snippet.as_str()));
+                    match hit {
+                        Some(p) => println!(
+                            "  {kind} {:?} {:?} in {} [{} chars]",
+                            p.fate,
+                            snippet,
+                            p.path,
+                            p.text.chars().count()
+                        ),
+                        None => println!("  {kind} NotInParagraphs {snippet:?}"),
+                    }
+                }
+            }
+        }
+        if let Some(out) = fates_out.as_mut() {
+            use std::io::Write;
+            let paras: Vec<serde_json::Value> = extract::explain(html, &limits)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| serde_json::json!([p.text, format!("{:?}", p.fate), p.path, p.link_chars]))
+                .collect();
+            let line = serde_json::json!({"key": key, "half": i % 2, "with": with, "without": without, "paras": paras});
+            writeln!(out, "{line}").unwrap();
         }
         let part: &mut SnippetScore = if i % 2 == 1 { &mut check } else { &mut tune };
         part.add(score);

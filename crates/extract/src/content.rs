@@ -38,6 +38,18 @@ const LEAD_SHARE: f64 = 0.3;
 /// it is long.
 const MAX_LINK_DENSITY: f64 = 0.5;
 
+/// After the article's last prose paragraph, a line whose link text is more than this
+/// share of it is a teaser or a "more from us" link, not the article's last words (its
+/// own link lists, over [`MAX_LINK_DENSITY`], are dropped anywhere).
+const TRAILING_LINK_DENSITY: f64 = 0.3;
+
+/// A line ending in `:` this short (in characters) is a label ("Contact:", "Read more:",
+/// "Updated:"); longer ones introduce what follows and are the article's.
+const MAX_LABEL_CHARS: u32 = 20;
+
+/// A bare date or time line is at most this long (in characters).
+const MAX_DATELINE_CHARS: u32 = 40;
+
 /// Class/id fragments that mark boilerplate. Matched against each class/id token: a
 /// fragment matches a token that equals it, starts or ends with it, or contains it between
 /// `-`/`_` separators, so `comments` and `post-share-bar` match but `shadow` does not
@@ -116,6 +128,11 @@ const BOILERPLATE: &[&str] = &[
     "caption",
     "credit",
     "credits",
+];
+
+/// Words that make a `header` class token the article's own header (see [`is_own_header`]).
+const OWN_HEADER: &[&str] = &[
+    "article", "entry", "post", "content", "story", "news", "detail",
 ];
 
 /// Fragments that mark boilerplate only as a whole class/id token: as a part of a longer
@@ -208,9 +225,19 @@ const CONTENT_CORES: [&str; 4] = ["content", "body", "text", "entry"];
 /// Whether a node's hints mark it as boilerplate.
 fn is_boilerplate(node: &Node) -> bool {
     node.hints.split_ascii_whitespace().any(|token| {
-        (any_part_in(token, BOILERPLATE) || BOILERPLATE_WHOLE.contains(&token))
+        (token
+            .split(['-', '_'])
+            .any(|part| BOILERPLATE.contains(&part) && !is_own_header(token, part))
+            || BOILERPLATE_WHOLE.contains(&token))
             && !names_content(token)
     }) && !is_content(node)
+}
+
+/// Whether a token matched as `header` names the article's own header (`entry-header`,
+/// `article__header`), which holds its standfirst, rather than the site's: its byline and
+/// date are dropped by their own names.
+fn is_own_header(token: &str, fragment: &str) -> bool {
+    fragment == "header" && OWN_HEADER.iter().any(|part| token.contains(part))
 }
 
 /// Whether a node's hints mark it as a lead paragraph or standfirst.
@@ -234,8 +261,43 @@ fn is_content(node: &Node) -> bool {
         .any(|token| token == "articlebody" || names_content(token))
 }
 
+/// What became of one paragraph, and why: the diagnostic behind [`crate::explain`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Part of the article body.
+    Kept,
+    /// Inside boilerplate dropped in pass 1; the node is the dropped element.
+    Boilerplate(u32),
+    /// Outside the chosen container and its joined siblings.
+    OutsideContainer,
+    /// A short paragraph that is mostly link text.
+    LinkList,
+    /// A heading over nothing that was kept.
+    EmptyHeading,
+    /// A short furniture line inside the container: a label, a bare date, or what
+    /// follows the article's last prose paragraph.
+    Furniture,
+    /// The page had no container; every paragraph outside boilerplate was kept.
+    Fallback,
+}
+
 /// The article body of a parsed page: paragraphs joined by `"\n\n"`.
 pub(crate) fn body(doc: &Doc) -> String {
+    let fates = select(doc);
+    let mut out = String::new();
+    for (para, fate) in doc.paras.iter().zip(&fates) {
+        if matches!(fate, Fate::Kept | Fate::Fallback) {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&para.text);
+        }
+    }
+    out
+}
+
+/// The fate of every paragraph of a parsed page, in document order.
+pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
     let n = doc.nodes.len();
     // Raw text per subtree, before anything is dropped: a wrapper holding most of the
     // page is never boilerplate, whatever its class says (`<div class="has-sidebar">`).
@@ -265,6 +327,8 @@ pub(crate) fn body(doc: &Doc) -> String {
 
     // Pass 1: boilerplate, inherited from ancestors (parents precede children).
     let mut dropped = vec![false; n];
+    // The outermost dropped element each dropped node is inside: what `explain` names.
+    let mut dropped_by = vec![0u32; n];
     for (i, node) in doc.nodes.iter().enumerate().skip(1) {
         let wrapper = matches!(node.tag, Tag::Html | Tag::Body | Tag::Main)
             || holds_content[i]
@@ -274,8 +338,15 @@ pub(crate) fn body(doc: &Doc) -> String {
             || node.tag == Tag::Figcaption
             || (!holds_content[i] && matches!(node.tag, Tag::Nav | Tag::Footer | Tag::Aside))
             || (!wrapper && is_boilerplate(node));
-        dropped[i] = own || dropped[node.parent as usize];
+        let parent = node.parent as usize;
+        dropped[i] = own || dropped[parent];
+        dropped_by[i] = if dropped[parent] {
+            dropped_by[parent]
+        } else {
+            i as u32
+        };
     }
+    let boilerplate = |owner: usize| Fate::Boilerplate(dropped_by[owner]);
 
     // Text and link text per subtree, over paragraphs that survive pass 1.
     let mut chars = vec![0u64; n];
@@ -338,7 +409,18 @@ pub(crate) fn body(doc: &Doc) -> String {
         good[parent] += good[i];
     }
     if good[0] == 0.0 {
-        return fallback(doc, &dropped);
+        return doc
+            .paras
+            .iter()
+            .map(|p| {
+                let owner = p.node as usize;
+                if dropped[owner] {
+                    boilerplate(owner)
+                } else {
+                    Fate::Fallback
+                }
+            })
+            .collect();
     }
     // Each node's child with the most good text.
     let mut best_child: Vec<Option<usize>> = vec![None; n];
@@ -415,58 +497,133 @@ pub(crate) fn body(doc: &Doc) -> String {
     };
 
     // Pass 3: the paragraphs of the chosen regions.
-    let mut kept: Vec<&Para> = Vec::new();
-    for para in &doc.paras {
+    let mut fates = Vec::with_capacity(doc.paras.len());
+    let mut kept: Vec<usize> = Vec::new();
+    for (p, para) in doc.paras.iter().enumerate() {
         let owner = para.node as usize;
         let in_region = !dropped[owner] && regions.iter().any(|&(a, b)| a <= owner && owner <= b);
-        if !in_region && !is_kept_lead(owner, para) {
-            continue;
-        }
-        if density(para.link_chars, para.chars) > MAX_LINK_DENSITY && para.chars < 200 {
-            continue;
-        }
-        kept.push(para);
+        let fate = if !in_region && !is_kept_lead(owner, para) {
+            if dropped[owner] {
+                boilerplate(owner)
+            } else {
+                Fate::OutsideContainer
+            }
+        } else if density(para.link_chars, para.chars) > MAX_LINK_DENSITY && para.chars < 200 {
+            Fate::LinkList
+        } else {
+            kept.push(p);
+            Fate::Kept
+        };
+        fates.push(fate);
     }
     // A heading that heads nothing (the next kept paragraph is a heading of the same or a
     // higher rank, or there is none) titled a block that was dropped: "Related articles"
     // over a link list, "Comments" over the comments.
-    let level = |para: &Para| match doc.nodes[para.node as usize].tag {
+    let level = |p: usize| match doc.nodes[doc.paras[p].node as usize].tag {
         Tag::H(level) => Some(level),
         _ => None,
     };
-    let mut out = String::new();
-    for (i, para) in kept.iter().enumerate() {
-        if let Some(own) = level(para) {
-            let heads_nothing = match kept.get(i + 1).map(|next| level(next)) {
+    for (i, &p) in kept.iter().enumerate() {
+        if let Some(own) = level(p) {
+            let heads_nothing = match kept.get(i + 1).map(|&next| level(next)) {
                 None => true,
                 Some(Some(next)) => next <= own,
                 Some(None) => false,
             };
             if heads_nothing {
-                continue;
+                fates[p] = Fate::EmptyHeading;
             }
         }
-        if !out.is_empty() {
-            out.push_str("\n\n");
-        }
-        out.push_str(&para.text);
     }
-    out
+    kept.retain(|&p| fates[p] == Fate::Kept);
+    trim_furniture(doc, &kept, &mut fates);
+    fates
 }
 
-/// Every paragraph outside boilerplate: for pages with no container worth the name.
-fn fallback(doc: &Doc, dropped: &[bool]) -> String {
-    let mut out = String::new();
-    for para in &doc.paras {
-        if dropped[para.node as usize] {
-            continue;
+/// Drops the short lines of a page's furniture that sit inside the article's container:
+/// after the article's last prose paragraph, headings, link-dense lines and lines ending
+/// in `:` or `?` head or are what follows an article ("More on this topic", "Contact:",
+/// "Did you like this article?"); anywhere, a short line ending in `:` that labels no list
+/// ("Related:", "Updated:") and a bare date or time.
+fn trim_furniture(doc: &Doc, kept: &[usize], fates: &mut [Fate]) {
+    let heading = |p: usize| matches!(doc.nodes[doc.paras[p].node as usize].tag, Tag::H(_));
+    // A line ending in `:` just before a list or table labels it ("Ingredients:").
+    let labels_a_list = |next: Option<&usize>| {
+        next.is_some_and(|&next| {
+            matches!(
+                doc.nodes[doc.paras[next].node as usize].tag,
+                Tag::Li | Tag::Td
+            )
+        })
+    };
+    let last_prose = kept
+        .iter()
+        .rposition(|&p| is_prose(&doc.paras[p]) && !heading(p));
+    let mut left: Vec<usize> = Vec::with_capacity(kept.len());
+    for (i, &p) in kept.iter().enumerate() {
+        let para = &doc.paras[p];
+        let text = para.text.trim();
+        let trailing = last_prose.is_some_and(|last| i > last)
+            && (heading(p)
+                || text.ends_with('?')
+                || text.ends_with('？')
+                || (text.ends_with([':', '：']) && !labels_a_list(kept.get(i + 1)))
+                || density(para.link_chars, para.chars) > TRAILING_LINK_DENSITY);
+        if trailing {
+            fates[p] = Fate::Furniture;
+        } else {
+            left.push(p);
         }
-        if !out.is_empty() {
-            out.push_str("\n\n");
-        }
-        out.push_str(&para.text);
     }
-    out
+    for (i, &p) in left.iter().enumerate() {
+        let para = &doc.paras[p];
+        let text = para.text.trim();
+        let label = para.chars <= MAX_LABEL_CHARS
+            && text.ends_with([':', '：'])
+            && !labels_a_list(left.get(i + 1));
+        if label || (para.chars <= MAX_DATELINE_CHARS && is_dateline(text)) {
+            fates[p] = Fate::Furniture;
+        }
+    }
+}
+
+/// Whether a short line is a bare date or time: at most one word ("Updated 03.04.2020",
+/// "19:49", "2020-04-03"), so a line that says anything else about the date is kept.
+fn is_dateline(text: &str) -> bool {
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let letter = c.is_alphabetic();
+        if letter && !in_word {
+            words += 1;
+        }
+        in_word = letter;
+    }
+    words <= 1
+        && text
+            .split(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '/' | ':' | '-')))
+            .any(is_date_or_time)
+}
+
+/// Whether a run of digits and separators is a date (`31.05.2024`, `5/31/24`,
+/// `2024-05-31`) or a time (`19:49`, `19:49:05`); a phone number (`158-23-2012`) or a
+/// decimal (`0.091`) is not.
+fn is_date_or_time(run: &str) -> bool {
+    let run = run.trim_matches(|c: char| !c.is_ascii_digit());
+    let groups: Vec<usize> = run.split(['.', '/', ':', '-']).map(str::len).collect();
+    let only = |seps: &[char]| {
+        run.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .all(|c| seps.contains(&c))
+    };
+    match groups.as_slice() {
+        [h, m] | [h, m, _] if only(&[':']) => (1..=2).contains(h) && *m == 2,
+        [d, m, y] if only(&['.', '/']) => {
+            (1..=2).contains(d) && (1..=2).contains(m) && (2..=4).contains(y)
+        }
+        [4, 2, 2] => only(&['-']),
+        _ => false,
+    }
 }
 
 /// Whether a paragraph is the article's kind of text: long and mostly not links.
@@ -503,5 +660,26 @@ mod tests {
         assert!(any_part_in("post-share-bar", BOILERPLATE));
         assert!(!any_part_in("shadow", BOILERPLATE));
         assert!(names_content("js-entry-content") && !names_content("entry"));
+    }
+
+    #[test]
+    fn datelines_are_bare_dates_and_times() {
+        let cases = [
+            ("03.04.2020", true),
+            ("19:49", true),
+            ("Aktualisiert: 03.04.2020, 12:00", true),
+            ("2024-05-31", true),
+            ("5/31/24", true),
+            ("Termin: 29.02.2020, 19 Uhr", false),
+            ("+81 158-23-2012", false),
+            ("0.091 GB/s", false),
+            ("Version 1.2.3", false),
+            ("1975", false),
+        ];
+        let wrong: Vec<_> = cases
+            .iter()
+            .filter(|(text, want)| is_dateline(text) != *want)
+            .collect();
+        assert!(wrong.is_empty(), "misread: {wrong:?}");
     }
 }

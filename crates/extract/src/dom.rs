@@ -325,6 +325,12 @@ struct Builder {
     in_link: bool,
     /// Nesting of skipped markup elements (`<svg>` …); text inside is dropped.
     skip_depth: u32,
+    /// The outermost skipped element is one a browser closes with an end tag of an element
+    /// opened before it (`<svg>`, `<button>`, not `<template>`, `<object>`, `<select>`).
+    skip_closable: bool,
+    /// Block elements opened and not yet closed inside the skipped element: their end tags
+    /// are theirs, not an outer element's.
+    skip_blocks: u32,
     /// The name of the raw-text element being skipped, if the tokenizer is inside one.
     raw: Option<&'static str>,
     /// Where raw-text content goes.
@@ -360,6 +366,8 @@ impl Builder {
             space: false,
             in_link: false,
             skip_depth: 0,
+            skip_closable: false,
+            skip_blocks: 0,
             raw: None,
             capture: Capture::Nothing,
             captured: String::new(),
@@ -530,11 +538,18 @@ impl Builder {
         }
         if skipped_markup(name) {
             if !tag.self_closing {
+                if self.skip_depth == 0 {
+                    self.skip_closable = !matches!(name, "template" | "object" | "select");
+                    self.skip_blocks = 0;
+                }
                 self.skip_depth = self.skip_depth.saturating_add(1);
             }
             return TokenSinkResult::Continue;
         }
         if self.skip_depth > 0 {
+            if !tag.self_closing && block_tag(name).is_some() {
+                self.skip_blocks = self.skip_blocks.saturating_add(1);
+            }
             return TokenSinkResult::Continue;
         }
         match name {
@@ -650,7 +665,23 @@ impl Builder {
             return;
         }
         if self.skip_depth > 0 {
-            return;
+            // An unclosed `<svg>` icon ends where the `<a>` or `<div>` around it ends, as
+            // in a browser; without this the rest of the page would be skipped with it.
+            let closes_outer = self.skip_closable
+                && (name == "a" && self.in_link
+                    || block_tag(name).is_some_and(|block| {
+                        self.skip_blocks == 0
+                            && self.stack[1..]
+                                .iter()
+                                .any(|&id| self.doc.nodes[id as usize].tag == block)
+                    }));
+            if !closes_outer {
+                if block_tag(name).is_some() {
+                    self.skip_blocks = self.skip_blocks.saturating_sub(1);
+                }
+                return;
+            }
+            self.skip_depth = 0;
         }
         if name == "a" {
             self.in_link = false;

@@ -21,6 +21,9 @@ pub use charset::{detect_encoding, sniff_encoding};
 pub use encoding_rs::Encoding;
 use thiserror::Error;
 
+#[doc(hidden)]
+pub use content::Fate;
+
 /// What a page says about its article.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
@@ -136,6 +139,59 @@ pub fn extract_with_charset(
     let mut page = meta::metadata(&doc, url);
     page.text = body;
     Ok(page)
+}
+
+/// One paragraph of a page and what extraction made of it.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct Explained {
+    /// The paragraph's text.
+    pub text: String,
+    /// Kept, or why not.
+    pub fate: Fate,
+    /// The element that decided (the dropped one for boilerplate, else the paragraph's
+    /// own) and its two nearest ancestors, as `tag.hints` from the inside out.
+    pub path: String,
+    /// Characters of the paragraph inside links.
+    pub link_chars: u32,
+}
+
+/// Every paragraph of a page with its fate: the diagnostic the `snippets` example prints
+/// for missed and leaked snippets. Not part of the stable API.
+#[doc(hidden)]
+pub fn explain(html: &[u8], limits: &Limits) -> Result<Vec<Explained>, ExtractError> {
+    let text = charset::decode(html);
+    let doc = dom::parse(&text, limits)?;
+    let fates = content::select(&doc);
+    let describe = |mut at: usize| {
+        let mut parts = Vec::new();
+        for _ in 0..3 {
+            let node = &doc.nodes[at];
+            parts.push(format!("{:?}.{}", node.tag, node.hints.replace(' ', ".")));
+            if at == 0 {
+                break;
+            }
+            at = node.parent as usize;
+        }
+        parts.join(" < ")
+    };
+    Ok(doc
+        .paras
+        .iter()
+        .zip(fates)
+        .map(|(para, fate)| {
+            let at = match fate {
+                Fate::Boilerplate(node) => node as usize,
+                _ => para.node as usize,
+            };
+            Explained {
+                text: para.text.clone(),
+                fate,
+                path: describe(at),
+                link_chars: para.link_chars,
+            }
+        })
+        .collect())
 }
 
 /// How much of the start of a page [`looks_like_html`] needs: doctype, comments and a

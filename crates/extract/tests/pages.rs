@@ -241,3 +241,64 @@ fn sniffing_tells_html_from_other_content() {
         assert!(!looks_like_html(no), "{:?}", String::from_utf8_lossy(no));
     }
 }
+
+#[test]
+fn an_unclosed_svg_icon_ends_with_its_div() {
+    // `<svg>` is left open inside a share link; browsers close it with the link, so the
+    // article after it is still text, and not link text.
+    let html = furnished(&format!(
+        "<div class=\"tools\"><a href=/pdf><svg class=icon><use href=\"#pdf\"/></a></div>\
+         <p>{PROSE}</p><p>{PROSE} Again.</p>"
+    ));
+    let text = page(&html).text;
+    assert!(text.contains(&format!("{PROSE} Again.")), "{text:?}");
+}
+
+#[test]
+fn a_div_inside_an_svg_does_not_close_the_svg() {
+    let html = furnished(&format!(
+        "<p>{PROSE}</p><svg><foreignObject><div>Chart label text that is not prose at all.</div>\
+         </foreignObject></svg><p>{PROSE} Again.</p>"
+    ));
+    let text = page(&html).text;
+    assert!(!text.contains("Chart label"), "{text:?}");
+    assert!(text.contains(&format!("{PROSE} Again.")), "{text:?}");
+}
+
+#[test]
+fn furniture_after_the_last_prose_and_short_labels_are_dropped() {
+    let html = furnished(&format!(
+        "<p>Updated: 31.05.2024</p><p>{PROSE}</p><p>Related:</p><p>{PROSE} Two.</p>\
+         <p>Ingredients:</p><ul><li>Two eggs</li><li>Flour</li></ul>\
+         <p>Yours, the harbour master</p><h2>More on this topic</h2>\
+         <p>Did you like this article?</p><p>Contact:</p>\
+         <p><a href=/t>Harbour news</a> every week in your inbox</p>"
+    ));
+    let text = page(&html).text;
+    for gone in [
+        "Updated",
+        "Related:",
+        "More on this topic",
+        "Did you like",
+        "Contact",
+        "inbox",
+    ] {
+        assert!(!text.contains(gone), "{gone:?} leaked into {text:?}");
+    }
+    for kept in ["Ingredients:", "Two eggs", "Yours, the harbour master"] {
+        assert!(text.contains(kept), "{kept:?} lost from {text:?}");
+    }
+}
+
+#[test]
+fn the_articles_own_header_keeps_its_standfirst_and_the_sites_header_goes() {
+    let html = format!(
+        "<html><body><div class=\"site-header\"><p>The harbour city's own newspaper, since 1850, daily.</p></div>\
+         <article><div class=\"entry-header\"><h1>Harbour to grow</h1>\
+         <p>Councillors back a plan that doubles the quay, after a long and heated debate.</p></div>\
+         <div><p>{PROSE}</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p></div></article></body></html>"
+    );
+    let text = page(&html).text;
+    assert!(text.contains("Councillors back a plan"), "{text:?}");
+    assert!(!text.contains("since 1850"), "{text:?}");
+}

@@ -12,7 +12,7 @@ use extract::{extract, Limits};
 
 /// Measured snippet F1 over all 990 pages (see the crate README) less a margin for
 /// harmless changes; a drop below it is a regression.
-const MIN_F1: f64 = 0.9;
+const MIN_F1: f64 = 0.91;
 
 /// `$NEWSFLOW_SHARED/data/web/trafilatura_eval`, or `None` (with a printed reason) outside CI.
 fn eval_dir(test: &str) -> Option<PathBuf> {
