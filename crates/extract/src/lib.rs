@@ -160,7 +160,7 @@ pub struct Explained {
 /// for missed and leaked snippets. Not part of the stable API.
 #[doc(hidden)]
 pub fn explain(html: &[u8], limits: &Limits) -> Result<Vec<Explained>, ExtractError> {
-    let text = charset::decode(html);
+    let text = charset::decode(html, None);
     let doc = dom::parse(&text, limits)?;
     let fates = content::select(&doc);
     let describe = |mut at: usize| {
