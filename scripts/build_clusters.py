@@ -3,11 +3,16 @@
 
 Usage:
     /tmp/gazvenv/bin/pip install numpy
-    /tmp/gazvenv/bin/python scripts/build_clusters.py $NEWSFLOW_SHARED data/clusters/news.tsv
+    newsflow extract $NEWSFLOW_SHARED/data/web/trafilatura_eval/pages > /tmp/pages.jsonl
+    newsflow run -q --languages en $NEWSFLOW_SHARED/data/web/pages_sample.warc.gz > /tmp/warc.jsonl
+    /tmp/gazvenv/bin/python scripts/build_clusters.py $NEWSFLOW_SHARED data/clusters/news.tsv \
+        /tmp/pages.jsonl /tmp/warc.jsonl
 
 Words (lowercased) are described by the words seen just left and right of them in
 ../shared/data/news (Reuters 1987, BBC 2004-05; about 3.6 M tokens) plus the text of
-eng.train; the count vectors are weighted by positive PMI, reduced to 100 dimensions
+eng.train and of any further JSON Lines files given (web pages through `newsflow extract` or
+`newsflow run`: their English records' title and text, except the pages the modern-names
+set in data/ner_modern labels, so its scores stay out of sample); the count vectors are weighted by positive PMI, reduced to 100 dimensions
 (eigenvectors of the context Gram matrix), normalised, and split by recursive 2-means
 into a binary tree 10 levels deep. Each word's path in the tree ("0110...") is its cluster:
 prefixes of the path give coarse to fine classes, as Brown clusters do. Deterministic
@@ -30,7 +35,41 @@ DIMS = 100
 DEPTH = 10
 
 
-def sentences(shared):
+def labelled_pages():
+    """File names of the web pages data/ner_modern scores, kept out of the cluster text."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "ner_modern")
+    names = set()
+    for part in ("dev.tsv", "check.tsv"):
+        path = os.path.join(here, part)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    names.add(os.path.basename(line.split("\t", 1)[0]))
+    return names
+
+
+def paragraphs(rec):
+    for part in (rec.get("title") or "", rec.get("body") or rec.get("text") or ""):
+        yield from part.split("\n")
+
+
+def sentences(shared, extra=()):
+    skip = labelled_pages()
+    for path in extra:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if rec.get("lang") not in (None, "en"):
+                    continue
+                if os.path.basename(str(rec.get("id") or "")) in skip:
+                    continue
+                for para in paragraphs(rec):
+                    toks = TOKEN.findall(para)
+                    if toks:
+                        yield toks
     news = os.path.join(shared, "data", "news")
     for name in sorted(os.listdir(news)):
         if not name.endswith(".jsonl"):
@@ -77,8 +116,8 @@ def two_means(x, rng, iters=12):
 
 
 def main():
-    shared, out = sys.argv[1], sys.argv[2]
-    sents = [[t.lower() for t in s] for s in sentences(shared)]
+    shared, out, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
+    sents = [[t.lower() for t in s] for s in sentences(shared, extra)]
     counts = collections.Counter(t for s in sents for t in s)
     words = [w for w, c in counts.most_common(VOCAB) if c >= MIN_COUNT and any(ch.isalpha() for ch in w)]
     index = {w: i for i, w in enumerate(words)}

@@ -49,6 +49,11 @@ pub struct Args {
     /// Train without Title-Case copies of the all-caps training headlines.
     #[arg(long)]
     no_title_case: bool,
+    /// Words seen at most this many times in training lose their word and lowercase
+    /// features while training, so names never seen are read from shape, affixes,
+    /// clusters and context (0 keeps every word's; see crates/tagger/README.md).
+    #[arg(long, default_value_t = 0)]
+    rare_words: usize,
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<tagger::ConllFile> {
@@ -70,6 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         harvest: !args.no_harvest,
         clusters: (!args.no_clusters).then(|| args.clusters.clone()),
         title_case: !args.no_title_case,
+        rare_words: args.rare_words,
         ..tagger::TrainConfig::default()
     };
     let started = Instant::now();

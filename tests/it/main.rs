@@ -26,6 +26,8 @@ mod feeds;
 mod clusters_quotes;
 /// Sentence boundaries through `newsflow run` on the Golden Rules (shared data).
 mod golden_rules;
+/// Modern names in 2010s feeds and pages scored on our own labels (shared data).
+mod ner_modern;
 /// Quote attribution scored on our annotated BBC politics and US news sets (shared data).
 mod quotes_eval;
 /// The trained tagger through the binary: eval on CoNLL, tag, the seed article.

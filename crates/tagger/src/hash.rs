@@ -37,7 +37,10 @@ impl Fh {
         s.bytes().fold(self, Fh::byte).byte(0xff)
     }
 
-    /// Feeds a string lowercased, without allocating.
+    /// Feeds a string lowercased, without allocating. Typographic apostrophes count as
+    /// `'`: the training data has only the straight one, and web text mostly the curly
+    /// one ("Angie’s", "McDonald’s", "don’t"), so a name list or a weight learnt for
+    /// `'s` also applies to `’s`.
     #[inline]
     pub(crate) fn lower(self, s: &str) -> Self {
         let mut h = self;
@@ -47,7 +50,14 @@ impl Fh {
             }
         } else {
             let mut buf = [0u8; 4];
-            for c in s.chars().flat_map(char::to_lowercase) {
+            let fold = |c: char| {
+                if matches!(c, '\u{2018}' | '\u{2019}') {
+                    '\''
+                } else {
+                    c
+                }
+            };
+            for c in s.chars().map(fold).flat_map(char::to_lowercase) {
                 for &b in c.encode_utf8(&mut buf).as_bytes() {
                     h = h.byte(b);
                 }
@@ -180,6 +190,14 @@ impl KeyTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercase_hash_folds_typographic_apostrophes() {
+        let h = |s: &str| Fh::new(2).lower(s).finish();
+        assert_eq!(h("Angie’s"), h("angie's"));
+        assert_eq!(h("‘s"), h("'s"));
+        assert_ne!(h("’s"), h("s"));
+    }
 
     #[test]
     fn lowercase_hash_ignores_case_only() {

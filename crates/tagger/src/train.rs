@@ -13,7 +13,7 @@
 //! - the second stage learns from first-stage labels produced by jackknifing (a model
 //!   trained without a fold labels that fold), for the same reason.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -47,6 +47,11 @@ pub struct TrainConfig {
     pub clusters: Option<PathBuf>,
     /// Whether to add Title-Case copies of the all-caps training headlines.
     pub title_case: bool,
+    /// Words seen at most this many times in training lose their identity features
+    /// (exact and lowercase form) while training, so the model learns how to read a name
+    /// it has never seen from words it cannot memorise; 0 (the default, which the
+    /// committed model was trained with) keeps every word's.
+    pub rare_words: usize,
 }
 
 impl Default for TrainConfig {
@@ -61,6 +66,7 @@ impl Default for TrainConfig {
             harvest: true,
             clusters: None,
             title_case: true,
+            rare_words: 0,
         }
     }
 }
@@ -229,6 +235,10 @@ struct Inst {
 struct Extractor<'a> {
     clusters: &'a IdMap<u32>,
     bases: HashMap<&'a str, Vec<(u64, bool)>>,
+    /// Words seen once in training: their identity features (exact and lowercase form)
+    /// are left out, so the weights of shape, affixes and clusters are learnt on words the
+    /// model has not memorised, which is what every new name at run time is.
+    rare: HashSet<&'a str>,
 }
 
 impl<'a> Extractor<'a> {
@@ -254,13 +264,10 @@ impl<'a> Extractor<'a> {
                     }
                     let j = j as usize;
                     let w = doc.words[j];
-                    let bases = self.bases.entry(w).or_insert_with(|| {
-                        let tok = Tok::new(w);
-                        let mut v = Vec::new();
-                        let cluster = self.clusters.get(&tok.lower).copied();
-                        word_bases(w, &tok, cluster, &mut |b, win| v.push((b, win)));
-                        v
-                    });
+                    let bases = self
+                        .bases
+                        .entry(w)
+                        .or_insert_with(|| training_bases(w, self.clusters, self.rare.contains(w)));
                     for &(b, win) in bases.iter() {
                         if win || k == WINDOW {
                             if let Some(id) = interner.id(offset_key(b, k), grow) {
@@ -285,6 +292,20 @@ impl<'a> Extractor<'a> {
             });
         }
     }
+}
+
+/// The word features training sees for `w`: all of them, or for a `rare` word all but
+/// its identity (exact and lowercase form), which a new name at run time has no weight for.
+fn training_bases(w: &str, clusters: &IdMap<u32>, rare: bool) -> Vec<(u64, bool)> {
+    let tok = Tok::new(w);
+    let mut v = Vec::new();
+    let cluster = clusters.get(&tok.lower).copied();
+    word_bases(w, &tok, cluster, &mut |b, win| {
+        if !(rare && (b == tok.word || b == tok.lower)) {
+            v.push((b, win));
+        }
+    });
+    v
 }
 
 /// Averaged perceptron weights: feature rows, then NL transition rows, a start row and an
@@ -664,9 +685,21 @@ pub fn train(
     ));
 
     // Stage 1.
+    let rare = {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for w in tdocs.iter().flat_map(|d| d.words.iter()) {
+            *counts.entry(w).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .filter(|(_, c)| *c <= cfg.rare_words)
+            .map(|(w, _)| w)
+            .collect()
+    };
     let mut ex = Extractor {
         clusters: &clusters,
         bases: HashMap::new(),
+        rare,
     };
     let mut int1 = Interner::default();
     let mut tr1 = Vec::new();
@@ -746,6 +779,19 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rare_words_train_without_their_identity() {
+        let none = IdMap::default();
+        let tok = Tok::new("Gigya");
+        let all = training_bases("Gigya", &none, false);
+        let rare = training_bases("Gigya", &none, true);
+        assert!(all.iter().any(|&(b, _)| b == tok.word));
+        assert!(all.iter().any(|&(b, _)| b == tok.lower));
+        assert!(!rare.iter().any(|&(b, _)| b == tok.word || b == tok.lower));
+        assert!(rare.iter().any(|&(b, _)| b == tok.shape));
+        assert_eq!(all.len(), rare.len() + 2);
+    }
 
     #[test]
     fn title_case_copies_follow_the_headline_style() {
