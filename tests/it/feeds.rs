@@ -256,6 +256,34 @@ fn item(id: &str) -> (String, String) {
 }
 
 /// Polls `cond` until it holds; the bound only turns a hang into a failure.
+/// Starts `command` (a `run --follow`) with its stdout read line by line into a shared list
+/// as the lines come, so a test can wait for records while the process keeps running.
+fn spawn_collecting(
+    command: &mut Command,
+) -> (
+    std::process::Child,
+    Arc<Mutex<Vec<String>>>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = Arc::clone(&lines);
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                lines.lock().unwrap().push(line.unwrap());
+            }
+        })
+    };
+    (child, lines, reader)
+}
+
 fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !cond() {
@@ -287,33 +315,20 @@ fn followed_url_emits_only_new_items_and_remembers_them() {
     let url = serve(Arc::clone(&state));
     let dir = scratch("follow");
     let state_file = dir.join("state.json");
-    let mut child = newsflow()
-        .args([
-            "run",
-            &url,
-            "--follow",
-            "--interval",
-            "1",
-            "--quiet",
-            "--ordered",
-        ])
-        .arg("--state")
-        .arg(&state_file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let reader = {
-        let lines = Arc::clone(&lines);
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                lines.lock().unwrap().push(line.unwrap());
-            }
-        })
-    };
+    let (mut child, lines, reader) = spawn_collecting(
+        newsflow()
+            .args([
+                "run",
+                &url,
+                "--follow",
+                "--interval",
+                "1",
+                "--quiet",
+                "--ordered",
+            ])
+            .arg("--state")
+            .arg(&state_file),
+    );
     wait_until("the first two items", || lines.lock().unwrap().len() == 2);
     // The next poll sends the ETag back and gets a 304.
     wait_until("a conditional poll", || {
@@ -603,25 +618,12 @@ fn a_page_fetched_in_an_earlier_poll_or_run_is_not_fetched_again() {
     }
     let dir = scratch("fetch-state");
     let state_file = dir.join("state.json");
-    let mut child = newsflow()
-        .args(["run", &feed_url, "--fetch-articles", "--follow"])
-        .args(["--interval", "1", "--quiet", "--ordered", "--state"])
-        .arg(&state_file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let reader = {
-        let lines = Arc::clone(&lines);
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                lines.lock().unwrap().push(line.unwrap());
-            }
-        })
-    };
+    let (mut child, lines, reader) = spawn_collecting(
+        newsflow()
+            .args(["run", &feed_url, "--fetch-articles", "--follow"])
+            .args(["--interval", "1", "--quiet", "--ordered", "--state"])
+            .arg(&state_file),
+    );
     wait_until("the first item", || lines.lock().unwrap().len() == 1);
     // The next poll: the same page under a new guid (a re-published item), and a new page.
     site.lock().unwrap().route(

@@ -203,13 +203,14 @@ fn token_matches(token: &str, fragment: &str) -> bool {
     token.split(sep).any(|part| part == fragment)
 }
 
-/// Whether a `-`/`_`-separated part of a class/id token is one of `fragments`: the same as
-/// [`token_matches`] over the list when no fragment holds a separator, with the token
-/// split once instead of once per fragment (this runs for every element of every page).
-fn any_part_in(token: &str, fragments: &[&str]) -> bool {
+/// Whether a `-`/`_`-separated part of a class/id token is a [`BOILERPLATE`] fragment (other
+/// than the `header` of the article's own header): the same as [`token_matches`] over the
+/// list, since no fragment holds a separator, with the token split once instead of once per
+/// fragment (this runs for every element of every page).
+fn names_boilerplate(token: &str) -> bool {
     token
         .split(['-', '_'])
-        .any(|part| fragments.contains(&part))
+        .any(|part| BOILERPLATE.contains(&part) && !is_own_header(token, part))
 }
 
 /// Whether a class/id token contains a [`CONTENT`] fragment. Every fragment contains one of
@@ -225,11 +226,7 @@ const CONTENT_CORES: [&str; 4] = ["content", "body", "text", "entry"];
 /// Whether a node's hints mark it as boilerplate.
 fn is_boilerplate(node: &Node) -> bool {
     node.hints.split_ascii_whitespace().any(|token| {
-        (token
-            .split(['-', '_'])
-            .any(|part| BOILERPLATE.contains(&part) && !is_own_header(token, part))
-            || BOILERPLATE_WHOLE.contains(&token))
-            && !names_content(token)
+        (names_boilerplate(token) || BOILERPLATE_WHOLE.contains(&token)) && !names_content(token)
     }) && !is_content(node)
 }
 
@@ -657,8 +654,9 @@ mod tests {
         for f in BOILERPLATE {
             assert!(!f.contains(['-', '_']), "{f}");
         }
-        assert!(any_part_in("post-share-bar", BOILERPLATE));
-        assert!(!any_part_in("shadow", BOILERPLATE));
+        assert!(names_boilerplate("post-share-bar"));
+        assert!(!names_boilerplate("shadow"));
+        assert!(names_boilerplate("site-header") && !names_boilerplate("entry-header"));
         assert!(names_content("js-entry-content") && !names_content("entry"));
     }
 
