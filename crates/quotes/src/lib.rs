@@ -32,7 +32,9 @@
 //! subject of the nearest sentence that has one, of the pronoun's gender (first names from
 //! the US census lists, titles such as Mr and Mrs), rather than the last name mentioned,
 //! which is often inside a clause. An indefinite description ("a person familiar with the
-//! talks") is a speaker without a cluster. Unattributed quotations are kept only when they
+//! talks") is a speaker without a cluster; a bare pronoun linked to no one ("it said" of a
+//! report, "they") leaves its quote unattributed, since it names no one and precision
+//! matters more than recall. Unattributed quotations are kept only when they
 //! read like speech (four words or more with sentence punctuation), which leaves out scare
 //! quotes and titles. Single quotation marks are not read: in English news they are nested
 //! quotes or apostrophes far more often than quotations.
