@@ -32,7 +32,9 @@
 //! subject of the nearest sentence that has one, of the pronoun's gender (first names from
 //! the US census lists, titles such as Mr and Mrs), rather than the last name mentioned,
 //! which is often inside a clause. An indefinite description ("a person familiar with the
-//! talks") is a speaker without a cluster. Unattributed quotations are kept only when they
+//! talks") is a speaker without a cluster; a bare pronoun linked to no one ("it said" of a
+//! report, "they") leaves its quote unattributed, since it names no one and precision
+//! matters more than recall. Unattributed quotations are kept only when they
 //! read like speech (four words or more with sentence punctuation), which leaves out scare
 //! quotes and titles. Single quotation marks are not read: in English news they are nested
 //! quotes or apostrophes far more often than quotations.
@@ -352,12 +354,26 @@ impl QuoteFinder {
                 }
                 continue;
             };
-            quotes.push(Quote {
-                span: q.inner,
-                speaker: Some(said.attribution.speaker),
-                speaker_cluster: said.cluster,
-                cue: said.attribution.cue,
-            });
+            if cx.unresolved(&said) {
+                // "he said" with no he found, "it said" of a report: the words name no one,
+                // and a reader is better served by no speaker than by a pronoun. The quote
+                // still passes its speaker on, so what continues it stays unattributed too.
+                if reads_like_speech(inner) {
+                    quotes.push(Quote {
+                        span: q.inner,
+                        speaker: None,
+                        speaker_cluster: None,
+                        cue: None,
+                    });
+                }
+            } else {
+                quotes.push(Quote {
+                    span: q.inner,
+                    speaker: Some(said.attribution.speaker),
+                    speaker_cluster: said.cluster,
+                    cue: said.attribution.cue,
+                });
+            }
             if partial {
                 continue; // a fragment does not carry its speaker to the next quote
             }
@@ -373,6 +389,16 @@ impl QuoteFinder {
 }
 
 impl Context<'_> {
+    /// Whether an attribution's speaker is a bare pronoun ("he", "it", "they") that no
+    /// cluster stands behind.
+    fn unresolved(&self, said: &Said) -> bool {
+        said.cluster.is_none()
+            && said.attribution.entity.is_none()
+            && PRONOUNS
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(said.attribution.speaker.slice(self.text)))
+    }
+
     fn word(&self, i: usize) -> &str {
         let span = self.analysis.tokens[i].span;
         // `Span::slice` inlined: the quote finder asks for a token's word tens of thousands
@@ -1098,6 +1124,8 @@ impl Context<'_> {
                 let t = self.token_from(self.entity(m).span.start);
                 t.checked_sub(1)
                     .and_then(|p| words::title_gender(self.word(p)))
+                    // "Sen. Dole" says no gender; another mention's "Mr Dole" may.
+                    .filter(|g| *g != Gender::Unknown)
             })
             .unwrap_or(Gender::Unknown)
     }

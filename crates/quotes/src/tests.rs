@@ -593,3 +593,35 @@ fn persons_in_the_attribution_clause_do_not_interrupt_the_speaker() {
         ],
     );
 }
+
+#[test]
+fn us_titles_make_a_name_a_person() {
+    // The tagger reads "Rep. Cardiss Collins" as an organisation; the title says a person,
+    // of no known gender, so "she" finds her.
+    check(
+        "[Rep. Cardiss Collins](ORG) opposed the bill on Monday.\n\
+         “This is a disgrace for the country,” she said.",
+        &[(
+            "This is a disgrace f",
+            Some("she"),
+            Some("Rep. Cardiss Collins"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn pronouns_that_name_no_one_are_left_unattributed() {
+    // "it" of a report and "she" with no woman before: no speaker rather than a pronoun
+    // (or a wrong person); the quotation, which reads like speech, stays.
+    check(
+        "The [Commerce Department](ORG) report was released on Monday.\n\
+         “Demand for new homes remains weak,” it said.",
+        &[("Demand for new homes", None, None, None)],
+    );
+    check(
+        "The company's presence in the city grew last year.\n\
+         “We are here to stay for good,” she said.",
+        &[("We are here to stay ", None, None, None)],
+    );
+}
