@@ -75,7 +75,7 @@ const MONEY_SCORE: f32 = 0.9677;
 const PERCENT_SCORE: f32 = 0.9839;
 
 /// The score of a rule entity of kind `label`: the probability that a rule's span and
-/// kind are right, measured per kind (see [`DATE_SCORE`]). The language-neutral rules
+/// kind are right, measured per kind (see `DATE_SCORE`). The language-neutral rules
 /// ([`find_neutral`]) are the sign forms of the English MONEY and PERCENT rules and share
 /// their figures. Labels no rule produces score 1.0.
 pub fn score(label: &Label) -> f32 {
