@@ -745,8 +745,25 @@ impl Writer {
         if sorted.records.is_empty() {
             return Ok(());
         }
+        // One late record can release a long run of the reorder buffer at once; the sinks
+        // still get batches of at most `batch_size` (a rotating file rotates between them).
+        // The acknowledgements go with the last batch: confirmed late, never early.
+        while sorted.records.len() > self.batch_size {
+            let rest = sorted.records.split_off(self.batch_size);
+            let head = std::mem::replace(&mut sorted.records, rest);
+            self.send_batch(head, Vec::new()).await?;
+        }
         let records = std::mem::replace(&mut sorted.records, Vec::with_capacity(self.batch_size));
         let acks = std::mem::take(&mut sorted.acks);
+        self.send_batch(records, acks).await
+    }
+
+    /// Hands one batch to every sink and counts it as written.
+    async fn send_batch(
+        &mut self,
+        records: Vec<Record>,
+        acks: Vec<Box<dyn Acknowledge>>,
+    ) -> Result<(), PipelineError> {
         let (mut sentences, mut tokens, mut entities, mut bytes) = (0, 0, 0, 0);
         self.stats
             .count_languages(records.iter().map(|r| r.doc.lang));

@@ -284,6 +284,13 @@ async fn ordered_mode_restores_input_order() {
         .unwrap()
         .unwrap();
     assert_eq!(ordered.ids(), want);
+    // Article 0 released the ten records held behind it at once; the sink still got them in
+    // batches of at most `sink_batch` (1 here), so a rotating file can rotate between them.
+    assert_eq!(
+        ordered.writes.load(Ordering::SeqCst),
+        40,
+        "one write per record with sink_batch 1"
+    );
 }
 
 struct PanicOn(&'static str);
