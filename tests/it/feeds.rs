@@ -206,6 +206,21 @@ fn serve(state: Arc<Mutex<Served>>) -> String {
     url
 }
 
+/// Reads an HTTP/1.1 request's line and headers from `stream` and returns its path (empty
+/// when the request is cut short).
+fn request_path(stream: &TcpStream) -> String {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request = String::new();
+    let _ = reader.read_line(&mut request);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    request.split(' ').nth(1).unwrap_or("").to_string()
+}
+
 fn answer(mut stream: TcpStream, state: &Mutex<Served>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut if_none_match = String::new();
@@ -451,16 +466,7 @@ fn serve_linked_pages() -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            let _ = reader.read_line(&mut request);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-            }
-            let path = request.split(' ').nth(1).unwrap_or("").to_string();
+            let path = request_path(&stream);
             let (status, kind, body) = match path.as_str() {
                 "/feed.xml" => ("200 OK", "application/rss+xml", feed.as_str()),
                 "/ok.html" => ("200 OK", "text/html; charset=utf-8", page),
@@ -545,16 +551,7 @@ fn serve_site(site: Arc<Mutex<Site>>) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            let _ = reader.read_line(&mut request);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-            }
-            let path = request.split(' ').nth(1).unwrap_or("").to_string();
+            let path = request_path(&stream);
             let (status, headers, body) = {
                 let mut site = site.lock().unwrap();
                 *site.hits.entry(path.clone()).or_default() += 1;

@@ -340,14 +340,7 @@ impl QuoteFinder {
                     }),
             };
             let Some(said) = said else {
-                if reads_like_speech(inner) {
-                    quotes.push(Quote {
-                        span: q.inner,
-                        speaker: None,
-                        speaker_cluster: None,
-                        cue: None,
-                    });
-                }
+                keep_unattributed(&mut quotes, q.inner, inner);
                 if !partial {
                     previous = None;
                     other = None;
@@ -358,14 +351,7 @@ impl QuoteFinder {
                 // "he said" with no he found, "it said" of a report: the words name no one,
                 // and a reader is better served by no speaker than by a pronoun. The quote
                 // still passes its speaker on, so what continues it stays unattributed too.
-                if reads_like_speech(inner) {
-                    quotes.push(Quote {
-                        span: q.inner,
-                        speaker: None,
-                        speaker_cluster: None,
-                        cue: None,
-                    });
-                }
+                keep_unattributed(&mut quotes, q.inner, inner);
             } else {
                 quotes.push(Quote {
                     span: q.inner,
@@ -1393,6 +1379,19 @@ fn ends_like_a_sentence(inner: &str) -> bool {
     inner.trim_end().ends_with([
         '.', ',', '?', '!', '\u{2026}', ':', ';', '\u{3002}', '\u{FF01}', '\u{FF1F}',
     ])
+}
+
+/// Keeps a quotation with no speaker, if its words read like speech (else it is a scare
+/// quote or a title, and goes).
+fn keep_unattributed(quotes: &mut Vec<Quote>, span: Span, inner: &str) {
+    if reads_like_speech(inner) {
+        quotes.push(Quote {
+            span,
+            speaker: None,
+            speaker_cluster: None,
+            cue: None,
+        });
+    }
 }
 
 /// Whether an unattributed quotation reads like reported speech rather than a scare quote
