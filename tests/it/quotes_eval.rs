@@ -1,8 +1,8 @@
 //! Quote attribution scored on our own annotations (shared data): 27 BBC politics articles
 //! (the set the finder was tuned on) and a US set never tuned on — Reuters-21578 wire copy
-//! and US news pages — split into a dev half and a check half. Of the quotes attributed, how
-//! many name the right speaker, and how many of the direct quotations get the right
-//! speaker. `data/quotes/README.md` says how the sets were chosen and labelled and how a
+//! and US news pages — split into a dev half and a check half, and a US holdout set labelled
+//! blind. Of the quotes attributed, how many name the right speaker, and how many of the
+//! direct quotations get the right speaker. `data/quotes/README.md` says how the sets were chosen and labelled and how a
 //! speaker counts as right.
 
 use std::collections::{HashMap, HashSet};
@@ -36,6 +36,18 @@ const MIN_US_CHECK_PRECISION: f64 = 0.87;
 /// Of the check half's direct quotations, the share that must get the right speaker
 /// (87.7 % measured, 56.9 % before; the target is 85 %).
 const MIN_US_CHECK_RECALL: f64 = 0.86;
+
+/// Of the quotes attributed on the US holdout set (`gold_us_holdout.tsv`, labelled blind and
+/// never looked at while fixing), the share that must name the right speaker: a few points
+/// under the 93.3 % measured when the set was added, under the 95 % target.
+const MIN_US_HOLDOUT_PRECISION: f64 = 0.91;
+/// Of the holdout's direct quotations, the share that must get the right speaker (87.1 %
+/// measured when the set was added; the target is 85 %).
+const MIN_US_HOLDOUT_RECALL: f64 = 0.85;
+
+/// The files mapping a news page of the shared trafilatura set to its record id (the page's
+/// URL): the US set's pages, then the holdout's.
+const PAGE_LISTS: &[&str] = &["us_pages.tsv", "us_holdout_pages.tsv"];
 
 /// One annotated quotation: code point offsets into the record's text, kind, speaker.
 struct Gold {
@@ -96,8 +108,7 @@ fn name_words(name: &str) -> HashSet<String> {
 }
 
 /// The records `newsflow run` writes for the annotated articles: JSON Lines articles of
-/// `corpus` (under the shared folder) by id, and the news pages of `data/quotes/us_pages.tsv`
-/// (page files of the shared trafilatura set, whose record id is the page's URL).
+/// `corpus` (under the shared folder) by id, and the news pages of the [`PAGE_LISTS`].
 fn annotated_records(shared: &Path, corpus: &str, gold: &HashMap<String, Vec<Gold>>) -> Vec<Value> {
     let lines = std::fs::read_to_string(shared.join(corpus)).unwrap();
     let input: String = lines
@@ -112,14 +123,18 @@ fn annotated_records(shared: &Path, corpus: &str, gold: &HashMap<String, Vec<Gol
     if !input.is_empty() {
         found = records(&run_with_stdin(&["run", "-q", "--ordered", "-"], &input).stdout);
     }
-    let pages = std::fs::read_to_string(repo_root().join("data/quotes/us_pages.tsv")).unwrap();
-    let files: Vec<_> = pages
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, id)| gold.contains_key(*id))
-        .map(|(page, _)| shared.join("data/web/trafilatura_eval/pages").join(page))
-        .collect();
+    let mut files = Vec::new();
+    for list in PAGE_LISTS {
+        let pages = std::fs::read_to_string(repo_root().join("data/quotes").join(list)).unwrap();
+        files.extend(
+            pages
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once('\t'))
+                .filter(|(_, id)| gold.contains_key(*id))
+                .map(|(page, _)| shared.join("data/web/trafilatura_eval/pages").join(page)),
+        );
+    }
     if !files.is_empty() {
         let out = run_ok(newsflow().args(["run", "-q", "--ordered"]).args(&files));
         found.extend(records(&out.stdout));
@@ -237,5 +252,16 @@ fn quote_speakers_on_annotated_us_news_check_half() {
         "data/news/reuters21578.jsonl",
         MIN_US_CHECK_PRECISION,
         MIN_US_CHECK_RECALL,
+    );
+}
+
+#[test]
+fn quote_speakers_on_annotated_us_news_holdout() {
+    check_set(
+        "quote_speakers_on_annotated_us_news_holdout",
+        "gold_us_holdout.tsv",
+        "data/news/reuters21578.jsonl",
+        MIN_US_HOLDOUT_PRECISION,
+        MIN_US_HOLDOUT_RECALL,
     );
 }
