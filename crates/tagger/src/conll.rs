@@ -209,7 +209,7 @@ fn ends_prose(tokens: &[&str]) -> bool {
 
 impl ConllFile {
     /// The document as running text: tokens detokenised (no space before the tokens of
-    /// [`CLOSE_LEFT`], none after those of [`OPEN_RIGHT`], straight double quotes paired
+    /// `CLOSE_LEFT`, none after those of `OPEN_RIGHT`, straight double quotes paired
     /// as opening and closing), the first sentence as the title, with each gold entity's
     /// span carried over.
     pub fn running_text(&self, doc: &Document) -> RunningText {
