@@ -121,7 +121,8 @@ impl std::fmt::Debug for Analyzer {
 const CUE_LANGUAGES: [&str; 1] = ["en"];
 
 /// The entity models of a run, by the language each was trained on. An article gets the
-/// model of its language or none: a model never tags a language it was not trained on.
+/// model of its language, none for a language without one (a model never tags a language
+/// it was not trained on), and the first model when its language cannot be told.
 pub struct NerModels {
     /// (language, model name as records show it, model).
     models: Vec<(&'static str, &'static str, Tagger)>,
