@@ -1,16 +1,26 @@
 //! `newsflow eval`: conlleval-style precision, recall and F1 of the tagger on a CoNLL file,
 //! with the calibration of its scores (reliability table, expected calibration error), as
 //! a table, one JSON object, or a self-contained HTML report.
+//!
+//! `--running` scores the same documents as running text: each written as the wire story
+//! it was cut from (`tagger::ConllFile::running_text`) and analysed exactly as `newsflow
+//! run` analyses a record (`pipeline::analyse` over run's stages), scored on the output
+//! record's entity offsets. It lives here rather than in a test so anyone can run it on the
+//! held-out sets (CoNLL test, 2020 Reuters) with one command, and `--records`/`--output`
+//! let the same scoring read a real `newsflow run` output.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use analysis::{Analyzer, NerModels, Step};
 use anyhow::Context;
+use article::{Article, CharOffsets};
 use tagger::calibration::{BINS, HIGH};
-use tagger::{Confusion, Counts, Evaluation, Reliability};
+use tagger::{Confusion, ConllFile, Counts, Evaluation, Reliability, TagSpan, TYPES};
 
 /// Arguments of `newsflow eval`.
 #[derive(Debug, clap::Args)]
@@ -28,6 +38,18 @@ pub struct Args {
     /// reliability diagram) to this file.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Score running text instead of the CoNLL tokens: each document as a record
+    /// {id,title,body} (the headline as title, detokenised), analysed as `newsflow run`
+    /// does, scored on the output's entity offsets.
+    #[arg(long)]
+    running: bool,
+    /// With --running: also write the records (JSON Lines, input for `newsflow run`) here.
+    #[arg(long, value_name = "FILE", requires = "running")]
+    records: Option<PathBuf>,
+    /// With --running: score this output of `newsflow run RECORDS --sink jsonl:FILE`
+    /// instead of analysing the records in-process.
+    #[arg(long, value_name = "FILE", requires = "running")]
+    output: Option<PathBuf>,
 }
 
 /// Everything `eval` measured, built once and rendered as text, JSON or HTML.
@@ -44,6 +66,19 @@ struct Report {
     load_ms: f64,
     /// Tagging and scoring time.
     tag_seconds: f64,
+    /// With `--running`: how the documents went through the analysis.
+    running: Option<Running>,
+}
+
+/// What a running-text evaluation saw besides the scores.
+struct Running {
+    /// Documents (records) scored.
+    documents: usize,
+    /// Records whose output names no entity model, by detected language (`none`: too
+    /// short to tell): the English model never saw them, only the neutral rules did.
+    untagged: BTreeMap<String, usize>,
+    /// Records absent from the output (skipped or dead-lettered): all their gold is missed.
+    missing: usize,
 }
 
 /// Runs the subcommand.
@@ -60,15 +95,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let load_ms = loading.elapsed().as_secs_f64() * 1e3;
     let tagging = Instant::now();
-    let eval = tagger.evaluate_detailed(&file, &|_| true);
+    let temperature = tagger.temperature();
+    let (eval, running) = if args.running {
+        let (eval, running) = evaluate_running(&file, tagger, &args)?;
+        (eval, Some(running))
+    } else {
+        (tagger.evaluate_detailed(&file, &|_| true), None)
+    };
     let tag_seconds = tagging.elapsed().as_secs_f64();
     let report = Report {
         source: args.conll.display().to_string(),
         reliability: Reliability::of(&eval.points, BINS),
         eval,
-        temperature: tagger.temperature(),
+        temperature,
         load_ms,
         tag_seconds,
+        running,
     };
     if let Some(path) = &args.html {
         std::fs::write(path, html(&report))
@@ -81,6 +123,181 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         out.write_all(table(&report).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One document as a record for `newsflow run`, with what scoring its output needs.
+struct RunningDoc {
+    /// The record.
+    article: Article,
+    /// Gold entities as code point ranges of the record's text (`Article::text`: the
+    /// title, a blank line, the body), as the output's offsets are.
+    gold: Vec<TagSpan>,
+    /// Code point offsets of the full stops CoNLL split off a sentence's last word
+    /// (`RunningPart::split_stops`).
+    split_stops: HashSet<usize>,
+    /// CoNLL tokens in the document.
+    tokens: usize,
+}
+
+impl RunningDoc {
+    /// Document `index` of `file`.
+    fn new(file: &ConllFile, index: usize) -> Self {
+        let doc = &file.documents[index];
+        let r = file.running_text(doc);
+        let article = Article {
+            id: format!("doc-{}", index + 1),
+            title: Some(r.title.text.clone()),
+            body: r.body.text.clone(),
+            ..Article::default()
+        };
+        let text = article.text();
+        let offsets = CharOffsets::new(&text);
+        // The body ends the text whatever separates it from the title.
+        let body_at = text.len() - article.body.len();
+        let parts = [(0, r.title), (body_at, r.body)];
+        let mut gold = Vec::new();
+        let mut split_stops = HashSet::new();
+        for (at, part) in parts {
+            gold.extend(part.gold.into_iter().map(|g| TagSpan {
+                tokens: offsets.char_offset(at + g.tokens.start)
+                    ..offsets.char_offset(at + g.tokens.end),
+                ty: g.ty,
+            }));
+            split_stops.extend(
+                part.split_stops
+                    .iter()
+                    .map(|&p| offsets.char_offset(at + p)),
+            );
+        }
+        let tokens = doc.sentences.iter().map(Vec::len).sum();
+        Self {
+            article,
+            gold,
+            split_stops,
+            tokens,
+        }
+    }
+
+    /// A predicted span as scored: one that ends with a split-off full stop ends before it,
+    /// as the gold span does (the tokeniser was right to read `Corp.` as one word).
+    fn scored(&self, mut span: TagSpan) -> TagSpan {
+        if span.tokens.end > span.tokens.start + 1
+            && self.split_stops.contains(&(span.tokens.end - 1))
+        {
+            span.tokens.end -= 1;
+        }
+        span
+    }
+}
+
+/// The PER/ORG/LOC/MISC entities of an output record, as code point ranges with scores.
+fn record_entities(record: &serde_json::Value) -> Vec<(TagSpan, f32)> {
+    let Some(entities) = record.get("entities").and_then(|e| e.as_array()) else {
+        return Vec::new();
+    };
+    entities
+        .iter()
+        .filter_map(|e| {
+            let label = e.get("label")?.as_str()?;
+            if !TYPES.contains(&label) {
+                return None;
+            }
+            let start = usize::try_from(e.get("start")?.as_u64()?).ok()?;
+            let end = usize::try_from(e.get("end")?.as_u64()?).ok()?;
+            let score = e.get("score")?.as_f64()? as f32;
+            Some((
+                TagSpan {
+                    tokens: start..end,
+                    ty: label.to_string(),
+                },
+                score,
+            ))
+        })
+        .collect()
+}
+
+/// Scores the documents of `file` as running text: records built by [`RunningDoc::new`],
+/// analysed in-process through run's stages or read from `--output`, and scored on each
+/// record's entity offsets with the same counts, confusion and calibration points as the
+/// token-level evaluation.
+fn evaluate_running(
+    file: &ConllFile,
+    tagger: tagger::Tagger,
+    args: &Args,
+) -> anyhow::Result<(Evaluation, Running)> {
+    let docs: Vec<RunningDoc> = (0..file.documents.len())
+        .map(|i| RunningDoc::new(file, i))
+        .collect();
+    if let Some(path) = &args.records {
+        let mut lines = String::new();
+        for d in &docs {
+            lines.push_str(&d.article.to_json());
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut outputs: HashMap<String, serde_json::Value> = HashMap::new();
+    let mut keep = |json: &str| -> anyhow::Result<()> {
+        let v: serde_json::Value =
+            serde_json::from_str(json).context("output record is not JSON")?;
+        if let Some(id) = v.get("id").and_then(|i| i.as_str()) {
+            outputs.insert(id.to_string(), v);
+        }
+        Ok(())
+    };
+    match &args.output {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                keep(line).with_context(|| format!("in {}", path.display()))?;
+            }
+        }
+        None => {
+            let stages = Analyzer::build(NerModels::english(tagger), Step::Quote, None).stages();
+            for RunningDoc { article: a, .. } in &docs {
+                let record = pipeline::analyse(a.clone(), &stages)
+                    .map_err(|e| anyhow::anyhow!("{}: the analysis failed: {e}", a.id))?;
+                if record.doc.skipped.is_none() {
+                    keep(&record.json)?;
+                }
+            }
+        }
+    }
+    let mut ev = Evaluation::default();
+    let mut running = Running {
+        documents: docs.len(),
+        untagged: BTreeMap::new(),
+        missing: 0,
+    };
+    for d in &docs {
+        let predicted = match outputs.get(&d.article.id) {
+            Some(record) => {
+                if record.get("ner_model").is_none_or(|m| m.is_null()) {
+                    let lang = record
+                        .get("lang")
+                        .and_then(|l| l.as_str())
+                        .unwrap_or("none");
+                    *running.untagged.entry(lang.to_string()).or_default() += 1;
+                }
+                record_entities(record)
+                    .into_iter()
+                    .map(|(e, s)| (d.scored(e), s))
+                    .collect()
+            }
+            None => {
+                running.missing += 1;
+                Vec::new()
+            }
+        };
+        let spans: Vec<TagSpan> = predicted.iter().map(|(e, _)| e.clone()).collect();
+        ev.points
+            .extend(predicted.iter().map(|(e, s)| (*s, d.gold.contains(e))));
+        ev.scores.add(&d.gold, &spans);
+        ev.confusion.add(&d.gold, &spans);
+        ev.scores.tokens += d.tokens;
+    }
+    Ok((ev, running))
 }
 
 fn counts_json(c: &Counts) -> serde_json::Value {
@@ -115,6 +332,9 @@ fn json(r: &Report) -> serde_json::Value {
             "high_threshold": HIGH, "high_precision": rel.high_precision,
             "high_share_of_correct": rel.high_share, "bins": bins,
         },
+        "running": r.running.as_ref().map(|run| serde_json::json!({
+            "documents": run.documents, "untagged_by_lang": run.untagged, "missing": run.missing,
+        })),
         "load_ms": r.load_ms, "tag_seconds": r.tag_seconds,
     })
 }
@@ -148,6 +368,22 @@ fn table(r: &Report) -> String {
     line("overall", o);
     for (t, c) in &s.per_type {
         line(t, c);
+    }
+    if let Some(run) = &r.running {
+        let _ = writeln!(
+            out,
+            "running text: {} documents as records, {} not tagged by the English model{}, {} missing from the output",
+            run.documents,
+            run.untagged.values().sum::<usize>(),
+            if run.untagged.is_empty() {
+                String::new()
+            } else {
+                let langs: Vec<String> =
+                    run.untagged.iter().map(|(l, n)| format!("{l} {n}")).collect();
+                format!(" (language: {})", langs.join(", "))
+            },
+            run.missing
+        );
     }
     let rel = &r.reliability;
     let _ = writeln!(

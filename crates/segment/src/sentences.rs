@@ -832,15 +832,17 @@ impl Scan<'_, '_> {
             if word[0].is_ascii_lowercase() {
                 return !next.digit && next.starter;
             }
-            // An initial ("Jonas E. Smith") unless a lowercase word or number precedes it,
-            // as in "you and I. Did you ...".
+            // An initial ("Jonas E. Smith"), also after a lowercase word or a number ("urges
+            // S. Korea", "207 (A. Dale 69", "by J. Smith"): only the pronoun ends a sentence
+            // there ("you and I. Did you ..."), and any letter before a sentence opener
+            // ("vitamin C. It helped").
             // Another initial after it continues the name ("met J. R. R. Tolkien").
             if next.upper && next.word_len == 1 && self.b.get(next.word_end) == Some(&b'.') {
                 return false;
             }
             let before = self.word_before(ws);
             let lower_before = before.is_some_and(|c| c.is_lowercase() || c.is_numeric());
-            return lower_before || (next.starter && next.word_len > 1);
+            return word == b"I" && lower_before || (next.starter && next.word_len > 1);
         }
         true
     }

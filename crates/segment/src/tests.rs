@@ -102,6 +102,10 @@ const INITIALS: &[Case] = &[
     ("The winner was you and I. Then we left.", &["The winner was you and I.", "Then we left."]),
     ("They took vitamin C. It helped.", &["They took vitamin C.", "It helped."]),
     ("Henry I. Miller spoke.", &["Henry I. Miller spoke."]),
+    ("N. Korea urges S. Korea to return a veteran.", &["N. Korea urges S. Korea to return a veteran."]),
+    ("The study was written by J. Smith and others.", &["The study was written by J. Smith and others."]),
+    ("Glamorgan 259 and 207 (A. Dale 69, H. Morris 69).", &["Glamorgan 259 and 207 (A. Dale 69, H. Morris 69)."]),
+    ("They chose plan B. The plan failed.", &["They chose plan B.", "The plan failed."]),
 ];
 
 #[test]

@@ -10,6 +10,8 @@ use std::ops::Range;
 
 use article::{Analysis, Sentence, Span, Token};
 
+use crate::labels::{self, TagSpan};
+
 /// One line of the file, without its line ending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -159,6 +161,116 @@ impl ConllFile {
     }
 }
 
+/// Tokens written with no space before them in wire copy: closing punctuation, the
+/// percent sign and the clitics CoNLL splits off (`does n't`, `Reuters 's`).
+const CLOSE_LEFT: &[&str] = &[
+    ",", ".", ";", ":", "?", "!", ")", "]", "}", "%", "'", "'s", "'S", "n't", "N'T", "'re", "'RE",
+    "'ve", "'VE", "'ll", "'LL", "'d", "'D", "'m", "'M",
+];
+/// Tokens written with no space after them: opening brackets and the dollar sign.
+const OPEN_RIGHT: &[&str] = &["(", "[", "{", "$"];
+
+/// A CoNLL document written back as the wire story it was cut from, for measuring the
+/// tagger on running text (`newsflow eval --running`): what a feed would carry, not the
+/// gold tokenisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunningText {
+    /// The headline: the document's first sentence.
+    pub title: RunningPart,
+    /// The other sentences: prose sentences (ending in `.`, `?` or `!`, maybe inside a
+    /// quote or bracket) joined by a space into paragraphs, and every other sentence
+    /// (dateline, byline, a row of results) a paragraph of its own, as such lines stand
+    /// in the source; paragraphs are separated by a blank line.
+    pub body: RunningPart,
+}
+
+/// The title or the body of a [`RunningText`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunningPart {
+    /// The text.
+    pub text: String,
+    /// Gold entities, as byte ranges of `text`.
+    pub gold: Vec<TagSpan>,
+    /// Byte offsets of full stops CoNLL split off a word ending a sentence (`Corp .`,
+    /// `Mich .`): written back as `Corp.`, where any tokeniser reads the period as the
+    /// abbreviation's, so a span ending with it ends the same entity as the gold span
+    /// without it.
+    pub split_stops: Vec<usize>,
+}
+
+/// Tokens that may follow a sentence's final punctuation.
+const CLOSERS: &[&str] = &["\"", "'", ")"];
+
+/// Whether a sentence ends as prose does, so the next sentence continues its paragraph.
+fn ends_prose(tokens: &[&str]) -> bool {
+    let last = tokens.iter().rev().find(|t| !CLOSERS.contains(t));
+    matches!(last, Some(&".") | Some(&"?") | Some(&"!"))
+}
+
+impl ConllFile {
+    /// The document as running text: tokens detokenised (no space before the tokens of
+    /// `CLOSE_LEFT`, none after those of `OPEN_RIGHT`, straight double quotes paired
+    /// as opening and closing), the first sentence as the title, with each gold entity's
+    /// span carried over.
+    pub fn running_text(&self, doc: &Document) -> RunningText {
+        let mut out = RunningText::default();
+        let mut prose = false;
+        // Quotes pair within a paragraph, across sentences: CoNLL's sentence split often
+        // leaves an opening quote at the end of the sentence before it (`July . "`), and
+        // one left open must not glue the rest of the story together.
+        let mut quote_open = false;
+        // No space before the next token (after an opening bracket or quote).
+        let mut glue = true;
+        for (si, sent) in doc.sentences.iter().enumerate() {
+            let tokens: Vec<&str> = sent.iter().map(|&l| self.lines[l].token()).collect();
+            let gold: Vec<&str> = sent
+                .iter()
+                .map(|&l| self.lines[l].last_column().unwrap_or("O"))
+                .collect();
+            let part = if si == 0 {
+                &mut out.title
+            } else {
+                &mut out.body
+            };
+            let text = &mut part.text;
+            if !(si > 1 && prose && ends_prose(&tokens)) {
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                quote_open = false;
+                glue = true;
+            }
+            prose = ends_prose(&tokens);
+            let mut bytes = Vec::with_capacity(tokens.len());
+            for (ti, &tok) in tokens.iter().enumerate() {
+                let closing_quote = tok == "\"" && quote_open;
+                if !glue && !closing_quote && !CLOSE_LEFT.contains(&tok) {
+                    text.push(' ');
+                } else if tok == "."
+                    && tokens[ti + 1..].iter().all(|t| CLOSERS.contains(t))
+                    && text.ends_with(char::is_alphabetic)
+                {
+                    part.split_stops.push(text.len());
+                }
+                let start = text.len();
+                text.push_str(tok);
+                bytes.push(start..text.len());
+                glue = OPEN_RIGHT.contains(&tok) || (tok == "\"" && !quote_open);
+                if tok == "\"" {
+                    quote_open = !quote_open;
+                }
+            }
+            for g in labels::iob_spans(&gold) {
+                part.gold.push(TagSpan {
+                    tokens: bytes[g.tokens.start].start..bytes[g.tokens.end - 1].end,
+                    ty: g.ty,
+                });
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +328,64 @@ mod tests {
         let toks: Vec<&str> = a.tokens.iter().map(|t| t.span.slice(&text)).collect();
         assert_eq!(toks, ["New", "York", "rains"]);
         assert_eq!(a.sentences[1].tokens, 2..3);
+    }
+    fn running(text: &str) -> RunningText {
+        let f = ConllFile::parse(text);
+        f.running_text(&f.documents[0])
+    }
+
+    fn marked(part: &RunningPart) -> Vec<String> {
+        part.gold
+            .iter()
+            .map(|g| format!("{}/{}", &part.text[g.tokens.clone()], g.ty))
+            .collect()
+    }
+
+    #[test]
+    fn running_text_is_written_as_a_wire_story() {
+        let r = running(concat!(
+            "-DOCSTART- -X- O O\r\n\r\nSOCCER O\r\n- O\r\nJAPAN I-LOC\r\nWIN O\r\n. O\r\n\r\n",
+            "LONDON I-LOC\r\n1996-08-30 O\r\n\r\n",
+            "\" O\r\nWe O\r\ndo O\r\nn't O\r\nknow O\r\n, O\r\n\" O\r\nsaid O\r\n",
+            "Smith I-PER\r\n( O\r\nReuters I-ORG\r\n) O\r\n. O\r\n\r\n",
+            "Reuters I-ORG\r\n's O\r\nshare O\r\nrose O\r\n$ O\r\n5 O\r\nor O\r\n3 O\r\n% O\r\n. O\r\n\r\n",
+            "Leeds I-ORG\r\n2 O\r\n\r\nHull I-ORG\r\n1 O\r\n",
+        ));
+        assert_eq!(r.title.text, "SOCCER - JAPAN WIN.");
+        assert_eq!(marked(&r.title), ["JAPAN/LOC"]);
+        assert_eq!(r.title.split_stops, [18]);
+        assert_eq!(
+            r.body.text,
+            "LONDON 1996-08-30\n\n\"We don't know,\" said Smith (Reuters). \
+             Reuters's share rose $5 or 3%.\n\nLeeds 2\n\nHull 1"
+        );
+        assert_eq!(
+            marked(&r.body),
+            [
+                "LONDON/LOC",
+                "Smith/PER",
+                "Reuters/ORG",
+                "Reuters/ORG",
+                "Leeds/ORG",
+                "Hull/ORG"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quote_opened_at_a_sentence_end_opens_the_next_sentence() {
+        let r = running("A O\n. O\n\nIt O\nrained O\n. O\n\" O\n\nWe O\nleft O\n. O\n\" O\n");
+        assert_eq!(r.body.text, "It rained. \"We left.\"");
+        assert_eq!(r.body.split_stops, [9, 19]);
+    }
+
+    #[test]
+    fn a_one_sentence_document_is_all_title() {
+        let r = running("EU I-ORG\nrejects O\n");
+        assert_eq!(
+            (r.title.text.as_str(), r.body.text.as_str()),
+            ("EU rejects", "")
+        );
+        assert_eq!(marked(&r.title), ["EU/ORG"]);
     }
 }

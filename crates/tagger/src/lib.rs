@@ -33,7 +33,7 @@ use std::sync::Arc;
 use article::{Analysis, Entity, Label, Span};
 
 pub use calibration::Reliability;
-pub use conll::ConllFile;
+pub use conll::{ConllFile, RunningPart, RunningText};
 pub use gazetteer::CATEGORIES;
 pub use labels::{Scheme, TagSpan, TokenEntity, TYPES};
 pub use patterns::Patterns;
