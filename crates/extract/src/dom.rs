@@ -323,6 +323,10 @@ struct Builder {
     space: bool,
     /// Inside `<a href>`.
     in_link: bool,
+    /// Inside a ruby annotation (`<rt>`, `<rp>`): the reading printed over a word
+    /// (`子<rt>こ</rt>` is "子" with its furigana), not text of the sentence, whose words it
+    /// would split.
+    in_ruby_text: bool,
     /// Nesting of skipped markup elements (`<svg>` …); text inside is dropped.
     skip_depth: u32,
     /// The outermost skipped element is one a browser closes with an end tag of an element
@@ -365,6 +369,7 @@ impl Builder {
             link_chars: 0,
             space: false,
             in_link: false,
+            in_ruby_text: false,
             skip_depth: 0,
             skip_closable: false,
             skip_blocks: 0,
@@ -390,7 +395,7 @@ impl Builder {
             }
             return;
         }
-        if self.skip_depth > 0 {
+        if self.skip_depth > 0 || self.in_ruby_text {
             return;
         }
         // Runs of visible characters are appended whole; whitespace and controls between
@@ -557,6 +562,11 @@ impl Builder {
                 self.in_link = self.attr(tag, "href").is_some();
                 return TokenSinkResult::Continue;
             }
+            // `<rb>` goes back to the base text; `<rt>`'s end tag is often implied.
+            "rt" | "rp" | "rtc" | "rb" => {
+                self.in_ruby_text = name != "rb";
+                return TokenSinkResult::Continue;
+            }
             "br" => {
                 if !self.text.is_empty() && !self.text.ends_with('\n') {
                     self.text.push('\n');
@@ -575,6 +585,8 @@ impl Builder {
         let Some(block) = block_tag(name) else {
             return TokenSinkResult::Continue;
         };
+        // An annotation never spans a block: a lost `</ruby>` costs no more than that.
+        self.in_ruby_text = false;
         self.flush();
         self.implied_ends(block);
         if self.stack.len() >= self.max_depth {
@@ -687,6 +699,10 @@ impl Builder {
             self.in_link = false;
             return;
         }
+        if matches!(name, "rt" | "rp" | "rtc" | "ruby") {
+            self.in_ruby_text = false;
+            return;
+        }
         if name == "br" {
             // `</br>` is read as `<br>` by browsers.
             self.text.push('\n');
@@ -695,6 +711,7 @@ impl Builder {
         let Some(block) = block_tag(name) else {
             return;
         };
+        self.in_ruby_text = false;
         self.flush();
         // Close up to the innermost open element of this kind; a stray end tag with
         // nothing to match is ignored. `</p>` without an open `<p>` is also ignored

@@ -302,3 +302,20 @@ fn the_articles_own_header_keeps_its_standfirst_and_the_sites_header_goes() {
     assert!(text.contains("Councillors back a plan"), "{text:?}");
     assert!(!text.contains("since 1850"), "{text:?}");
 }
+
+#[test]
+fn ruby_readings_do_not_split_the_words_they_annotate() {
+    // Furigana over kanji (`<rt>`, its end tag often implied) and the parentheses for
+    // browsers without ruby (`<rp>`) are not text of the sentence.
+    let html = furnished(&format!(
+        "<p>{PROSE}</p><p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの\
+         <ruby>虐待<rt>ぎゃくたい</ruby>をなくすための<ruby>法律<rt>ほう<rt>りつ</ruby>ができて、\
+         親が子どもを教育するために、たたいたり蹴ったりする体罰を禁止することになりました。</p>"
+    ));
+    let text = page(&html).text;
+    assert!(
+        text.contains("子どもへの虐待をなくすための法律ができて、"),
+        "{text:?}"
+    );
+    assert!(text.contains(PROSE), "{text:?}");
+}
