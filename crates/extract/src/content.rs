@@ -394,18 +394,23 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
     // from the root, descend into the child holding most of it while that child holds
     // nearly all of it: the result is the smallest element containing the article's prose.
     let mut good = vec![0f64; n];
+    // Good text outside headings: a page whose only long line is its headline has no prose
+    // to find a container by (the headline would be chosen, then dropped as a heading over
+    // nothing); all of it that is not boilerplate is kept instead.
+    let mut body_prose = false;
     for para in &doc.paras {
         let owner = para.node as usize;
         if dropped[owner] || !is_prose(para) {
             continue;
         }
         good[owner] += f64::from(para.chars - para.link_chars);
+        body_prose |= !matches!(doc.nodes[owner].tag, Tag::H(_));
     }
     for i in (1..n).rev() {
         let parent = doc.nodes[i].parent as usize;
         good[parent] += good[i];
     }
-    if good[0] == 0.0 {
+    if !body_prose {
         return doc
             .paras
             .iter()

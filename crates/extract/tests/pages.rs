@@ -319,3 +319,18 @@ fn ruby_readings_do_not_split_the_words_they_annotate() {
     );
     assert!(text.contains(PROSE), "{text:?}");
 }
+
+#[test]
+fn a_page_of_short_lines_under_a_long_headline_keeps_its_lines() {
+    // The headline is the only line of prose length: it must not be taken for the
+    // article's container (and then dropped as a heading over nothing).
+    let html = "<html><body><nav><a href=/>Home</a></nav><article>\
+        <h1>Working together: Shuji and Walter, April 2018, part one</h1>\
+        <h3>Film</h3><p>Fuji X-TRA 400.</p><h3>Cameras</h3><p>Walter: PENTAX Z-1 p.</p>\
+        </article></body></html>";
+    let text = page(html).text;
+    for kept in ["Fuji X-TRA 400.", "Walter: PENTAX Z-1 p."] {
+        assert!(text.contains(kept), "{kept:?} lost from {text:?}");
+    }
+    assert!(!text.contains("Home"), "{text:?}");
+}
