@@ -102,6 +102,8 @@ pub(crate) struct Doc {
     pub lang: Option<String>,
     /// `<title>` text.
     pub title: String,
+    /// How many `<noscript>` elements the page has (whose content a second parse can read).
+    pub noscripts: u32,
     /// The bodies of `<script type="application/ld+json">`.
     pub json_ld: Vec<String>,
     /// `datetime` of `<time>` elements and dates marked `itemprop=datePublished`, with
@@ -186,12 +188,19 @@ fn closes_p(tag: Tag) -> bool {
     )
 }
 
-/// Parses a decoded page into its block tree.
-pub(crate) fn parse(html: &str, limits: &Limits) -> Result<Doc, ExtractError> {
+/// Parses a decoded page into its block tree. With `noscript_as_markup`, the content of
+/// `<noscript>` is read as a browser without scripts shows it, instead of dropped.
+pub(crate) fn parse(
+    html: &str,
+    limits: &Limits,
+    noscript_as_markup: bool,
+) -> Result<Doc, ExtractError> {
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
+    let mut builder = Builder::new(limits);
+    builder.noscript_as_markup = noscript_as_markup;
     let sink = Sink {
-        state: RefCell::new(Builder::new(limits)),
+        state: RefCell::new(builder),
         input: &input,
     };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
@@ -341,6 +350,8 @@ struct Builder {
     capture: Capture,
     /// The JSON-LD script being read.
     captured: String,
+    /// Read `<noscript>` as markup (see [`parse`]).
+    noscript_as_markup: bool,
     /// Limits from the caller.
     max_depth: usize,
     /// Longest attribute value read.
@@ -376,6 +387,7 @@ impl Builder {
             raw: None,
             capture: Capture::Nothing,
             captured: String::new(),
+            noscript_as_markup: false,
             max_depth: limits.max_depth,
             max_attr_bytes: limits.max_attr_bytes,
             too_deep: false,
@@ -486,7 +498,12 @@ impl Builder {
 
     fn start(&mut self, tag: &HtmlTag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
-        if let Some(kind) = skipped(name) {
+        if name == "noscript" {
+            self.doc.noscripts += 1;
+        }
+        if let Some(kind) =
+            skipped(name).filter(|_| !(self.noscript_as_markup && name == "noscript"))
+        {
             if tag.self_closing {
                 return TokenSinkResult::Continue;
             }

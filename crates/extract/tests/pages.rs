@@ -334,3 +334,18 @@ fn a_page_of_short_lines_under_a_long_headline_keeps_its_lines() {
     }
     assert!(!text.contains("Home"), "{text:?}");
 }
+
+#[test]
+fn a_script_rendered_article_is_read_from_its_noscript() {
+    // Blogger's posts: the body is in a template script for the renderer and in
+    // `<noscript>` for readers without scripts; outside them is one teaser line.
+    let post = format!("<p>{PROSE}</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p>");
+    let html = format!(
+        "<html><body><div class=\"header\"><p>The latest news and insights from the harbour team.</p></div>\
+         <div class=\"post\"><h2>Harbour to grow</h2><div class=\"post-body\">\
+         <script type=\"text/template\">{post}</script><noscript>{post}</noscript></div></div>\
+         <noscript><img src=/pixel.gif></noscript></body></html>"
+    );
+    let text = page(&html).text;
+    assert!(text.contains(&format!("{PROSE} Three.")), "{text:?}");
+}
