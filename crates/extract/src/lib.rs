@@ -17,7 +17,7 @@ mod dom;
 pub mod eval;
 mod meta;
 
-pub use charset::{detect_encoding, sniff_encoding};
+pub use charset::{declared_charset, detect_encoding, sniff_encoding};
 pub use encoding_rs::Encoding;
 use thiserror::Error;
 
