@@ -251,11 +251,13 @@ fn is_comments(node: &Node) -> bool {
         .any(|t| t.contains("comment") || t == "disqus_thread" || t == "respond")
 }
 
-/// Whether a node's hints mark it as the article body.
+/// Whether a node's hints mark it as the article body: a body class or `hentry`, the
+/// hAtom microformat's entry (WordPress's post element, whose `tag-…` taxonomy classes
+/// would otherwise name it a tag list).
 fn is_content(node: &Node) -> bool {
     node.hints
         .split_ascii_whitespace()
-        .any(|token| token == "articlebody" || names_content(token))
+        .any(|token| token == "articlebody" || token == "hentry" || names_content(token))
 }
 
 /// What became of one paragraph, and why: the diagnostic behind [`crate::explain`].

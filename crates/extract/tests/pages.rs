@@ -349,3 +349,20 @@ fn a_script_rendered_article_is_read_from_its_noscript() {
     let text = page(&html).text;
     assert!(text.contains(&format!("{PROSE} Three.")), "{text:?}");
 }
+
+#[test]
+fn a_wordpress_post_is_not_its_tag_classes() {
+    // `tag-…` and `category-…` name what the post is filed under; with the comments
+    // holding most of the page's prose, no wrapper rule saves it.
+    let comment = format!("<li><p>{PROSE} I agree.</p></li>");
+    let html = format!(
+        "<html><body><div class=\"content\">\
+         <div class=\"post-7 post type-post hentry tag-harbour tag-council category-news\">\
+         <h2>Harbour to grow</h2><p>{PROSE}</p></div>\
+         <div class=\"comments\"><ol>{}</ol></div></div></body></html>",
+        comment.repeat(4)
+    );
+    let text = page(&html).text;
+    assert!(text.contains(PROSE), "{text:?}");
+    assert!(!text.contains("I agree"), "{text:?}");
+}
