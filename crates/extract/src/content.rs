@@ -450,8 +450,9 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
     let mut regions = vec![(top, doc.nodes[top].end as usize)];
     if top > 0 {
         let parent = doc.nodes[top].parent as usize;
+        // Siblings without prose (an image, an empty ad slot) are passed over.
         let mut siblings: Vec<usize> = (parent + 1..top)
-            .filter(|&i| doc.nodes[i].parent as usize == parent && !dropped[i])
+            .filter(|&i| doc.nodes[i].parent as usize == parent && !dropped[i] && good[i] > 0.0)
             .collect();
         siblings.reverse();
         for &s in siblings.iter().take(LEAD_SIBLINGS) {

@@ -366,3 +366,18 @@ fn a_wordpress_post_is_not_its_tag_classes() {
     assert!(text.contains(PROSE), "{text:?}");
     assert!(!text.contains("I agree"), "{text:?}");
 }
+
+#[test]
+fn a_lead_before_an_image_joins_the_article() {
+    // The lead sits before the body's container with image slots between them: siblings
+    // without prose are passed over when looking for it.
+    let body = format!("<p>{PROSE}</p>").repeat(6);
+    let html = format!(
+        "<html><body><div class=\"news\"><h1>Harbour</h1>\
+         <p>The lead of the article, which says what happened at the harbour on Tuesday.</p>\
+         <div class=\"image\"><img src=a.jpg></div><div class=\"slot\"></div>\
+         <div class=\"gallery\">{body}</div></div></body></html>"
+    );
+    let text = page(&html).text;
+    assert!(text.contains("The lead of the article"), "{text:?}");
+}
