@@ -2,8 +2,16 @@
 //! the tuning half (even pages in key order), the check half (odd pages) and all, and pages
 //! per second. Rules are tuned on the first half only, so the second shows overfitting.
 //!
-//! `cargo run --release -p extract --example snippets -- [DIR] [--fails|--why] [--tune] [--dump KEY]`, DIR
-//! defaulting to `$NEWSFLOW_SHARED/data/web/trafilatura_eval`.
+//! `cargo run --release -p extract --example snippets -- [DIR] [--fails|--why] [--tune] [--dump KEY]
+//! [--pages [--reference FILE]] [--fates FILE]`, DIR defaulting to
+//! `$NEWSFLOW_SHARED/data/web/trafilatura_eval`.
+//!
+//! The held-out measure averages F1 per page, so one page where the wrong block is chosen
+//! costs as much as many pages that each miss a sentence: the summary counts the pages of
+//! each half where fewer than half the `with` snippets are found, and `--pages` lists them
+//! with their per-page recall and precision, the start of what was extracted and, with
+//! `--reference FILE` (JSON lines `{"id": PATH, "text": ...}` as
+//! `scripts/trafilatura_extract.py` writes them), the start of what trafilatura extracts.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
@@ -39,6 +47,27 @@ fn main() {
         .iter()
         .position(|a| a == "--fates")
         .map(|i| std::io::BufWriter::new(std::fs::File::create(&args[i + 1]).unwrap()));
+    // With `--pages`, every page under half recall is listed (the worst pages first).
+    let pages_view = args.iter().any(|a| a == "--pages");
+    let reference: std::collections::HashMap<String, String> = args
+        .iter()
+        .position(|a| a == "--reference")
+        .map(|i| {
+            std::fs::read_to_string(&args[i + 1])
+                .unwrap()
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|v| {
+                    let id = v["id"].as_str()?;
+                    let key = std::path::Path::new(id).file_name()?.to_str()?;
+                    let key = key.split('.').next()?.to_string();
+                    Some((key, v["text"].as_str().unwrap_or("").to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut worst: Vec<(f64, String)> = Vec::new();
+    let mut low_recall = [0usize; 2];
     let eval: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("evaldata.json")).unwrap()).unwrap();
     let mut keys: Vec<&String> = eval.as_object().unwrap().keys().collect();
@@ -123,11 +152,37 @@ fn main() {
             let line = serde_json::json!({"key": key, "half": i % 2, "with": with, "without": without, "paras": paras});
             writeln!(out, "{line}").unwrap();
         }
+        let with_found = score.true_pos + score.false_neg;
+        if with_found > 0 && score.recall() < 0.5 {
+            low_recall[i % 2] += 1;
+            if pages_view && !(tune_only && i % 2 == 1) {
+                let head = |t: &str| t.chars().take(300).collect::<String>().replace('\n', " / ");
+                let mut entry = format!(
+                    "{key} half={} recall {:.2} ({}/{}) precision {:.2} {}\n  ours: {:?}\n",
+                    if i % 2 == 0 { "tune" } else { "check" },
+                    score.recall(),
+                    score.true_pos,
+                    with_found,
+                    score.precision(),
+                    url.unwrap_or(""),
+                    text.map(head)
+                        .unwrap_or_else(|| format!("{:?}", result.as_ref().err()))
+                );
+                if let Some(theirs) = reference.get(key.as_str()) {
+                    entry.push_str(&format!("  theirs: {:?}\n", head(theirs)));
+                }
+                worst.push((score.recall(), entry));
+            }
+        }
         let part: &mut SnippetScore = if i % 2 == 1 { &mut check } else { &mut tune };
         part.add(score);
         all.add(score);
     }
     let secs = start.elapsed().as_secs_f64();
+    worst.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, entry) in &worst {
+        print!("{entry}");
+    }
     for (name, s) in [("tune", tune), ("check", check), ("all", all)] {
         println!(
             "{name:9} precision {:.3} recall {:.3} f1 {:.3}  ({s:?})",
@@ -136,6 +191,10 @@ fn main() {
             s.f1()
         );
     }
+    println!(
+        "pages under half recall: tune {}, check {}",
+        low_recall[0], low_recall[1]
+    );
     println!(
         "{} pages, {:.1} MB in {secs:.2} s: {:.0} pages/s, {:.1} MB/s (in process, one thread)",
         pages.len(),

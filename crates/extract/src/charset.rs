@@ -26,6 +26,19 @@ pub fn sniff_encoding(bytes: &[u8], declared: Option<&'static Encoding>) -> &'st
         .unwrap_or_else(|| detect_encoding(bytes))
 }
 
+/// The encoding an HTTP `Content-Type` value declares (`text/html; charset=ISO-8859-1`),
+/// if it names one encoding_rs knows: what a page fetched over HTTP, or archived with its
+/// HTTP headers (a WARC response), hands [`sniff_encoding`] as `declared`.
+pub fn declared_charset(content_type: &str) -> Option<&'static Encoding> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        Encoding::for_label(value.trim().trim_matches('"').as_bytes())
+    })
+}
+
 /// The encoding of bytes that declare none: UTF-8 if they are valid UTF-8, else
 /// chardetng's guess among the legacy encodings (ISO-2022-JP, a 7-bit encoding that can
 /// make plain ASCII look like Japanese, is never guessed).
@@ -145,5 +158,14 @@ mod tests {
         );
         assert_eq!(detect_encoding(b"caf\xC3\xA9"), UTF_8);
         assert_eq!(detect_encoding(b""), UTF_8);
+    }
+
+    #[test]
+    fn the_header_charset_is_found() {
+        let name = |ct: &str| declared_charset(ct).map(|e| e.name());
+        assert_eq!(name("text/html; charset=ISO-8859-1"), Some("windows-1252"));
+        assert_eq!(name("text/html;charset=\"utf-8\""), Some("UTF-8"));
+        assert_eq!(name("text/html"), None);
+        assert_eq!(name("text/html; charset=bogus"), None);
     }
 }

@@ -251,11 +251,13 @@ fn is_comments(node: &Node) -> bool {
         .any(|t| t.contains("comment") || t == "disqus_thread" || t == "respond")
 }
 
-/// Whether a node's hints mark it as the article body.
+/// Whether a node's hints mark it as the article body: a body class or `hentry`, the
+/// hAtom microformat's entry (WordPress's post element, whose `tag-…` taxonomy classes
+/// would otherwise name it a tag list).
 fn is_content(node: &Node) -> bool {
     node.hints
         .split_ascii_whitespace()
-        .any(|token| token == "articlebody" || names_content(token))
+        .any(|token| token == "articlebody" || token == "hentry" || names_content(token))
 }
 
 /// What became of one paragraph, and why: the diagnostic behind [`crate::explain`].
@@ -394,18 +396,23 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
     // from the root, descend into the child holding most of it while that child holds
     // nearly all of it: the result is the smallest element containing the article's prose.
     let mut good = vec![0f64; n];
+    // Good text outside headings: a page whose only long line is its headline has no prose
+    // to find a container by (the headline would be chosen, then dropped as a heading over
+    // nothing); all of it that is not boilerplate is kept instead.
+    let mut body_prose = false;
     for para in &doc.paras {
         let owner = para.node as usize;
         if dropped[owner] || !is_prose(para) {
             continue;
         }
         good[owner] += f64::from(para.chars - para.link_chars);
+        body_prose |= !matches!(doc.nodes[owner].tag, Tag::H(_));
     }
     for i in (1..n).rev() {
         let parent = doc.nodes[i].parent as usize;
         good[parent] += good[i];
     }
-    if good[0] == 0.0 {
+    if !body_prose {
         return doc
             .paras
             .iter()
@@ -443,8 +450,9 @@ pub(crate) fn select(doc: &Doc) -> Vec<Fate> {
     let mut regions = vec![(top, doc.nodes[top].end as usize)];
     if top > 0 {
         let parent = doc.nodes[top].parent as usize;
+        // Siblings without prose (an image, an empty ad slot) are passed over.
         let mut siblings: Vec<usize> = (parent + 1..top)
-            .filter(|&i| doc.nodes[i].parent as usize == parent && !dropped[i])
+            .filter(|&i| doc.nodes[i].parent as usize == parent && !dropped[i] && good[i] > 0.0)
             .collect();
         siblings.reverse();
         for &s in siblings.iter().take(LEAD_SIBLINGS) {

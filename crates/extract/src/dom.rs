@@ -102,6 +102,8 @@ pub(crate) struct Doc {
     pub lang: Option<String>,
     /// `<title>` text.
     pub title: String,
+    /// How many `<noscript>` elements the page has (whose content a second parse can read).
+    pub noscripts: u32,
     /// The bodies of `<script type="application/ld+json">`.
     pub json_ld: Vec<String>,
     /// `datetime` of `<time>` elements and dates marked `itemprop=datePublished`, with
@@ -186,12 +188,19 @@ fn closes_p(tag: Tag) -> bool {
     )
 }
 
-/// Parses a decoded page into its block tree.
-pub(crate) fn parse(html: &str, limits: &Limits) -> Result<Doc, ExtractError> {
+/// Parses a decoded page into its block tree. With `noscript_as_markup`, the content of
+/// `<noscript>` is read as a browser without scripts shows it, instead of dropped.
+pub(crate) fn parse(
+    html: &str,
+    limits: &Limits,
+    noscript_as_markup: bool,
+) -> Result<Doc, ExtractError> {
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
+    let mut builder = Builder::new(limits);
+    builder.noscript_as_markup = noscript_as_markup;
     let sink = Sink {
-        state: RefCell::new(Builder::new(limits)),
+        state: RefCell::new(builder),
         input: &input,
     };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
@@ -323,6 +332,10 @@ struct Builder {
     space: bool,
     /// Inside `<a href>`.
     in_link: bool,
+    /// Inside a ruby annotation (`<rt>`, `<rp>`): the reading printed over a word
+    /// (`子<rt>こ</rt>` is "子" with its furigana), not text of the sentence, whose words it
+    /// would split.
+    in_ruby_text: bool,
     /// Nesting of skipped markup elements (`<svg>` …); text inside is dropped.
     skip_depth: u32,
     /// The outermost skipped element is one a browser closes with an end tag of an element
@@ -337,6 +350,8 @@ struct Builder {
     capture: Capture,
     /// The JSON-LD script being read.
     captured: String,
+    /// Read `<noscript>` as markup (see [`parse`]).
+    noscript_as_markup: bool,
     /// Limits from the caller.
     max_depth: usize,
     /// Longest attribute value read.
@@ -365,12 +380,14 @@ impl Builder {
             link_chars: 0,
             space: false,
             in_link: false,
+            in_ruby_text: false,
             skip_depth: 0,
             skip_closable: false,
             skip_blocks: 0,
             raw: None,
             capture: Capture::Nothing,
             captured: String::new(),
+            noscript_as_markup: false,
             max_depth: limits.max_depth,
             max_attr_bytes: limits.max_attr_bytes,
             too_deep: false,
@@ -390,7 +407,7 @@ impl Builder {
             }
             return;
         }
-        if self.skip_depth > 0 {
+        if self.skip_depth > 0 || self.in_ruby_text {
             return;
         }
         // Runs of visible characters are appended whole; whitespace and controls between
@@ -481,7 +498,12 @@ impl Builder {
 
     fn start(&mut self, tag: &HtmlTag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
-        if let Some(kind) = skipped(name) {
+        if name == "noscript" {
+            self.doc.noscripts += 1;
+        }
+        if let Some(kind) =
+            skipped(name).filter(|_| !(self.noscript_as_markup && name == "noscript"))
+        {
             if tag.self_closing {
                 return TokenSinkResult::Continue;
             }
@@ -557,6 +579,11 @@ impl Builder {
                 self.in_link = self.attr(tag, "href").is_some();
                 return TokenSinkResult::Continue;
             }
+            // `<rb>` goes back to the base text; `<rt>`'s end tag is often implied.
+            "rt" | "rp" | "rtc" | "rb" => {
+                self.in_ruby_text = name != "rb";
+                return TokenSinkResult::Continue;
+            }
             "br" => {
                 if !self.text.is_empty() && !self.text.ends_with('\n') {
                     self.text.push('\n');
@@ -575,6 +602,8 @@ impl Builder {
         let Some(block) = block_tag(name) else {
             return TokenSinkResult::Continue;
         };
+        // An annotation never spans a block: a lost `</ruby>` costs no more than that.
+        self.in_ruby_text = false;
         self.flush();
         self.implied_ends(block);
         if self.stack.len() >= self.max_depth {
@@ -687,6 +716,10 @@ impl Builder {
             self.in_link = false;
             return;
         }
+        if matches!(name, "rt" | "rp" | "rtc" | "ruby") {
+            self.in_ruby_text = false;
+            return;
+        }
         if name == "br" {
             // `</br>` is read as `<br>` by browsers.
             self.text.push('\n');
@@ -695,6 +728,7 @@ impl Builder {
         let Some(block) = block_tag(name) else {
             return;
         };
+        self.in_ruby_text = false;
         self.flush();
         // Close up to the innermost open element of this kind; a stray end tag with
         // nothing to match is ignored. `</p>` without an open `<p>` is also ignored

@@ -17,7 +17,7 @@ mod dom;
 pub mod eval;
 mod meta;
 
-pub use charset::{detect_encoding, sniff_encoding};
+pub use charset::{declared_charset, detect_encoding, sniff_encoding};
 pub use encoding_rs::Encoding;
 use thiserror::Error;
 
@@ -131,14 +131,38 @@ pub fn extract_with_charset(
     if !looks_like_html(head) {
         return Err(ExtractError::NotHtml);
     }
-    let doc = dom::parse(&text, limits)?;
-    let body = content::body(&doc);
+    let (doc, body) = parse(&text, limits)?;
     if body.is_empty() {
         return Err(ExtractError::NoContent);
     }
     let mut page = meta::metadata(&doc, url);
     page.text = body;
     Ok(page)
+}
+
+/// A body shorter than this (in bytes) is not the article of a page that has `<noscript>`
+/// content, if that content holds more: pages rendered by scripts give readers without
+/// scripts the article there (Blogger's posts), and a teaser line or nothing elsewhere.
+const NOSCRIPT_FALLBACK_BYTES: usize = 1000;
+
+/// The block tree of a decoded page and its body: read once with `<noscript>` dropped
+/// (its usual content is a tracking pixel or "please enable JavaScript") and, when that
+/// body is short and the page has `<noscript>` elements, once more with their content,
+/// whose body is taken if it is more than twice as long (a "please enable JavaScript"
+/// line beside a short article is not the article).
+fn parse(text: &str, limits: &Limits) -> Result<(dom::Doc, String), ExtractError> {
+    let doc = dom::parse(text, limits, false)?;
+    let body = content::body(&doc);
+    if body.len() >= NOSCRIPT_FALLBACK_BYTES || doc.noscripts == 0 {
+        return Ok((doc, body));
+    }
+    let shown = dom::parse(text, limits, true)?;
+    let shown_body = content::body(&shown);
+    Ok(if shown_body.len() > 2 * body.len() {
+        (shown, shown_body)
+    } else {
+        (doc, body)
+    })
 }
 
 /// One paragraph of a page and what extraction made of it.
@@ -161,7 +185,7 @@ pub struct Explained {
 #[doc(hidden)]
 pub fn explain(html: &[u8], limits: &Limits) -> Result<Vec<Explained>, ExtractError> {
     let text = charset::decode(html, None);
-    let doc = dom::parse(&text, limits)?;
+    let (doc, _) = parse(&text, limits)?;
     let fates = content::select(&doc);
     let describe = |mut at: usize| {
         let mut parts = Vec::new();

@@ -302,3 +302,82 @@ fn the_articles_own_header_keeps_its_standfirst_and_the_sites_header_goes() {
     assert!(text.contains("Councillors back a plan"), "{text:?}");
     assert!(!text.contains("since 1850"), "{text:?}");
 }
+
+#[test]
+fn ruby_readings_do_not_split_the_words_they_annotate() {
+    // Furigana over kanji (`<rt>`, its end tag often implied) and the parentheses for
+    // browsers without ruby (`<rp>`) are not text of the sentence.
+    let html = furnished(&format!(
+        "<p>{PROSE}</p><p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの\
+         <ruby>虐待<rt>ぎゃくたい</ruby>をなくすための<ruby>法律<rt>ほう<rt>りつ</ruby>ができて、\
+         親が子どもを教育するために、たたいたり蹴ったりする体罰を禁止することになりました。</p>"
+    ));
+    let text = page(&html).text;
+    assert!(
+        text.contains("子どもへの虐待をなくすための法律ができて、"),
+        "{text:?}"
+    );
+    assert!(text.contains(PROSE), "{text:?}");
+}
+
+#[test]
+fn a_page_of_short_lines_under_a_long_headline_keeps_its_lines() {
+    // The headline is the only line of prose length: it must not be taken for the
+    // article's container (and then dropped as a heading over nothing).
+    let html = "<html><body><nav><a href=/>Home</a></nav><article>\
+        <h1>Working together: Shuji and Walter, April 2018, part one</h1>\
+        <h3>Film</h3><p>Fuji X-TRA 400.</p><h3>Cameras</h3><p>Walter: PENTAX Z-1 p.</p>\
+        </article></body></html>";
+    let text = page(html).text;
+    for kept in ["Fuji X-TRA 400.", "Walter: PENTAX Z-1 p."] {
+        assert!(text.contains(kept), "{kept:?} lost from {text:?}");
+    }
+    assert!(!text.contains("Home"), "{text:?}");
+}
+
+#[test]
+fn a_script_rendered_article_is_read_from_its_noscript() {
+    // Blogger's posts: the body is in a template script for the renderer and in
+    // `<noscript>` for readers without scripts; outside them is one teaser line.
+    let post = format!("<p>{PROSE}</p><p>{PROSE} Two.</p><p>{PROSE} Three.</p>");
+    let html = format!(
+        "<html><body><div class=\"header\"><p>The latest news and insights from the harbour team.</p></div>\
+         <div class=\"post\"><h2>Harbour to grow</h2><div class=\"post-body\">\
+         <script type=\"text/template\">{post}</script><noscript>{post}</noscript></div></div>\
+         <noscript><img src=/pixel.gif></noscript></body></html>"
+    );
+    let text = page(&html).text;
+    assert!(text.contains(&format!("{PROSE} Three.")), "{text:?}");
+}
+
+#[test]
+fn a_wordpress_post_is_not_its_tag_classes() {
+    // `tag-…` and `category-…` name what the post is filed under; with the comments
+    // holding most of the page's prose, no wrapper rule saves it.
+    let comment = format!("<li><p>{PROSE} I agree.</p></li>");
+    let html = format!(
+        "<html><body><div class=\"content\">\
+         <div class=\"post-7 post type-post hentry tag-harbour tag-council category-news\">\
+         <h2>Harbour to grow</h2><p>{PROSE}</p></div>\
+         <div class=\"comments\"><ol>{}</ol></div></div></body></html>",
+        comment.repeat(4)
+    );
+    let text = page(&html).text;
+    assert!(text.contains(PROSE), "{text:?}");
+    assert!(!text.contains("I agree"), "{text:?}");
+}
+
+#[test]
+fn a_lead_before_an_image_joins_the_article() {
+    // The lead sits before the body's container with image slots between them: siblings
+    // without prose are passed over when looking for it.
+    let body = format!("<p>{PROSE}</p>").repeat(6);
+    let html = format!(
+        "<html><body><div class=\"news\"><h1>Harbour</h1>\
+         <p>The lead of the article, which says what happened at the harbour on Tuesday.</p>\
+         <div class=\"image\"><img src=a.jpg></div><div class=\"slot\"></div>\
+         <div class=\"gallery\">{body}</div></div></body></html>"
+    );
+    let text = page(&html).text;
+    assert!(text.contains("The lead of the article"), "{text:?}");
+}

@@ -209,7 +209,7 @@ impl PageFetcher {
             ));
         }
         // The header's charset outranks the page's meta tag; a byte-order mark outranks both.
-        let charset = declared_charset(&content_type);
+        let charset = extract::declared_charset(&content_type);
         let link = url.to_string();
         tokio::task::spawn_blocking(move || extract_declared(&bytes, charset, Some(&link)))
             .await
@@ -384,17 +384,6 @@ fn mime_of(content_type: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase()
-}
-
-/// The encoding a Content-Type header declares, if it names one encoding_rs knows.
-fn declared_charset(content_type: &str) -> Option<&'static encoding_rs::Encoding> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        if !name.trim().eq_ignore_ascii_case("charset") {
-            return None;
-        }
-        encoding_rs::Encoding::for_label(value.trim().trim_matches('"').as_bytes())
-    })
 }
 
 #[cfg(test)]

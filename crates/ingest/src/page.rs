@@ -16,16 +16,18 @@ pub const TEXT_SOURCE: &str = "text_source";
 /// The `extra` field saying why a feed item's linked page could not be used.
 pub const FETCH_ERROR: &str = "fetch_error";
 
-/// Extracts `html` as an article. `url` is where the page came from; `published` the date to
+/// Extracts `html` as an article. `charset` is the one its HTTP headers declared (a WARC
+/// response's), if any; `url` is where the page came from; `published` the date to
 /// use when the page declares none (a WARC record's crawl date); `fallback_id` the id when
 /// there is no URL (a WARC record id). Extraction is CPU work: call it off the async threads.
 pub fn page_article(
     html: &[u8],
+    charset: Option<&'static Encoding>,
     url: Option<&str>,
     published: Option<&str>,
     fallback_id: Option<&str>,
 ) -> Result<Article, ExtractError> {
-    let page = extract_declared(html, None, url)?;
+    let page = extract_declared(html, charset, url)?;
     let mut article = Article::default();
     let url = url.map(str::to_string).or_else(|| page.canonical.clone());
     article.published = page.published.clone().or(published.map(str::to_string));
@@ -121,6 +123,7 @@ mod tests {
     fn a_page_becomes_an_article_keyed_by_its_url() {
         let a = page_article(
             HTML,
+            None,
             Some("https://x.test/a"),
             Some("2026-01-01T00:00:00Z"),
             Some("urn:1"),
@@ -132,7 +135,7 @@ mod tests {
         assert_eq!(a.published.as_deref(), Some("2024-05-31T10:00:00Z"));
         assert!(a.body.contains("new bridge"), "{:?}", a.body);
         assert_eq!(a.extra[TEXT_SOURCE], "page");
-        let no_url = page_article(HTML, None, None, Some("urn:1")).unwrap();
+        let no_url = page_article(HTML, None, None, None, Some("urn:1")).unwrap();
         assert_eq!(no_url.id, "urn:1");
     }
 

@@ -61,6 +61,9 @@ pub struct WarcPage {
     pub record_id: Option<String>,
     /// `WARC-Date`: when it was crawled, the fallback publication date.
     pub date: Option<String>,
+    /// The charset of the archived HTTP `Content-Type`, which outranks the page's
+    /// `<meta charset>` as it did for the browser that fetched it.
+    pub charset: Option<&'static extract::Encoding>,
     /// The HTTP body, de-chunked and decompressed; the page's own bytes.
     pub html: Vec<u8>,
 }
@@ -156,6 +159,7 @@ impl<R: BufRead> WarcReader<R> {
                 target_uri: header(&headers, "warc-target-uri").map(clean_uri),
                 record_id: header(&headers, "warc-record-id").map(str::to_string),
                 date: header(&headers, "warc-date").map(str::to_string),
+                charset: None,
                 html: Vec::new(),
             };
             read_response(&mut block, page).map_err(|e| truncated(e.to_string()))?
@@ -284,6 +288,7 @@ fn read_response<B: BufRead>(block: &mut B, mut page: WarcPage) -> io::Result<En
     if mime.is_empty() && !extract::looks_like_html(&body) {
         return Ok(Entry::Skipped("not HTML"));
     }
+    page.charset = extract::declared_charset(&content_type);
     page.html = body;
     Ok(Entry::Page(page))
 }

@@ -33,7 +33,7 @@ pub(crate) async fn send_page(
         } else {
             bytes
         };
-        page_article(&html, url.as_deref(), None, None).map_err(|e| e.to_string())
+        page_article(&html, None, url.as_deref(), None, None).map_err(|e| e.to_string())
     })
     .await
     .unwrap_or_else(|e| Err(format!("extraction failed: {e}")));
@@ -118,6 +118,7 @@ pub(crate) async fn read_warc<R: AsyncRead + Unpin + Send + 'static>(
                 Ok((n, Entry::Page(page))) => {
                     let article = page_article(
                         &page.html,
+                        page.charset,
                         page.target_uri.as_deref(),
                         page.date.as_deref(),
                         page.record_id.as_deref(),

@@ -82,6 +82,7 @@ fn one_article_per_html_200_response_in_the_shared_warc() {
             Entry::Page(page) => {
                 let article = page_article(
                     &page.html,
+                    page.charset,
                     page.target_uri.as_deref(),
                     page.date.as_deref(),
                     page.record_id.as_deref(),

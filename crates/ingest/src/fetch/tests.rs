@@ -204,12 +204,3 @@ async fn linked_pages_replace_summaries_politely_and_failures_keep_the_feed_text
         "{described}"
     );
 }
-
-#[test]
-fn the_header_charset_is_found() {
-    let name = |ct: &str| declared_charset(ct).map(|e| e.name());
-    assert_eq!(name("text/html; charset=ISO-8859-1"), Some("windows-1252"));
-    assert_eq!(name("text/html;charset=\"utf-8\""), Some("UTF-8"));
-    assert_eq!(name("text/html"), None);
-    assert_eq!(name("text/html; charset=bogus"), None);
-}

@@ -51,13 +51,14 @@ fn page(uri: &str, html: &[u8]) -> Entry {
         target_uri: Some(uri.to_string()),
         record_id: Some(format!("<urn:uuid:response-{}>", uri.len())),
         date: Some("2026-01-02T03:04:05Z".into()),
+        charset: None,
         html: html.to_vec(),
     })
 }
 
 #[test]
 fn only_html_200_responses_are_pages_and_the_rest_is_skipped_with_a_reason() {
-    let html = "Content-Type: text/html; charset=utf-8\r\n";
+    let html = "Content-Type: text/html\r\n";
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(PAGE).unwrap();
     let gzipped = gz.finish().unwrap();
@@ -200,4 +201,27 @@ fn an_oversized_page_is_rejected_without_stopping_the_archive() {
         got[0]
     );
     assert_eq!(got[1], Ok((2, page("http://a.test/1", PAGE))));
+}
+
+#[test]
+fn a_response_keeps_the_charset_of_its_http_content_type() {
+    // UTF-8 bytes under a stale `<meta charset>`: the archived header, which the browser
+    // that fetched the page obeyed, outranks the meta tag.
+    let body = "<html><head><meta charset=\"iso-8859-1\"></head><body>\
+        <p>Café crème, served on the harbour since 1850, every day of the year.</p></body></html>";
+    let archive = record(
+        "response",
+        "http://a.test/cafe",
+        &http(
+            "200 OK",
+            "Content-Type: text/html; charset=UTF-8\r\n",
+            body.as_bytes(),
+        ),
+    );
+    let Some(Ok((_, Entry::Page(page)))) = WarcReader::new(&archive[..]).next_entry() else {
+        panic!("not a page");
+    };
+    assert_eq!(page.charset.map(|e| e.name()), Some("UTF-8"));
+    let article = crate::page::page_article(&page.html, page.charset, None, None, None).unwrap();
+    assert!(article.body.contains("Café crème"), "{:?}", article.body);
 }
