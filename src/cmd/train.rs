@@ -54,6 +54,10 @@ pub struct Args {
     /// clusters and context (0 keeps every word's; see crates/tagger/README.md).
     #[arg(long, default_value_t = 0)]
     rare_words: usize,
+    /// Let the company and brand lists (`org_companies.txt`, `org_brands.txt`) also stand
+    /// for organisations seen in training, in the saved model (see crates/tagger/README.md).
+    #[arg(long)]
+    lists_as_org: bool,
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<tagger::ConllFile> {
@@ -76,6 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         clusters: (!args.no_clusters).then(|| args.clusters.clone()),
         title_case: !args.no_title_case,
         rare_words: args.rare_words,
+        lists_as_org: args.lists_as_org,
         ..tagger::TrainConfig::default()
     };
     let started = Instant::now();

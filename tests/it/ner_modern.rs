@@ -15,14 +15,14 @@ const FLOORS: [(&str, Floor); 2] = [
     (
         "dev",
         Floor {
-            entities: 0.46,
+            entities: 0.58,
             non_names: 0.50,
         },
     ),
     (
         "check",
         Floor {
-            entities: 0.36,
+            entities: 0.48,
             non_names: 0.50,
         },
     ),

@@ -352,7 +352,8 @@ fn techcrunch_entities(test: &str) -> Option<Vec<(String, String)>> {
 
 /// Issue 16's TechCrunch errors that the Title-Case copies and the company gazetteer
 /// fixed: a Title-Case headline read as one organisation, Asana as a person, and
-/// "T. Rowe Price" cut after the initial.
+/// "T. Rowe Price" cut after the initial, then typed PER until the company list also
+/// counted as organisations seen in training (`newsflow train --lists-as-org`).
 #[test]
 fn techcrunch_headlines_and_listed_companies_come_out_right() {
     let Some(ents) =
@@ -382,9 +383,45 @@ fn techcrunch_headlines_and_listed_companies_come_out_right() {
         !ents.iter().any(|(_, t)| t == "T. Rowe"),
         "T. Rowe Price is one name"
     );
+    let rowe: Vec<&str> = ents
+        .iter()
+        .filter(|(_, t)| t == "T. Rowe Price")
+        .map(|(l, _)| l.as_str())
+        .collect();
     assert!(
-        ents.iter().any(|(_, t)| t == "T. Rowe Price"),
-        "T. Rowe Price is found"
+        !rowe.is_empty() && rowe.iter().all(|&l| l == "ORG"),
+        "T. Rowe Price is found, as a company: {rowe:?}"
+    );
+}
+
+/// Issue 16's TechCrunch errors that the brand list (`data/gazetteers/org_brands.txt`,
+/// counted as organisations seen in training) fixed: Gmail, Twitter and Facebook were
+/// people. Google alone was a person in all 29 of its mentions and still is in 10, so only
+/// a floor is asserted; Gmail comes out ORG where our labels say MISC, which is
+/// no person either.
+#[test]
+fn techcrunch_brands_are_not_people() {
+    let Some(ents) = techcrunch_entities("techcrunch_brands_are_not_people") else {
+        return;
+    };
+    let labels = |name: &str| -> Vec<&str> {
+        ents.iter()
+            .filter(|(_, t)| t == name)
+            .map(|(l, _)| l.as_str())
+            .collect()
+    };
+    for name in ["Gmail", "Twitter", "Facebook"] {
+        let ls = labels(name);
+        assert!(
+            ls.len() >= 5 && !ls.contains(&"PER"),
+            "{name} is no person: {ls:?}"
+        );
+    }
+    let google = labels("Google");
+    let people = google.iter().filter(|&&l| l == "PER").count();
+    assert!(
+        google.len() >= 20 && people * 2 < google.len(),
+        "Google is a person in fewer than half of its mentions: {google:?}"
     );
 }
 

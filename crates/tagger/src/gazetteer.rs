@@ -7,11 +7,11 @@
 use crate::features::Tok;
 use crate::hash::{Fh, IdMap};
 
-/// The lists, one bit each in a phrase's mask. The first five and the last come from
+/// The lists, one bit each in a phrase's mask. The first five and the last two come from
 /// `data/gazetteers/`; `train_*` are the entity strings of the training data. The company
-/// list came last and went at the end, so the bits of models trained before it keep
-/// their meaning.
-pub const CATEGORIES: [&str; 10] = [
+/// and brand lists came last and went at the end, so the bits of models trained before
+/// them keep their meaning.
+pub const CATEGORIES: [&str; 11] = [
     "loc_cities",
     "loc_countries",
     "loc_regions",
@@ -22,6 +22,7 @@ pub const CATEGORIES: [&str; 10] = [
     "train_LOC",
     "train_MISC",
     "org_companies",
+    "org_brands",
 ];
 /// Number of lists.
 pub(crate) const NCAT: usize = CATEGORIES.len();

@@ -52,6 +52,11 @@ pub struct TrainConfig {
     /// it has never seen from words it cannot memorise; 0 (the default, which the
     /// committed model was trained with) keeps every word's.
     pub rare_words: usize,
+    /// Whether the company and brand lists (`org_companies`, `org_brands`) also count,
+    /// in the saved model and on the dev set, as organisation names seen in training
+    /// (`train_ORG`), whose meaning the document split teaches; the training documents
+    /// never see them there.
+    pub lists_as_org: bool,
 }
 
 impl Default for TrainConfig {
@@ -67,6 +72,7 @@ impl Default for TrainConfig {
             clusters: None,
             title_case: true,
             rare_words: 0,
+            lists_as_org: false,
         }
     }
 }
@@ -576,6 +582,22 @@ fn read_list(path: &std::path::Path) -> Result<String, TaggerError> {
     })
 }
 
+/// Marks every phrase of the company and brand lists as an organisation seen in training
+/// too (`train_ORG`), for the saved model and the dev set only (`TrainConfig::lists_as_org`).
+fn lists_as_org(g: &mut Gazetteer) {
+    let lists: u16 = CATEGORIES
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| ["org_companies", "org_brands"].contains(c))
+        .fold(0, |m, (i, _)| m | 1 << i);
+    let org = TRAIN_BASE + crate::labels::type_index("ORG").unwrap_or(1);
+    for m in g.phrases.values_mut() {
+        if *m & lists != 0 {
+            *m |= 1 << org;
+        }
+    }
+}
+
 /// Reads a clusters file: one `word<TAB>path` per line, the path a string of 0/1 bits
 /// (Brown-style) of up to 32 bits, stored left-aligned.
 fn read_clusters(path: &std::path::Path) -> Result<IdMap<u32>, TaggerError> {
@@ -659,6 +681,9 @@ pub fn train(
     }
     let with_folds = |skip: Option<usize>| {
         let mut g = ext.clone();
+        if skip.is_none() && cfg.lists_as_org {
+            lists_as_org(&mut g);
+        }
         for (f, list) in harvested.iter().enumerate() {
             if Some(f) != skip {
                 for (l, t) in list {
@@ -779,6 +804,27 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn company_and_brand_lists_count_as_organisations_seen_in_training() {
+        let cat = |n: &str| CATEGORIES.iter().position(|c| *c == n).unwrap();
+        let mut g = Gazetteer::default();
+        g.insert_text("T. Rowe Price", cat("org_companies"));
+        g.insert_text("Google", cat("org_brands"));
+        g.insert_text("Paris", cat("loc_cities"));
+        lists_as_org(&mut g);
+        let mask = |p: &str| {
+            let lowers: Vec<u64> = p
+                .split_whitespace()
+                .map(crate::features::lower_hash)
+                .collect();
+            g.phrases[&crate::gazetteer::phrase_hash(lowers)]
+        };
+        let org = 1 << cat("train_ORG");
+        assert_ne!(mask("T. Rowe Price") & org, 0);
+        assert_ne!(mask("Google") & org, 0);
+        assert_eq!(mask("Paris") & org, 0);
+    }
 
     #[test]
     fn rare_words_train_without_their_identity() {
