@@ -421,7 +421,13 @@ impl Context<'_> {
     fn names_a_thing(&self, said: &Said) -> bool {
         match said.attribution.entity {
             Some(e) => self.entity(e).label == Label::Org && !self.is_person(e),
-            None => !said.attribution.anaphoric && !self.unresolved(said),
+            // Only a description read after its quote (`“…,” the editorial said`): before
+            // one, a subject's words are read more loosely.
+            None => {
+                !said.attribution.anaphoric
+                    && !self.unresolved(said)
+                    && said.attribution.speaker.start >= said.outer.end
+            }
         }
     }
 
@@ -1128,6 +1134,11 @@ impl Context<'_> {
                     }
                     continue; // "Labour's Mr Livingstone said"
                 }
+                // "The Reagan administration", "the Nakasone cabinet": a name after "the"
+                // modifies the noun that follows; it is not the subject.
+                if j > 0 && self.is(j - 1, &["the"]) && self.entity(e).label == Label::Per {
+                    continue;
+                }
                 let label = &self.entity(e).label;
                 // "The chairman of the Bar Council, Guy Mansfield": an organisation in a
                 // description of the subject, not the subject.
@@ -1165,6 +1176,10 @@ impl Context<'_> {
                 .next()
                 .is_some_and(char::is_uppercase)
             && self.entity_starting(k).is_none()
+            // "Tory MP Peter Luff": a word before a title and a name is no first name.
+            && !self.word(k + 1).chars().all(|c| c.is_uppercase())
+            && words::title_gender(self.word(k + 1)).is_none()
+            && (k + 2 >= self.analysis.tokens.len() || self.entity_starting(k + 2).is_none())
             && words::name_gender(w) != Gender::Unknown
     }
 
@@ -1214,8 +1229,13 @@ impl Context<'_> {
     fn reporters_attribution(&self, first: usize, verb: usize) -> Option<usize> {
         let k = verb - 1;
         if let Some(e) = self.entity_ending(k).filter(|&e| self.is_name(e)) {
+            // A title may stand between ("…, Deputy Secretary of State John Whitehead said.").
             let mut b = self.token_from(self.entity(e).span.start).checked_sub(1)?;
-            if b > first && words::title_gender(self.word(b)).is_some() {
+            let lowest = b.saturating_sub(6).max(first + 1);
+            while b > lowest
+                && (self.is(b, &["of", "for"])
+                    || self.word(b).chars().next().is_some_and(char::is_uppercase))
+            {
                 b -= 1;
             }
             return (b > first && self.word(b) == ",").then_some(e);
@@ -1266,7 +1286,8 @@ impl Context<'_> {
                 if self.introduced_unnamed(floor, a.speaker) {
                     return None;
                 }
-                self.last_person(floor, at, noun_gender(word))
+                self.titled_person(floor, a.speaker)
+                    .or_else(|| self.last_person(floor, at, noun_gender(word)))
             }
         }
     }
@@ -1289,6 +1310,33 @@ impl Context<'_> {
                     .take_while(|&d| !self.is_break(d))
                     .any(|d| self.is(d, INDEFINITES))
         })
+    }
+
+    /// The cluster of the last person named with a one-word description's noun as a
+    /// lowercase title between byte `from` and the description ("White House spokesman
+    /// Marlin Fitzwater" for "the spokesman"): firmer than the last person named, who may be
+    /// the subject of the reported words ("that Reagan would …"). Longer descriptions and
+    /// capitalised titles are left out: "the prime minister" is not "Deputy Prime Minister
+    /// John Prescott", nor "the French president" "President Bush".
+    fn titled_person(&self, from: usize, description: Span) -> Option<usize> {
+        let mut words = description.slice(self.text).split_whitespace();
+        let (_, head) = (words.next()?, words.next()?);
+        if words.next().is_some() || !head.starts_with(|c: char| c.is_lowercase()) {
+            return None;
+        }
+        let entities = &self.analysis.entities;
+        let end = entities.partition_point(|e| e.span.end <= description.start);
+        (0..end)
+            .rev()
+            .take_while(|&e| entities[e].span.start >= from)
+            .find(|&e| {
+                let k = self.token_from(entities[e].span.start);
+                self.is_person(e)
+                    && k > 0
+                    && self.word(k - 1) == head
+                    && !self.in_quote(entities[e].span.start)
+            })
+            .and_then(|e| self.cluster_of[e])
     }
 
     /// The cluster of the person a pronoun at byte `at` refers to: the subject of the

@@ -805,3 +805,48 @@ fn a_surname_alone_gives_no_gender() {
         )],
     );
 }
+
+#[test]
+fn the_description_is_the_person_who_bore_it_as_a_title() {
+    // "the spokesman" is the one introduced as spokesman, not the person named last, who is
+    // the subject of the reported words.
+    check(
+        "White House spokesman [Marlin Fitzwater](PER) briefed reporters. He said that \
+         [Ronald Reagan](PER) would look beyond the horizon.\n“The president will discuss \
+         the report,” the spokesman said.",
+        &[(
+            "The president will d",
+            Some("the spokesman"),
+            Some("Marlin Fitzwater"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn a_name_modifying_a_noun_is_not_the_subject() {
+    // "The Reagan administration …, Deputy Secretary of State John Whitehead said.": the
+    // reporter's attribution with its title, not the name inside "the … administration".
+    check(
+        "The [Reagan](PER) administration wants more trade with Moscow, Deputy Secretary of \
+         State [John Whitehead](PER) said.\n“More trade between us is better than less,” he \
+         told a forum.",
+        &[(
+            "More trade between u",
+            Some("he"),
+            Some("John Whitehead"),
+            Some("told"),
+        )],
+    );
+    // A party and a title before a tagged name are no untagged first name.
+    check(
+        "Tory MP [Peter Luff](PER), another co-chairman, said that the law was “so poorly \
+         drafted nobody can define the offence”.",
+        &[(
+            "so poorly drafted no",
+            Some("Peter Luff"),
+            Some("Peter Luff"),
+            Some("said"),
+        )],
+    );
+}
