@@ -1179,8 +1179,16 @@ impl Context<'_> {
             // "Tory MP Peter Luff": a word before a title and a name is no first name.
             && !self.word(k + 1).chars().all(|c| c.is_uppercase())
             && words::title_gender(self.word(k + 1)).is_none()
-            && (k + 2 >= self.analysis.tokens.len() || self.entity_starting(k + 2).is_none())
+            && (k + 2 >= self.analysis.tokens.len() || self.ends_name(k + 2))
+            && !self.is(k, DETERMINERS)
+            // Last: a census look-up costs thousands of instructions (callgrind).
             && words::name_gender(w) != Gender::Unknown
+    }
+
+    /// Whether token `k` can follow a two-word name: a break or a lowercase word ("Theresa
+    /// May, shadow secretary", "Theresa May said"), not a third capitalised word.
+    fn ends_name(&self, k: usize) -> bool {
+        self.is_break(k) || self.word(k).chars().next().is_some_and(char::is_lowercase)
     }
 
     /// [`Context::subject`], remembered for a sentence that ends before byte `before` (whose
@@ -1301,6 +1309,11 @@ impl Context<'_> {
             .rsplit(' ')
             .next()
             .unwrap_or("");
+        // The text searched first: the token walk is paid only where the noun occurs.
+        let before = self.text.get(from..description.start).unwrap_or("");
+        if head.is_empty() || !before.contains(head) {
+            return false;
+        }
         let (first, end) = (self.token_from(from), self.token_from(description.start));
         (first..end).any(|k| {
             self.word(k).eq_ignore_ascii_case(head)
