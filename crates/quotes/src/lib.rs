@@ -1181,6 +1181,9 @@ impl Context<'_> {
             && words::title_gender(self.word(k + 1)).is_none()
             && (k + 2 >= self.analysis.tokens.len() || self.ends_name(k + 2))
             && !self.is(k, DETERMINERS)
+            // "Mr Blair", "Sen. Dole": a title before a tagged name.
+            && words::title_gender(w).is_none()
+            && self.entity_starting(k + 1).is_none()
             // Last: a census look-up costs thousands of instructions (callgrind).
             && words::name_gender(w) != Gender::Unknown
     }
