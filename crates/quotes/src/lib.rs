@@ -295,6 +295,9 @@ impl QuoteFinder {
         let mut other: Option<Said> = None;
         for q in found {
             let inner = q.inner.slice(text);
+            if is_title(text, &q) {
+                continue; // a programme or a book named, not a quotation of anyone
+            }
             let partial = is_partial(inner);
             let own = if partial {
                 cx.partial(q.outer, inner)
@@ -347,6 +350,24 @@ impl QuoteFinder {
                 }
                 continue;
             };
+            // `“…,” the editorial said. “…,” it added`: "it" is the unnamed speaker just quoted.
+            let said = match previous {
+                Some(p) if cx.unresolved(&said) && cx.is_it(&said) && cx.names_a_thing(&p) => {
+                    if cx.continues(&p, q.outer) {
+                        Said {
+                            outer: q.outer,
+                            attribution: Attribution {
+                                cue: said.attribution.cue,
+                                ..p.attribution
+                            },
+                            ..p
+                        }
+                    } else {
+                        said
+                    }
+                }
+                _ => said,
+            };
             if cx.unresolved(&said) {
                 // "he said" with no he found, "it said" of a report: the words name no one,
                 // and a reader is better served by no speaker than by a pronoun. The quote
@@ -376,13 +397,38 @@ impl QuoteFinder {
 
 impl Context<'_> {
     /// Whether an attribution's speaker is a bare pronoun ("he", "it", "they") that no
-    /// cluster stands behind.
+    /// cluster stands behind, or a bare "one" ("said one" of the sources: which one is not
+    /// said).
     fn unresolved(&self, said: &Said) -> bool {
+        let word = said.attribution.speaker.slice(self.text);
         said.cluster.is_none()
             && said.attribution.entity.is_none()
-            && PRONOUNS
-                .iter()
-                .any(|p| p.eq_ignore_ascii_case(said.attribution.speaker.slice(self.text)))
+            && (PRONOUNS.iter().any(|p| p.eq_ignore_ascii_case(word))
+                || word.eq_ignore_ascii_case("one"))
+    }
+
+    /// Whether an attribution's speaker is the bare word "it".
+    fn is_it(&self, said: &Said) -> bool {
+        said.attribution
+            .speaker
+            .slice(self.text)
+            .eq_ignore_ascii_case("it")
+    }
+
+    /// Whether a quote's speaker is an organisation or a description of a thing or an
+    /// unnamed source ("the editorial", "the ministry"), which a later "it" may stand for,
+    /// rather than a person or a pronoun.
+    fn names_a_thing(&self, said: &Said) -> bool {
+        match said.attribution.entity {
+            Some(e) => self.entity(e).label == Label::Org && !self.is_person(e),
+            // Only a description read after its quote (`“…,” the editorial said`): before
+            // one, a subject's words are read more loosely.
+            None => {
+                !said.attribution.anaphoric
+                    && !self.unresolved(said)
+                    && said.attribution.speaker.start >= said.outer.end
+            }
+        }
     }
 
     fn word(&self, i: usize) -> &str {
@@ -651,13 +697,48 @@ impl Context<'_> {
             last = Some(k);
         }
         let last = last?;
-        let a = self.speaker_phrase(from, last, Some(cue))?;
+        let a = self.speaker_phrase(from, last, Some(cue));
+        if !indefinite && !a.is_some_and(|a| a.entity.is_some_and(|e| self.is_name(e))) {
+            if let Some(e) = self.coordinated_name(last + 1, end) {
+                return Some(self.named(e, Some(cue)));
+            }
+        }
+        let a = a?;
         if a.entity.is_none() && !indefinite {
             if let Some(e) = self.apposition(last + 1, end) {
                 return Some(self.named(e, Some(cue)));
             }
         }
         Some(a)
+    }
+
+    /// Whether entity `e` is a person's name, not a title the tagger read as one ("Nevada
+    /// Sen." before a line break).
+    fn is_name(&self, e: usize) -> bool {
+        self.is_person(e)
+            && self
+                .entity(e)
+                .span
+                .slice(self.text)
+                .split_whitespace()
+                .next_back()
+                .is_some_and(|w| words::title_gender(w).is_none())
+    }
+
+    /// `said former Nevada Sen. and Reagan confidant Paul Laxalt.`: after a description that
+    /// names no one, "and" and a second description ending in a person's name, then the end
+    /// of the phrase — one person described twice.
+    fn coordinated_name(&self, and: usize, end: usize) -> Option<usize> {
+        let tokens = &self.analysis.tokens;
+        if and >= end || !self.word(and).eq_ignore_ascii_case("and") {
+            return None;
+        }
+        let close = (and + 1..end).find(|&k| self.is_break(k) || self.is_cue(k))?;
+        if self.is_cue(close) || close == and + 1 {
+            return None;
+        }
+        let e = self.entity_ending(close - 1)?;
+        (self.is_name(e) && self.entity(e).span.start > tokens[and].span.end).then_some(e)
     }
 
     /// A person named in apposition after a description: the first comma within reach of
@@ -676,17 +757,21 @@ impl Context<'_> {
 
     /// Reads tokens `first..=last` as a speaker: the last person named in them, else an
     /// organisation, else a pronoun, else a description starting with a determiner or a
-    /// capital. A name followed by "'s" owns the speaker rather than being it, and an
-    /// indefinite description ("a Downing Street spokesman") is never a name inside it.
+    /// capital. A name followed by "'s" owns the speaker rather than being it, a name after
+    /// a preposition is whom the speaker works for ("the aide to Lyng", "a lawyer for
+    /// Smith"), and an indefinite description ("a Downing Street spokesman") is never a
+    /// name inside it.
     fn speaker_phrase(&self, first: usize, last: usize, cue: Option<Span>) -> Option<Attribution> {
         let indefinite = self.is(first, INDEFINITES);
         let named = |labels: &[Label]| {
             (first..=last).rev().find_map(|k| {
                 let e = self.entity_ending(k)?;
                 let start = self.entity(e).span.start;
+                let before = self.token_from(start);
                 (start >= self.analysis.tokens[first].span.start
                     && labels.contains(&self.entity(e).label)
-                    && !self.is_possessive(k + 1))
+                    && !self.is_possessive(k + 1)
+                    && !(before > first && self.is(before - 1, PREPOSITIONS)))
                 .then_some(e)
             })
         };
@@ -733,6 +818,8 @@ impl Context<'_> {
         // verb belongs to the sentence before.
         let c = match self.word(p) {
             ":" | "," => p.checked_sub(1)?,
+            // "he added; “…”": a slip for the colon, right after the verb.
+            ";" if p.checked_sub(1).is_some_and(|v| self.is_cue(v)) => p - 1,
             _ if self.is_cue(p) => p,
             _ => return None,
         };
@@ -1025,6 +1112,9 @@ impl Context<'_> {
         if self.is(k, &["a", "an"]) {
             return Subject::Other;
         }
+        if self.untagged_name(k) {
+            return Subject::Other; // a person, but one we cannot link
+        }
         // Entities are in text order: walked alongside the tokens, not searched for at each
         // one (what `entity_starting` would find).
         let entities = &self.analysis.entities;
@@ -1043,6 +1133,11 @@ impl Context<'_> {
                         return Subject::Other; // "Blair's spokesman said"
                     }
                     continue; // "Labour's Mr Livingstone said"
+                }
+                // "The Reagan administration", "the Nakasone cabinet": a name after "the"
+                // modifies the noun that follows; it is not the subject.
+                if j > 0 && self.is(j - 1, &["the"]) && self.entity(e).label == Label::Per {
+                    continue;
                 }
                 let label = &self.entity(e).label;
                 // "The chairman of the Bar Council, Guy Mansfield": an organisation in a
@@ -1067,6 +1162,38 @@ impl Context<'_> {
         Subject::Unknown
     }
 
+    /// Whether token `k` opens a person's name the tagger missed ("Theresa May, shadow
+    /// secretary, told …"): a census first name, capitalised, followed by a capitalised
+    /// word, with no entity starting there. A pronoun after it stands for that person, not
+    /// for the one named before.
+    fn untagged_name(&self, k: usize) -> bool {
+        let w = self.word(k);
+        k + 1 < self.analysis.tokens.len()
+            && w.chars().next().is_some_and(char::is_uppercase)
+            && self
+                .word(k + 1)
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            && self.entity_starting(k).is_none()
+            // "Tory MP Peter Luff": a word before a title and a name is no first name.
+            && !self.word(k + 1).chars().all(|c| c.is_uppercase())
+            && words::title_gender(self.word(k + 1)).is_none()
+            && (k + 2 >= self.analysis.tokens.len() || self.ends_name(k + 2))
+            && !self.is(k, DETERMINERS)
+            // "Mr Blair", "Sen. Dole": a title before a tagged name.
+            && words::title_gender(w).is_none()
+            && self.entity_starting(k + 1).is_none()
+            // Last: a census look-up costs thousands of instructions (callgrind).
+            && words::name_gender(w) != Gender::Unknown
+    }
+
+    /// Whether token `k` can follow a two-word name: a break or a lowercase word ("Theresa
+    /// May, shadow secretary", "Theresa May said"), not a third capitalised word.
+    fn ends_name(&self, k: usize) -> bool {
+        self.is_break(k) || self.word(k).chars().next().is_some_and(char::is_lowercase)
+    }
+
     /// [`Context::subject`], remembered for a sentence that ends before byte `before` (whose
     /// subject does not depend on it).
     fn whole_subject(&self, sentence: usize, before: usize) -> Subject {
@@ -1085,11 +1212,17 @@ impl Context<'_> {
     }
 
     /// The speaker of a sentence that ends in an inverted attribution ("…, argued Mr
-    /// Howard."): the person right after a comma and a speech verb at its end.
+    /// Howard."): the person right after a comma and a speech verb at its end; or of one
+    /// that ends in a reporter's attribution ("…, Sato said.", "…, the president said."),
+    /// whose speaker is what a "he" after it most likely stands for, not a name in the
+    /// reported words.
     fn inverted_speaker(&self, range: std::ops::Range<usize>) -> Option<usize> {
         let mut last = range.end.checked_sub(1)?;
         while last > range.start && self.is_break(last) {
             last -= 1;
+        }
+        if last > range.start + 2 && self.is(last, &["said", "says"]) {
+            return self.reporters_attribution(range.start, last);
         }
         let e = self.entity_ending(last)?;
         if !self.is_person(e) {
@@ -1100,6 +1233,34 @@ impl Context<'_> {
             k -= 1;
         }
         (k > range.start && self.is_cue(k) && self.word(k - 1) == ",").then_some(e)
+    }
+
+    /// The person of `…, Sato said.` or `…, the president said.` (a role linked to the
+    /// person named last before it), the verb at token `verb`, the sentence from `first`.
+    fn reporters_attribution(&self, first: usize, verb: usize) -> Option<usize> {
+        let k = verb - 1;
+        if let Some(e) = self.entity_ending(k).filter(|&e| self.is_name(e)) {
+            // A title may stand between ("…, Deputy Secretary of State John Whitehead said.").
+            let mut b = self.token_from(self.entity(e).span.start).checked_sub(1)?;
+            let lowest = b.saturating_sub(6).max(first + 1);
+            while b > lowest
+                && (self.is(b, &["of", "for"])
+                    || self.word(b).chars().next().is_some_and(char::is_uppercase))
+            {
+                b -= 1;
+            }
+            return (b > first && self.word(b) == ",").then_some(e);
+        }
+        if !is_person_noun(self.word(k)) {
+            return None;
+        }
+        let the = (k.saturating_sub(2).max(first)..k).find(|&d| self.is(d, &["the"]))?;
+        if the <= first || self.word(the - 1) != "," || (the + 1..k).any(|j| self.is_break(j)) {
+            return None;
+        }
+        let at = self.analysis.tokens[the].span.start;
+        let floor = self.sentence_floor(at, REFERENT_SENTENCES);
+        self.last_person_entity(floor, at, noun_gender(self.word(k)))
     }
 
     /// The gender a title before any of these mentions gives, `Unknown` without one.
@@ -1133,9 +1294,65 @@ impl Context<'_> {
             // subject before.
             None => {
                 let floor = self.sentence_floor(at, REFERENT_SENTENCES);
-                self.last_person(floor, at, noun_gender(word))
+                if self.introduced_unnamed(floor, a.speaker) {
+                    return None;
+                }
+                self.titled_person(floor, a.speaker)
+                    .or_else(|| self.last_person(floor, at, noun_gender(word)))
             }
         }
+    }
+
+    /// Whether the head noun of a definite description (`the diplomat`) was brought in by
+    /// an indefinite one between byte `from` and the description ("Another diplomat said
+    /// …"): then it is that unnamed person, not whoever was named last.
+    fn introduced_unnamed(&self, from: usize, description: Span) -> bool {
+        let head = description
+            .slice(self.text)
+            .rsplit(' ')
+            .next()
+            .unwrap_or("");
+        // The text searched first: the token walk is paid only where the noun occurs.
+        let before = self.text.get(from..description.start).unwrap_or("");
+        if head.is_empty() || !before.contains(head) {
+            return false;
+        }
+        let (first, end) = (self.token_from(from), self.token_from(description.start));
+        (first..end).any(|k| {
+            self.word(k).eq_ignore_ascii_case(head)
+                && !self.in_quote(self.analysis.tokens[k].span.start)
+                && (k.saturating_sub(3).max(first)..k)
+                    .rev()
+                    .take_while(|&d| !self.is_break(d))
+                    .any(|d| self.is(d, INDEFINITES))
+        })
+    }
+
+    /// The cluster of the last person named with a one-word description's noun as a
+    /// lowercase title between byte `from` and the description ("White House spokesman
+    /// Marlin Fitzwater" for "the spokesman"): firmer than the last person named, who may be
+    /// the subject of the reported words ("that Reagan would …"). Longer descriptions and
+    /// capitalised titles are left out: "the prime minister" is not "Deputy Prime Minister
+    /// John Prescott", nor "the French president" "President Bush".
+    fn titled_person(&self, from: usize, description: Span) -> Option<usize> {
+        let mut words = description.slice(self.text).split_whitespace();
+        let (_, head) = (words.next()?, words.next()?);
+        if words.next().is_some() || !head.starts_with(|c: char| c.is_lowercase()) {
+            return None;
+        }
+        let entities = &self.analysis.entities;
+        let end = entities.partition_point(|e| e.span.end <= description.start);
+        (0..end)
+            .rev()
+            .take_while(|&e| entities[e].span.start >= from)
+            .find(|&e| {
+                let k = self.token_from(entities[e].span.start);
+                self.is_person(e)
+                    && k > 0
+                    && self.word(k - 1) == head
+                    && !self.in_quote(entities[e].span.start)
+            })
+            .and_then(|e| self.cluster_of[e])
     }
 
     /// The cluster of the person a pronoun at byte `at` refers to: the subject of the
@@ -1160,6 +1377,12 @@ impl Context<'_> {
                 }
                 Subject::Other => return None,
                 Subject::Pronoun(_) => continue,
+                // The nearest subject is a person of the other gender: a referent in its
+                // own sentence is read ("Mr Smith met Mrs Jones. She said"), one further
+                // back is a guess past the person the story is about.
+                Subject::Entity(e) if self.is_person(e) => {
+                    return self.person_in(s, at, gender);
+                }
                 Subject::Entity(_) | Subject::Unknown => {
                     if let Some(c) = self.person_in(s, at, gender) {
                         return Some(c);
@@ -1186,6 +1409,12 @@ impl Context<'_> {
     /// The cluster of the last person of `gender` named between two byte offsets, outside
     /// quotes.
     fn last_person(&self, from: usize, at: usize, gender: Gender) -> Option<usize> {
+        self.last_person_entity(from, at, gender)
+            .and_then(|e| self.cluster_of[e])
+    }
+
+    /// The last person of `gender` named between two byte offsets, outside quotes.
+    fn last_person_entity(&self, from: usize, at: usize, gender: Gender) -> Option<usize> {
         let entities = &self.analysis.entities;
         let end = entities.partition_point(|e| e.span.end <= at);
         (0..end)
@@ -1196,7 +1425,6 @@ impl Context<'_> {
                     && !self.in_quote(entities[e].span.start)
                     && self.gender(e).agrees(gender)
             })
-            .and_then(|e| self.cluster_of[e])
     }
 
     /// The cluster of the first person of `gender` named in `sentence` before byte `at`,
@@ -1248,9 +1476,16 @@ impl Context<'_> {
         if let Some(g) = memo.and_then(std::cell::Cell::get) {
             return g;
         }
+        // A first name only before another word: a name alone is mostly a surname
+        // ("Reagan", "Kennedy", which the census lists also hold as first names).
         let first_word = |s: &str| {
-            let w = s.split_whitespace().next()?;
-            Some(words::title_gender(w).unwrap_or_else(|| words::name_gender(w)))
+            let mut words = s.split_whitespace();
+            let w = words.next()?;
+            if let Some(g) = words::title_gender(w) {
+                return Some(g);
+            }
+            words.next()?;
+            Some(words::name_gender(w))
         };
         let named = first_word(self.entity(e).span.slice(self.text))
             .filter(|g| *g != Gender::Unknown)
@@ -1372,6 +1607,31 @@ fn is_partial(inner: &str) -> bool {
         .is_some_and(char::is_lowercase);
     // A long quotation may close without punctuation (“… where we are” Blinken said).
     lower_start || (!ends_like_a_sentence(inner) && inner.split_whitespace().count() < 5)
+}
+
+/// Whether a quotation is a title inside the reporter's sentence (`on the NBC program “Meet
+/// the Press,” the senator said`, `told “CBS This Morning” co-host …`): two to six words,
+/// every one longer than three letters capitalised, after a word or a comma rather than
+/// opening a sentence. Quoted speech opening mid-sentence starts with a capital too, but
+/// does not capitalise its every word.
+fn is_title(text: &str, q: &marks::Quoted) -> bool {
+    let inner = q.inner.slice(text);
+    let mut words = 0;
+    for w in inner.split_whitespace() {
+        words += 1;
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let first = w.chars().next();
+        let capital = first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+        if words > 6 || (!capital && (words == 1 || w.chars().count() > 3)) {
+            return false;
+        }
+    }
+    let before = text[..q.outer.start].trim_end_matches([' ', '\t', '\u{00A0}']);
+    words >= 2
+        && before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == ',')
 }
 
 /// Whether quoted words end in punctuation that closes a sentence or a clause.

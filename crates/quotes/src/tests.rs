@@ -625,3 +625,228 @@ fn pronouns_that_name_no_one_are_left_unattributed() {
         &[("We are here to stay ", None, None, None)],
     );
 }
+
+#[test]
+fn a_title_inside_the_sentence_is_no_quote() {
+    // Issue 18, US check set: a programme's name, capitalised word by word, after a word or
+    // a comma, is neither quoted speech nor said by the subject of the sentence.
+    check(
+        "Appearing on the NBC program, “Meet the Press,” the senator said the nomination \
+         could be in difficulty.",
+        &[],
+    );
+    check(
+        "[Bernice Scott](PER) leads the group.\n[Scott](PER) told “CBS This Morning” co-host \
+         [Gayle King](PER), “Because if you don't do right by the people, you have to go.”",
+        &[(
+            "Because if you don't",
+            Some("Scott"),
+            Some("Bernice Scott"),
+            Some("told"),
+        )],
+    );
+}
+
+#[test]
+fn a_name_after_a_preposition_is_not_the_speaker() {
+    check(
+        "[Richard Lyng](PER) met the Soviet delegation.\n“I just don't see any proposal like \
+         that sailing through,” the aide to [Lyng](PER) said.",
+        &[(
+            "I just don't see any",
+            Some("the aide to Lyng"),
+            None,
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn a_reporters_attribution_makes_the_speaker_of_its_sentence() {
+    // `…, Sato said.` and `…, the president said.`: the "he" after them is that speaker,
+    // not a name in the reported words nor a person named further back.
+    check(
+        "[Seizaburo Sato](PER) is a professor.\nThe [Nakasone](PER) cabinet will have to \
+         resign, [Sato](PER) said.\n“Opposition members will be more willing to return,” he \
+         said.",
+        &[(
+            "Opposition members w",
+            Some("he"),
+            Some("Seizaburo Sato"),
+            Some("said"),
+        )],
+    );
+    check(
+        "Welcoming [Mikhail Gorbachev](PER)'s offer, [Ronald Reagan](PER) spoke briefly.\nThe \
+         allies have worked closely with us, the president said.\n“I remain firmly committed \
+         to these objectives,” he said.",
+        &[(
+            "I remain firmly comm",
+            Some("he"),
+            Some("Ronald Reagan"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn a_speaker_described_twice_is_the_name_after_and() {
+    // The tagger read the title before the line break as a name; or read nothing there.
+    for title in ["[Nevada Sen.](PER)", "Nevada Sen."] {
+        check(
+            &format!(
+                "“He has the smell of Iran on him,” said former {title}\nand [Reagan](PER) \
+                 confidant [Paul Laxalt](PER). “He is a victim.”"
+            ),
+            &[
+                (
+                    "He has the smell of ",
+                    Some("Paul Laxalt"),
+                    Some("Paul Laxalt"),
+                    Some("said"),
+                ),
+                (
+                    "He is a victim.",
+                    Some("Paul Laxalt"),
+                    Some("Paul Laxalt"),
+                    None,
+                ),
+            ],
+        );
+    }
+}
+
+#[test]
+fn unnamed_speakers_stay_unnamed() {
+    // "said one" of the sources names no one; "the diplomat" after "Another diplomat" is
+    // that diplomat, not the person named last.
+    check(
+        "But the sources said [Volcker](PER) would have to be invited to stay. “Is the \
+         president going to ask him?” said one.",
+        &[("Is the president goi", None, None, None)],
+    );
+    check(
+        "Another diplomat said restraints would matter in [Peking](PER)'s application.\n\
+         “China has the potential to disrupt world markets,” the diplomat said.",
+        &[(
+            "China has the potent",
+            Some("the diplomat"),
+            None,
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn it_added_continues_an_unnamed_speaker() {
+    check(
+        "“The United States should admit China into the trade body,” the editorial said.\n\
+         “Both sides have an interest in expanding trade,” it added.",
+        &[
+            (
+                "The United States sh",
+                Some("the editorial"),
+                None,
+                Some("said"),
+            ),
+            (
+                "Both sides have an i",
+                Some("the editorial"),
+                None,
+                Some("added"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn he_added_with_a_semicolon() {
+    check(
+        "Director [Tom Reed](PER) said backstage that no one could predict the result.\n\n\
+         Speaking through an interpreter he added; “It is true that the momentum is building.”",
+        &[(
+            "It is true that the ",
+            Some("he"),
+            Some("Tom Reed"),
+            Some("added"),
+        )],
+    );
+}
+
+#[test]
+fn pronoun_reference_on_weak_evidence_is_left_unattributed() {
+    // The nearest subject is a woman: a "he" is not handed to a man named further back.
+    check(
+        "[Tom Reed](PER) chaired the hearing.\n[Maria Ortiz](PER) said the vote was close.\n\
+         “We will win the next one,” he said.",
+        &[("We will win the next", None, None, None)],
+    );
+    // A person the tagger missed is the subject ("Theresa May", May read as a month): her
+    // "she" is not the woman named before.
+    check(
+        "[Margaret Hodge](PER) said there was not enough time.\nTheresa May, shadow secretary \
+         for the family, told the programme the plans were inadequate. “We want to make courts \
+         the last resort,” she added.",
+        &[("We want to make cour", None, None, None)],
+    );
+}
+
+#[test]
+fn a_surname_alone_gives_no_gender() {
+    // "Reagan" is a first name in the census lists too, but alone it is his surname.
+    check(
+        "[Reagan](PER) said the talks would resume.\n“I remain firmly committed to these \
+         objectives,” he said.",
+        &[(
+            "I remain firmly comm",
+            Some("he"),
+            Some("Reagan"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn the_description_is_the_person_who_bore_it_as_a_title() {
+    // "the spokesman" is the one introduced as spokesman, not the person named last, who is
+    // the subject of the reported words.
+    check(
+        "White House spokesman [Marlin Fitzwater](PER) briefed reporters. He said that \
+         [Ronald Reagan](PER) would look beyond the horizon.\n“The president will discuss \
+         the report,” the spokesman said.",
+        &[(
+            "The president will d",
+            Some("the spokesman"),
+            Some("Marlin Fitzwater"),
+            Some("said"),
+        )],
+    );
+}
+
+#[test]
+fn a_name_modifying_a_noun_is_not_the_subject() {
+    // "The Reagan administration …, Deputy Secretary of State John Whitehead said.": the
+    // reporter's attribution with its title, not the name inside "the … administration".
+    check(
+        "The [Reagan](PER) administration wants more trade with Moscow, Deputy Secretary of \
+         State [John Whitehead](PER) said.\n“More trade between us is better than less,” he \
+         told a forum.",
+        &[(
+            "More trade between u",
+            Some("he"),
+            Some("John Whitehead"),
+            Some("told"),
+        )],
+    );
+    // A party and a title before a tagged name are no untagged first name.
+    check(
+        "Tory MP [Peter Luff](PER), another co-chairman, said that the law was “so poorly \
+         drafted nobody can define the offence”.",
+        &[(
+            "so poorly drafted no",
+            Some("Peter Luff"),
+            Some("Peter Luff"),
+            Some("said"),
+        )],
+    );
+}
