@@ -244,7 +244,7 @@ fn decimal(out: &mut Vec<u8>, x: f32) {
         return;
     }
     let mut digits = 4;
-    while frac % 10 == 0 {
+    while frac.is_multiple_of(10) {
         frac /= 10;
         digits -= 1;
     }
