@@ -54,6 +54,9 @@ const MIN_MARGIN: u32 = 2;
 /// Longest word looked up, in bytes; no function word is longer.
 const MAX_WORD_BYTES: usize = 16;
 
+/// Bytes of a word kept while reading it: past this a word is long, whatever its length.
+const WORD_CAP: usize = MAX_WORD_BYTES * 2;
+
 /// The function-word lists, one per language, compiled in.
 const FUNCTION_WORDS: [(&str, &str); 7] = [
     ("en", include_str!("../../../data/lang/en.txt")),
@@ -65,20 +68,35 @@ const FUNCTION_WORDS: [(&str, &str); 7] = [
     ("nl", include_str!("../../../data/lang/nl.txt")),
 ];
 
-/// Word → bit set of the languages (indices into [`FUNCTION_WORDS`]) that list it.
-/// With it, the longest word's length in bytes: longer words need no lookup.
-fn function_words() -> &'static (HashMap<&'static str, u8, FixedState>, usize) {
-    static TABLE: OnceLock<(HashMap<&'static str, u8, FixedState>, usize)> = OnceLock::new();
+/// Word → bit set of the languages (indices into [`FUNCTION_WORDS`]) that list it, the
+/// word's bytes packed into the key (see [`pack`]). With it, the longest word's length in
+/// bytes: longer words need no lookup.
+fn function_words() -> &'static (HashMap<u128, u8, FixedState>, usize) {
+    static TABLE: OnceLock<(HashMap<u128, u8, FixedState>, usize)> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = HashMap::with_hasher(FixedState::default());
+        let mut longest = 0;
         for (index, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
             for word in list.lines().map(str::trim).filter(|w| !w.is_empty()) {
-                *table.entry(word).or_insert(0u8) |= 1 << index;
+                // A longer word could not be packed; none is (a test checks the lists).
+                if word.len() > MAX_WORD_BYTES {
+                    continue;
+                }
+                let mut bytes = [0u8; MAX_WORD_BYTES];
+                bytes[..word.len()].copy_from_slice(word.as_bytes());
+                *table.entry(pack(&bytes)).or_insert(0u8) |= 1 << index;
+                longest = longest.max(word.len());
             }
         }
-        let longest = table.keys().map(|w| w.len()).max().unwrap_or(0);
         (table, longest)
     })
+}
+
+/// A word of at most [`MAX_WORD_BYTES`] bytes, zero-padded, as one integer: letters are
+/// never NUL, so the padding cannot make two words equal, and hashing one integer costs
+/// less than hashing a string.
+fn pack(bytes: &[u8; MAX_WORD_BYTES]) -> u128 {
+    u128::from_le_bytes(*bytes)
 }
 
 /// What the text says about its language.
@@ -219,57 +237,93 @@ pub(crate) fn by_function_words(sample: &str) -> Option<&'static str> {
     let mut hits = [0u32; FUNCTION_WORDS.len()];
     let mut words = 0u32;
     let mut non_latin = 0u32;
-    let mut buf = String::with_capacity(MAX_WORD_BYTES * 2);
-    let mut word_is_latin = true;
-    let mut count = |buf: &mut String, latin: bool| {
-        if buf.is_empty() {
-            return;
-        }
-        words += 1;
-        non_latin += u32::from(!latin);
-        if buf.len() > longest {
-            buf.clear();
-            return;
-        }
-        if let Some(&set) = table.get(buf.as_str()) {
+    // Counts the languages that list a word (lowercase, zero-padded).
+    let mut look = |key: &[u8; MAX_WORD_BYTES]| {
+        if let Some(&set) = table.get(&pack(key)) {
             for (index, hit) in hits.iter_mut().enumerate() {
                 *hit += u32::from(set >> index & 1);
             }
         }
-        buf.clear();
     };
-    // Bytes, not chars: most news is ASCII, and an ASCII letter costs a compare and a push.
     let bytes = sample.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphabetic() {
-                if buf.len() < MAX_WORD_BYTES * 2 {
-                    buf.push(char::from(b.to_ascii_lowercase()));
+    if sample.is_ascii() {
+        // Most news: every word is Latin and a run of letters, read straight from the
+        // sample; only a word short enough to be listed is copied, to be lowercased.
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            words += 1;
+            let word = &bytes[start..i];
+            if word.len() <= longest {
+                let mut key = [0u8; MAX_WORD_BYTES];
+                key[..word.len()].copy_from_slice(word);
+                key.make_ascii_lowercase();
+                look(&key);
+            }
+        }
+    } else {
+        // The word being read, lowercased, in a fixed buffer. It stops growing at
+        // `WORD_CAP` bytes (plus what one char's lowercase adds); only the first
+        // `MAX_WORD_BYTES` are ever looked up, and those are zero past the word's end.
+        let mut buf = [0u8; WORD_CAP + 12];
+        let mut len = 0usize;
+        let mut word_is_latin = true;
+        let mut count = |buf: &mut [u8; WORD_CAP + 12], len: &mut usize, latin: bool| {
+            if *len == 0 {
+                return;
+            }
+            words += 1;
+            non_latin += u32::from(!latin);
+            if *len <= longest {
+                let mut key = [0u8; MAX_WORD_BYTES];
+                key.copy_from_slice(&buf[..MAX_WORD_BYTES]);
+                look(&key);
+            }
+            buf[..MAX_WORD_BYTES].fill(0);
+            *len = 0;
+        };
+        // Bytes, not chars: an ASCII letter costs a compare and a store.
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                if b.is_ascii_alphabetic() {
+                    if len < WORD_CAP {
+                        buf[len] = b.to_ascii_lowercase();
+                        len += 1;
+                    }
+                } else {
+                    count(&mut buf, &mut len, word_is_latin);
+                    word_is_latin = true;
+                }
+                i += 1;
+                continue;
+            }
+            let Some(c) = sample[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            if c.is_alphabetic() {
+                word_is_latin &= is_latin(c);
+                if len < WORD_CAP {
+                    for l in c.to_lowercase() {
+                        len += l.encode_utf8(&mut buf[len..]).len();
+                    }
                 }
             } else {
-                count(&mut buf, word_is_latin);
+                count(&mut buf, &mut len, word_is_latin);
                 word_is_latin = true;
             }
-            i += 1;
-            continue;
         }
-        let Some(c) = sample[i..].chars().next() else {
-            break;
-        };
-        i += c.len_utf8();
-        if c.is_alphabetic() {
-            word_is_latin &= is_latin(c);
-            if buf.len() < MAX_WORD_BYTES * 2 {
-                buf.extend(c.to_lowercase());
-            }
-        } else {
-            count(&mut buf, word_is_latin);
-            word_is_latin = true;
-        }
+        count(&mut buf, &mut len, word_is_latin);
     }
-    count(&mut buf, word_is_latin);
     if non_latin * 4 > words {
         return None;
     }

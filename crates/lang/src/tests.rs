@@ -94,3 +94,28 @@ fn never_panics_on_any_cut_of_multibyte_text() {
         let _ = detect(&text[..end], Some("de"));
     }
 }
+
+#[test]
+fn plain_ascii_reads_the_words_the_general_scan_reads() {
+    // A dash is no letter, so appending one sends the same words through the scan that
+    // handles any text; the decision must not change.
+    let texts = [
+        "The foreign ministers met in Geneva on Friday and said that the talks had been useful.",
+        "Shr 34 cts vs 1.19 dlrs\nNet 1,234,000 vs 2,345,000\nRevs 12.3 mln vs 11.2 mln\nNOTE: the company said",
+        "De ministers van Buitenlandse Zaken kwamen vrijdag in Genf bijeen en zeiden dat het nuttig was.",
+        "Los ministros se reunieron el viernes y dijeron que las conversaciones fueron utiles para todos",
+        "IN THE UNITED STATES AND IN THE EUROPEAN UNION THE DATA WERE OF NO USE",
+        "aVeryLongWordThatIsLongerThanAnyFunctionWordEverListed and the of",
+        "",
+        "12 34",
+    ];
+    for text in texts {
+        let general = format!("{text} \u{2014}");
+        assert!(!general.is_ascii());
+        assert_eq!(
+            by_function_words(text),
+            by_function_words(&general),
+            "{text:?}"
+        );
+    }
+}

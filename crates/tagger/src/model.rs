@@ -533,6 +533,42 @@ impl Model {
         }
     }
 
+    /// [`Model::window_sums`] for a sentence whose rows `base` does not hold yet (it ends
+    /// at the sentence's start): each row is summed from the words around it and appended
+    /// once, rather than zeroed and then added to from each of the five words that see
+    /// it. Integer sums, so the order does not change a bit of them.
+    #[inline(always)]
+    fn window_rows(&self, s: Range<usize>, src: &[u32], unknown: &[i32], base: &mut Vec<i32>) {
+        let ns = self.stages.len();
+        let width = ns * NL;
+        let per_word = NOFF * width;
+        for i in s.clone() {
+            let mut row = [0i32; MAX_ROW_STAGES * NL];
+            let row = &mut row[..width];
+            for k in 0..NOFF {
+                // Token i sees the word j = i + k - WINDOW at offset k.
+                let j = (i + k).wrapping_sub(WINDOW);
+                if j < s.start || j >= s.end {
+                    continue;
+                }
+                let v = src[j];
+                let at = (v & !(UNKNOWN | WIDE)) as usize * per_word + k * width;
+                for si in 0..ns {
+                    let out = &mut row[si * NL..si * NL + NL];
+                    let w = at + si * NL..at + si * NL + NL;
+                    if v & UNKNOWN != 0 {
+                        add_row_of(out, &unknown[w]);
+                    } else if v & WIDE != 0 {
+                        add_row_of(out, &self.wide[w]);
+                    } else {
+                        add_row_of(out, &self.cache[w]);
+                    }
+                }
+            }
+            base.extend_from_slice(row);
+        }
+    }
+
     /// Adds each token's context feature rows to `base`.
     #[inline(always)]
     fn context_sums(&self, ctx: &DocCtx, s: Range<usize>, base: &mut [i32]) {
@@ -583,8 +619,8 @@ impl Model {
         let n = pred.labels.len();
         let ns = self.stages.len();
         let width = ns * NL;
-        // Grown (zeroed) sentence by sentence just before its sums are added, so that
-        // region is in cache when they are; the second stage reads it again.
+        // Grown sentence by sentence as its rows are summed, so that region is in cache
+        // when the first stage decodes it; the second stage reads it again.
         let mut base: Vec<i32> = Vec::with_capacity(n * width);
         let (src, unknown) = self.word_sources(words, ctx);
         let longest = sents.iter().map(|s| s.len()).max().unwrap_or(0);
@@ -601,11 +637,16 @@ impl Model {
                 }
                 if si == 0 {
                     // Base scores sentence by sentence, so the first stage decodes them
-                    // while they are still in cache.
-                    if base.len() < s.end * width {
-                        base.resize(s.end * width, 0);
+                    // while they are still in cache. Sentences partition the tokens in
+                    // order, so `base` ends where this one starts.
+                    if base.len() == s.start * width && ns <= MAX_ROW_STAGES {
+                        self.window_rows(s.clone(), &src, &unknown, &mut base);
+                    } else {
+                        if base.len() < s.end * width {
+                            base.resize(s.end * width, 0);
+                        }
+                        self.window_sums(s.clone(), &src, &unknown, &mut base);
                     }
-                    self.window_sums(s.clone(), &src, &unknown, &mut base);
                     self.context_sums(ctx, s.clone(), &mut base);
                 }
                 let em = &mut em[..s.len() * NL];
@@ -877,6 +918,10 @@ where
 const CLOSED: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
 /// Labels that open a span or are outside one: those that may follow a closed label.
 const OPENING: [usize; 9] = [0, 1, 4, 5, 8, 9, 12, 13, 16];
+
+/// Stages whose window rows [`Model::window_rows`] sums on the stack: a stacked model has
+/// two; a model with more takes the zero-and-add path.
+const MAX_ROW_STAGES: usize = 2;
 
 /// The best previous label for `c` given the scores at the previous token, following the
 /// BILOU constraints: O, B and U follow only a closed label, I and L only the B or I of

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use article::Label;
 
-const MONTHS: [&str; 12] = [
+const MONTHS: Words = Words::new(&[
     "january",
     "february",
     "march",
@@ -21,11 +21,11 @@ const MONTHS: [&str; 12] = [
     "october",
     "november",
     "december",
-];
-const MONTH_ABBR: [&str; 13] = [
+]);
+const MONTH_ABBR: Words = Words::new(&[
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "febr",
-];
-const WEEKDAYS: [&str; 7] = [
+]);
+const WEEKDAYS: Words = Words::new(&[
     "monday",
     "tuesday",
     "wednesday",
@@ -33,8 +33,8 @@ const WEEKDAYS: [&str; 7] = [
     "friday",
     "saturday",
     "sunday",
-];
-const RELATIVE: [&str; 7] = [
+]);
+const RELATIVE: Words = Words::new(&[
     "last",
     "next",
     "this",
@@ -42,23 +42,23 @@ const RELATIVE: [&str; 7] = [
     "coming",
     "previous",
     "following",
-];
-const PERIODS: [&str; 6] = ["week", "month", "year", "weekend", "quarter", "decade"];
-const DAYWORDS: [&str; 3] = ["yesterday", "today", "tomorrow"];
-const YEAR_CUES: [&str; 10] = [
+]);
+const PERIODS: Words = Words::new(&["week", "month", "year", "weekend", "quarter", "decade"]);
+const DAYWORDS: Words = Words::new(&["yesterday", "today", "tomorrow"]);
+const YEAR_CUES: Words = Words::new(&[
     "in", "since", "by", "until", "from", "early", "late", "mid", "of", "before",
-];
-const SCALES: [&str; 9] = [
+]);
+const SCALES: Words = Words::new(&[
     "thousand", "million", "billion", "trillion", "mln", "bln", "bn", "m", "k",
-];
-const CURRENCY_SIGNS: [&str; 9] = ["$", "US$", "£", "€", "¥", "C$", "A$", "HK$", "NZ$"];
-const CURRENCY_WORDS: [&str; 20] = [
+]);
+const CURRENCY_SIGNS: Words = Words::new(&["$", "US$", "£", "€", "¥", "C$", "A$", "HK$", "NZ$"]);
+const CURRENCY_WORDS: Words = Words::new(&[
     "dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "yen", "franc",
     "francs", "mark", "marks", "yuan", "rupee", "rupees", "peso", "pesos", "sterling", "rubles",
-];
-const PERCENT_WORDS: [&str; 3] = ["percent", "pct", "%"];
-const AMPM: [&str; 6] = ["a.m.", "p.m.", "am", "pm", "a.m", "p.m"];
-const ZONES: [&str; 8] = ["gmt", "utc", "est", "edt", "pst", "pdt", "cet", "bst"];
+]);
+const PERCENT_WORDS: Words = Words::new(&["percent", "pct", "%"]);
+const AMPM: Words = Words::new(&["a.m.", "p.m.", "am", "pm", "a.m", "p.m"]);
+const ZONES: Words = Words::new(&["gmt", "utc", "est", "edt", "pst", "pdt", "cet", "bst"]);
 
 /// Scores of rule entities by kind: each rule's precision (exact span and kind) on the
 /// judged sample of `data/rule_precision/sample.tsv` (60 entities per kind drawn from the
@@ -88,8 +88,52 @@ pub fn score(label: &Label) -> f32 {
     }
 }
 
-fn lower_in(w: &str, list: &[&str]) -> bool {
-    list.iter().any(|x| w.eq_ignore_ascii_case(x))
+const ORDINALS: Words = Words::new(&["st", "nd", "rd", "th"]);
+const NOON: Words = Words::new(&["noon", "midnight"]);
+
+/// A word list matched without regard to ASCII case, with a pre-test of the first byte and
+/// the length its words have. The rules ask a dozen lists about each word near a number,
+/// and most words (numbers above all) share neither with any entry: scanning the lists
+/// was most of the rules' cost.
+struct Words {
+    /// The words, lowercase.
+    list: &'static [&'static str],
+    /// Bit `b` set when an entry starts with ASCII byte `b` (lowercase); bit 127 stands for
+    /// every non-ASCII first byte.
+    first: u128,
+    /// Bit `n` set when an entry is `n` bytes long (entries are shorter than 64).
+    lens: u64,
+}
+
+impl Words {
+    const fn new(list: &'static [&'static str]) -> Self {
+        let mut first = 0u128;
+        let mut lens = 0u64;
+        let mut i = 0;
+        while i < list.len() {
+            let w = list[i].as_bytes();
+            assert!(!w.is_empty() && w.len() < 64);
+            let b = w[0].to_ascii_lowercase();
+            first |= 1 << if b < 127 { b } else { 127 };
+            lens |= 1 << w.len();
+            i += 1;
+        }
+        Words { list, first, lens }
+    }
+
+    /// Whether `w` is one of the words, ignoring ASCII case.
+    #[inline]
+    fn has(&self, w: &str) -> bool {
+        let Some(&b) = w.as_bytes().first() else {
+            return false;
+        };
+        let b = b.to_ascii_lowercase();
+        let bit = if b < 127 { b } else { 127 };
+        w.len() < 64
+            && self.lens >> w.len() & 1 == 1
+            && self.first >> bit & 1 == 1
+            && self.list.iter().any(|x| w.eq_ignore_ascii_case(x))
+    }
 }
 
 /// A number written with digits: "10", "1,500", "3.5", "-2", "1/2".
@@ -107,11 +151,11 @@ fn month(w: &str) -> Option<bool> {
     if !w.starts_with(|c: char| c.is_ascii_uppercase()) {
         return None;
     }
-    if lower_in(w, &MONTHS) {
+    if MONTHS.has(w) {
         // "May" and "March" are also a verb and a noun; they need a day or year beside them.
         return Some(!w.eq_ignore_ascii_case("may") && !w.eq_ignore_ascii_case("march"));
     }
-    if lower_in(base, &MONTH_ABBR) && (w.ends_with('.') || w.len() <= 4) {
+    if MONTH_ABBR.has(base) && (w.ends_with('.') || w.len() <= 4) {
         return Some(false);
     }
     None
@@ -120,7 +164,7 @@ fn month(w: &str) -> Option<bool> {
 fn day(w: &str) -> bool {
     let d = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &w[d.len()..];
-    (suffix.is_empty() || lower_in(suffix, &["st", "nd", "rd", "th"]))
+    (suffix.is_empty() || ORDINALS.has(suffix))
         && d.len() <= 2
         && d.parse::<u32>().is_ok_and(|n| (1..=31).contains(&n))
 }
@@ -157,12 +201,12 @@ fn clock(w: &str) -> bool {
 
 fn money(w: &[&str], i: usize) -> Option<usize> {
     let at = |j: usize| w.get(j).copied().unwrap_or("");
-    let scaled = |j: usize| if lower_in(at(j), &SCALES) { j + 1 } else { j };
-    if lower_in(at(i), &CURRENCY_SIGNS) && is_num(at(i + 1)) {
+    let scaled = |j: usize| if SCALES.has(at(j)) { j + 1 } else { j };
+    if CURRENCY_SIGNS.has(at(i)) && is_num(at(i + 1)) {
         return Some(scaled(i + 2));
     }
     // "$1.5" as one token.
-    let sign = CURRENCY_SIGNS.iter().find(|s| at(i).starts_with(**s));
+    let sign = CURRENCY_SIGNS.list.iter().find(|s| at(i).starts_with(**s));
     if let Some(s) = sign {
         if is_num(&at(i)[s.len()..]) {
             return Some(scaled(i + 1));
@@ -170,7 +214,7 @@ fn money(w: &[&str], i: usize) -> Option<usize> {
     }
     if is_num(at(i)) {
         let j = scaled(i + 1);
-        if lower_in(at(j), &CURRENCY_WORDS) {
+        if CURRENCY_WORDS.has(at(j)) {
             return Some(j + 1);
         }
     }
@@ -183,7 +227,7 @@ fn percent(w: &[&str], i: usize) -> Option<usize> {
         return Some(i + 1);
     }
     if is_num(at(i)) {
-        if lower_in(at(i + 1), &PERCENT_WORDS) {
+        if PERCENT_WORDS.has(at(i + 1)) {
             return Some(i + 2);
         }
         if at(i + 1).eq_ignore_ascii_case("per") && at(i + 2).eq_ignore_ascii_case("cent") {
@@ -195,12 +239,12 @@ fn percent(w: &[&str], i: usize) -> Option<usize> {
 
 fn time(w: &[&str], i: usize) -> Option<usize> {
     let at = |j: usize| w.get(j).copied().unwrap_or("");
-    let zoned = |j: usize| if lower_in(at(j), &ZONES) { j + 1 } else { j };
-    if lower_in(at(i), &["noon", "midnight"]) {
+    let zoned = |j: usize| if ZONES.has(at(j)) { j + 1 } else { j };
+    if NOON.has(at(i)) {
         return Some(i + 1);
     }
     let hour = at(i).parse::<u32>().is_ok_and(|h| (1..=12).contains(&h));
-    if (hour || clock(at(i))) && lower_in(at(i + 1), &AMPM) {
+    if (hour || clock(at(i))) && AMPM.has(at(i + 1)) {
         return Some(zoned(i + 2));
     }
     if clock(at(i)) {
@@ -236,18 +280,16 @@ fn date(w: &[&str], i: usize) -> Option<usize> {
     if day(at(i)) && month(at(i + 1)).is_some() {
         return Some(if year(at(i + 2)) { i + 3 } else { i + 2 });
     }
-    if lower_in(at(i), &WEEKDAYS) && at(i).starts_with(|c: char| c.is_ascii_uppercase()) {
+    if WEEKDAYS.has(at(i)) && at(i).starts_with(|c: char| c.is_ascii_uppercase()) {
         return Some(i + 1);
     }
-    if lower_in(at(i), &DAYWORDS) {
+    if DAYWORDS.has(at(i)) {
         return Some(i + 1);
     }
-    if lower_in(at(i), &RELATIVE)
-        && (lower_in(at(i + 1), &PERIODS) || lower_in(at(i + 1), &WEEKDAYS))
-    {
+    if RELATIVE.has(at(i)) && (PERIODS.has(at(i + 1)) || WEEKDAYS.has(at(i + 1))) {
         return Some(i + 2);
     }
-    if year(at(i)) && i > 0 && lower_in(at(i - 1), &YEAR_CUES) {
+    if year(at(i)) && i > 0 && YEAR_CUES.has(at(i - 1)) {
         return Some(i + 1);
     }
     None
@@ -274,27 +316,38 @@ fn may_start(w: &str) -> bool {
             || w.starts_with("A$")
             || w.starts_with("HK$");
     }
+    let st = starters();
+    // Most words share no first letter and length with any starter: a bit test settles
+    // them before the word is even lowercased.
+    let lens = st.lens[usize::from(b.to_ascii_lowercase() - b'a') % 26];
+    let base_len = w.len() - usize::from(w.ends_with('.'));
+    if lens & (1 << w.len()) == 0 && lens & (1 << base_len) == 0 {
+        return false;
+    }
     let mut buf = [0u8; 9];
     for (o, c) in buf.iter_mut().zip(w.bytes()) {
         *o = c.to_ascii_lowercase();
     }
     let lw = &buf[..w.len()];
     let base = lw.strip_suffix(b".").unwrap_or(lw);
-    let st = starters();
-    // Most words share no first letter and length with any starter: a bit test settles
-    // them without the binary search.
-    let lens = st.lens[usize::from(lw[0] - b'a') % 26];
-    if lens & (1 << lw.len()) == 0 && lens & (1 << base.len()) == 0 {
-        return false;
-    }
-    let hit = |x: &[u8]| st.words.binary_search_by(|s| s.as_bytes().cmp(x)).is_ok();
+    let hit = |x: &[u8]| st.keys.binary_search(&starter_key(x)).is_ok();
     hit(lw) || hit(base)
+}
+
+/// A lowercase word of at most 9 bytes as one integer, zero-padded (letters are never NUL):
+/// the starters' binary search compares integers, not strings.
+fn starter_key(w: &[u8]) -> u128 {
+    let mut b = [0u8; 16];
+    let n = w.len().min(16);
+    b[..n].copy_from_slice(&w[..n]);
+    u128::from_le_bytes(b)
 }
 
 /// The words a rule can start with, and which lengths occur for each first letter.
 struct Starters {
-    /// Every lowercase word a rule can start with, sorted for binary search.
-    words: Vec<&'static str>,
+    /// Every lowercase word a rule can start with, as [`starter_key`]s, sorted for binary
+    /// search.
+    keys: Vec<u128>,
     /// Bit `n` of `lens[c]` is set when a starter of `n` bytes begins with letter `c`.
     lens: [u16; 26],
 }
@@ -303,23 +356,24 @@ struct Starters {
 fn starters() -> &'static Starters {
     static WORDS: std::sync::OnceLock<Starters> = std::sync::OnceLock::new();
     WORDS.get_or_init(|| {
-        let mut words: Vec<&'static str> = [
-            &MONTHS[..],
-            &MONTH_ABBR,
-            &WEEKDAYS,
-            &RELATIVE,
-            &DAYWORDS,
-            &["noon", "midnight"],
+        let words: Vec<&'static str> = [
+            MONTHS.list,
+            MONTH_ABBR.list,
+            WEEKDAYS.list,
+            RELATIVE.list,
+            DAYWORDS.list,
+            NOON.list,
         ]
         .concat();
-        words.sort_unstable();
         let mut lens = [0u16; 26];
         for w in &words {
             if let Some(&b) = w.as_bytes().first() {
                 lens[usize::from(b - b'a') % 26] |= 1 << w.len().min(15);
             }
         }
-        Starters { words, lens }
+        let mut keys: Vec<u128> = words.iter().map(|w| starter_key(w.as_bytes())).collect();
+        keys.sort_unstable();
+        Starters { keys, lens }
     })
 }
 
@@ -364,11 +418,12 @@ pub fn find_neutral(words: &[&str]) -> Vec<(Range<usize>, Label)> {
     let mut i = 0;
     while i < words.len() {
         let w = at(i);
-        let sign_before = CURRENCY_SIGNS.contains(&w) && is_num(at(i + 1));
+        let sign_before = CURRENCY_SIGNS.list.contains(&w) && is_num(at(i + 1));
         let glued_sign = CURRENCY_SIGNS
+            .list
             .iter()
             .any(|s| w.len() > s.len() && w.starts_with(*s) && is_num(&w[s.len()..]));
-        let sign_after = is_num(w) && CURRENCY_SIGNS.contains(&at(i + 1));
+        let sign_after = is_num(w) && CURRENCY_SIGNS.list.contains(&at(i + 1));
         let glued_percent = w.len() > 1 && w.ends_with('%') && is_num(&w[..w.len() - 1]);
         let percent_after = is_num(w) && at(i + 1) == "%";
         let found = if sign_before || sign_after {
@@ -396,6 +451,74 @@ pub fn find_neutral(words: &[&str]) -> Vec<(Range<usize>, Label)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_starter_may_start_a_rule_and_plain_words_do_not() {
+        for l in [MONTHS, MONTH_ABBR, WEEKDAYS, RELATIVE, DAYWORDS, NOON] {
+            for w in l.list {
+                let upper = w.to_uppercase();
+                let title = format!("{}{}", &upper[..1], &w[1..]);
+                let mut variants = vec![w.to_string(), upper, title.clone()];
+                // Longer tokens are never starters, a dot or not.
+                if w.len() < 9 {
+                    variants.push(format!("{title}."));
+                }
+                for v in variants {
+                    assert!(may_start(&v), "{v:?}");
+                }
+            }
+        }
+        for w in [
+            "the", "said", "Sepp", "Mayor", "thist", "nov.5", "", "-", "Reuters",
+        ] {
+            assert!(!may_start(w), "{w:?}");
+        }
+        for w in ["5", "-2", "$5", "€"] {
+            assert!(may_start(w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn word_lists_match_what_a_scan_of_them_matches() {
+        let lists = [
+            MONTHS,
+            MONTH_ABBR,
+            WEEKDAYS,
+            RELATIVE,
+            PERIODS,
+            DAYWORDS,
+            YEAR_CUES,
+            SCALES,
+            CURRENCY_SIGNS,
+            CURRENCY_WORDS,
+            PERCENT_WORDS,
+            AMPM,
+            ZONES,
+            ORDINALS,
+            NOON,
+        ];
+        let mut probes: Vec<String> = [
+            "", "1", "10", "1,500", "Mln", "PCT", "€", "£5", "ñ", "\u{7f}",
+        ]
+        .map(String::from)
+        .to_vec();
+        for l in &lists {
+            for w in l.list {
+                probes.extend([
+                    w.to_string(),
+                    w.to_uppercase(),
+                    format!("{w}s"),
+                    w.chars().skip(1).collect(),
+                ]);
+            }
+        }
+        for l in &lists {
+            for p in &probes {
+                let scan = l.list.iter().any(|x| p.eq_ignore_ascii_case(x));
+                assert_eq!(l.has(p), scan, "{p:?} in {:?}", l.list);
+            }
+        }
+    }
 
     #[test]
     fn neutral_rules_need_no_english_word() {
