@@ -473,9 +473,12 @@ impl Context<'_> {
     /// Whether token `i` ends a clause: punctuation other than a hyphen or apostrophe.
     fn is_break(&self, i: usize) -> bool {
         let w = self.word(i);
-        !w.is_empty()
-            && w.chars()
-                .all(|c| c.is_ascii_punctuation() || c == '\u{201C}' || c == '\u{201D}')
+        // Most tokens are words: their first byte answers without decoding them.
+        if w.as_bytes().first().is_none_or(u8::is_ascii_alphanumeric) {
+            return false;
+        }
+        w.chars()
+            .all(|c| c.is_ascii_punctuation() || c == '\u{201C}' || c == '\u{201D}')
             && w != "-"
             && w != "'"
     }

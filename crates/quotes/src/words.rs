@@ -1,7 +1,5 @@
 //! The word lists the quote finder reads from `data/`, embedded at compile time (the binary
-//! needs no data files) and parsed once into sorted tables shared by every worker.
-
-use std::sync::OnceLock;
+//! needs no data files) and parsed at compile time into sorted tables.
 
 /// Verbs of saying; the same file the segmenter reads, so the two never disagree.
 const SPEECH_VERBS: &str = include_str!("../../../data/abbreviations/speech_verbs.txt");
@@ -228,7 +226,9 @@ static FEMALE_LINES: SortedLines<{ line_count(FEMALE_NAMES) }> = SortedLines::ne
 /// The longest word a lookup lowercases on the stack; longer tokens are in no list.
 const MAX_WORD: usize = 32;
 
-/// The entries of a list file: one lowercase entry per line, `#` starts a comment.
+/// The entries of a list file: one lowercase entry per line, `#` starts a comment (what
+/// the compile-time tables read, for the tests to check them against).
+#[cfg(test)]
 fn entries(file: &'static str) -> impl Iterator<Item = &'static str> {
     file.lines()
         .map(str::trim)
@@ -273,8 +273,12 @@ impl Filter {
     };
 
     /// The filter with `word` let through too.
-    const fn with(mut self, word: &str) -> Self {
-        let b = word.as_bytes();
+    const fn with(self, word: &str) -> Self {
+        self.with_bytes(word.as_bytes())
+    }
+
+    /// [`Filter::with`] for an entry's bytes.
+    const fn with_bytes(mut self, b: &[u8]) -> Self {
         if b.is_empty() {
             self.empty = true;
         } else if b.len() > FILTER_MAX_LEN {
@@ -344,49 +348,111 @@ impl WordSet {
     }
 }
 
-/// A list file behind a [`Filter`], its entries grouped by length so that a word that
-/// passes is compared with those of its length only.
-struct Lexicon {
-    filter: Filter,
-    /// By byte length: the entries of that length.
-    by_len: Vec<Vec<&'static str>>,
+/// The longest entry a [`Keys`] table packs into one number.
+const KEY_MAX: usize = 15;
+
+/// Bytes `start..end` of `b`, ASCII-lowercased, and their length packed into one number:
+/// equal keys mean equal words in any ASCII case. `None` when empty or longer than
+/// [`KEY_MAX`].
+const fn key(b: &[u8], start: usize, end: usize) -> Option<u128> {
+    let n = end - start;
+    if n == 0 || n > KEY_MAX {
+        return None;
+    }
+    let mut k = (n as u128) << 120;
+    let mut i = 0;
+    while i < n {
+        k |= (b[start + i].to_ascii_lowercase() as u128) << (8 * i);
+        i += 1;
+    }
+    Some(k)
 }
 
-impl Lexicon {
-    fn new(file: &'static str) -> Self {
-        let mut lexicon = Lexicon {
-            filter: Filter::EMPTY,
-            by_len: Vec::new(),
-        };
-        for word in entries(file) {
-            lexicon.filter = lexicon.filter.with(word);
-            if lexicon.by_len.len() <= word.len() {
-                lexicon.by_len.resize(word.len() + 1, Vec::new());
+/// Calls `f` on each entry of a list file (trimmed lines, `#` comments skipped), as byte
+/// ranges; a macro because `const fn` takes no closures.
+macro_rules! for_each_entry {
+    ($file:expr, |$s:ident, $e:ident| $body:block) => {{
+        let b = $file.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let mut end = i;
+            while end < b.len() && b[end] != b'\n' {
+                end += 1;
             }
-            lexicon.by_len[word.len()].push(word);
+            let (mut $s, mut $e) = (i, end);
+            while $s < $e && b[$s].is_ascii_whitespace() {
+                $s += 1;
+            }
+            while $e > $s && b[$e - 1].is_ascii_whitespace() {
+                $e -= 1;
+            }
+            if $e > $s && b[$s] != b'#' {
+                $body
+            }
+            i = end + 1;
         }
-        lexicon
+    }};
+}
+
+/// The entries of a list file.
+const fn entry_count(file: &str) -> usize {
+    let mut n = 0;
+    for_each_entry!(file, |s, e| {
+        let _ = (s, e);
+        n += 1;
+    });
+    n
+}
+
+/// A list file's entries as sorted [`key`]s behind a [`Filter`], built at compile time: a
+/// word that passes the filter costs one packing and a binary search, where comparing it
+/// with each same-length entry, behind a table built at the first call, cost about 100
+/// instructions a speech-verb look-up (callgrind, issue 18).
+struct Keys<const N: usize> {
+    filter: Filter,
+    keys: [u128; N],
+}
+
+impl<const N: usize> Keys<N> {
+    /// The table of `file`, which has `N` entries ([`entry_count`]), none longer than
+    /// [`KEY_MAX`] (else the build fails).
+    const fn new(file: &str) -> Self {
+        let mut keys = [0u128; N];
+        let mut filter = Filter::EMPTY;
+        let mut n = 0;
+        for_each_entry!(file, |s, e| {
+            let b = file.as_bytes();
+            filter = filter.with_bytes(b.split_at(e).0.split_at(s).1);
+            let Some(k) = key(b, s, e) else {
+                panic!("a list entry is longer than KEY_MAX");
+            };
+            // Insertion sort: a few dozen entries, once, at compile time.
+            let mut j = n;
+            while j > 0 && keys[j - 1] > k {
+                keys[j] = keys[j - 1];
+                j -= 1;
+            }
+            keys[j] = k;
+            n += 1;
+        });
+        Keys { filter, keys }
     }
 
     /// Whether `word`, in any ASCII case, is an entry.
+    #[inline]
     fn contains(&self, word: &str) -> bool {
+        let b = word.as_bytes();
         self.filter.admits(word)
-            && self.by_len.get(word.len()).is_some_and(|same| {
-                let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
-                same.iter().any(|e| {
-                    e.as_bytes().first().map(u8::to_ascii_lowercase) == first
-                        && e.eq_ignore_ascii_case(word)
-                })
-            })
+            && key(b, 0, b.len()).is_some_and(|k| self.keys.binary_search(&k).is_ok())
     }
 }
 
+/// The speech verbs' table.
+static SPEECH_VERB_KEYS: Keys<{ entry_count(SPEECH_VERBS) }> = Keys::new(SPEECH_VERBS);
+
 /// Whether `word` is a verb of saying ("said", "Told").
 pub(crate) fn is_speech_verb(word: &str) -> bool {
-    static TABLE: OnceLock<Lexicon> = OnceLock::new();
-    TABLE
-        .get_or_init(|| Lexicon::new(SPEECH_VERBS))
-        .contains(word)
+    SPEECH_VERB_KEYS.contains(word)
 }
 
 #[cfg(test)]
@@ -402,6 +468,11 @@ mod tests {
             assert_eq!(*w, w.to_lowercase(), "{w} is not lowercase");
         }
         assert!(all.len() > 50);
+        assert_eq!(
+            SPEECH_VERB_KEYS.keys.len(),
+            all.len(),
+            "the table reads every entry"
+        );
     }
 
     #[test]
