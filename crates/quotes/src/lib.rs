@@ -49,7 +49,7 @@ mod words;
 
 use article::{Analysis, Entity, Label, Quote, Span};
 
-use crate::words::{Gender, WordSet};
+use crate::words::{word_set, Gender, WordSet};
 
 /// Which attribution cues hold in an article's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -171,11 +171,11 @@ const SUBJECT_REACH: usize = 12;
 
 /// The lists tested at every token of a scan, behind a filter that rejects most words at
 /// once (callgrind, issue 18: walking them was a sixth of the quote stage).
-static NOT_SUBJECT_SET: WordSet = WordSet::new(NOT_SUBJECT);
-static AUXILIARY_SET: WordSet = WordSet::new(AUXILIARIES);
-static OPENER_SET: WordSet = WordSet::new(OPENERS);
-static INTRODUCTION_SET: WordSet = WordSet::new(INTRODUCTIONS);
-static PHRASE_END_SET: WordSet = WordSet::new(PHRASE_ENDS);
+static NOT_SUBJECT_SET: WordSet = word_set!(NOT_SUBJECT);
+static AUXILIARY_SET: WordSet = word_set!(AUXILIARIES);
+static OPENER_SET: WordSet = word_set!(OPENERS);
+static INTRODUCTION_SET: WordSet = word_set!(INTRODUCTIONS);
+static PHRASE_END_SET: WordSet = word_set!(PHRASE_ENDS);
 
 /// Finds direct quotations and their speakers. Stateless; shared by all workers.
 #[derive(Debug, Clone, Default)]
