@@ -176,6 +176,11 @@ static AUXILIARY_SET: WordSet = word_set!(AUXILIARIES);
 static OPENER_SET: WordSet = word_set!(OPENERS);
 static INTRODUCTION_SET: WordSet = word_set!(INTRODUCTIONS);
 static PHRASE_END_SET: WordSet = word_set!(PHRASE_ENDS);
+static ADVERB_SET: WordSet = word_set!(ADVERBS);
+static PRONOUN_SET: WordSet = word_set!(PRONOUNS);
+static DETERMINER_SET: WordSet = word_set!(DETERMINERS);
+static INDEFINITE_SET: WordSet = word_set!(INDEFINITES);
+static PREPOSITION_SET: WordSet = word_set!(PREPOSITIONS);
 
 /// Finds direct quotations and their speakers. Stateless; shared by all workers.
 #[derive(Debug, Clone, Default)]
@@ -643,7 +648,7 @@ impl Context<'_> {
         if next == ":" || (ended && self.is(j, &["said", "says"]) && is_clause_start(next)) {
             return None;
         }
-        let last = if last > i && self.is(last, ADVERBS) {
+        let last = if last > i && self.is_in(last, &ADVERB_SET) {
             last - 1
         } else {
             last
@@ -672,7 +677,7 @@ impl Context<'_> {
             .find(|&k| self.is_break(k))
             .filter(|&k| self.word(k) == ",")?;
         let mut cue = close + 1;
-        if cue < tokens.len() && self.is(cue, ADVERBS) {
+        if cue < tokens.len() && self.is_in(cue, &ADVERB_SET) {
             cue += 1;
         }
         (cue < tokens.len()
@@ -686,7 +691,7 @@ impl Context<'_> {
     /// ("a person familiar with the talks"), and a description followed by a name in
     /// apposition is that name ("its chairman, Sir Anthony Greener").
     fn phrase_after_cue(&self, from: usize, end: usize, cue: Span) -> Option<Attribution> {
-        let indefinite = from < end && self.is(from, INDEFINITES);
+        let indefinite = from < end && self.is_in(from, &INDEFINITE_SET);
         let mut last = None;
         for k in from..end.min(from + 8) {
             let stop = if indefinite {
@@ -770,7 +775,7 @@ impl Context<'_> {
     /// Smith"), and an indefinite description ("a Downing Street spokesman") is never a
     /// name inside it.
     fn speaker_phrase(&self, first: usize, last: usize, cue: Option<Span>) -> Option<Attribution> {
-        let indefinite = self.is(first, INDEFINITES);
+        let indefinite = self.is_in(first, &INDEFINITE_SET);
         let named = |labels: &[Label]| {
             (first..=last).rev().find_map(|k| {
                 let e = self.entity_ending(k)?;
@@ -779,7 +784,7 @@ impl Context<'_> {
                 (start >= self.analysis.tokens[first].span.start
                     && labels.contains(&self.entity(e).label)
                     && !self.is_possessive(k + 1)
-                    && !(before > first && self.is(before - 1, PREPOSITIONS)))
+                    && !(before > first && self.is_in(before - 1, &PREPOSITION_SET)))
                 .then_some(e)
             })
         };
@@ -788,7 +793,7 @@ impl Context<'_> {
                 return Some(self.named(e, cue));
             }
         }
-        if first == last && self.is(first, PRONOUNS) {
+        if first == last && self.is_in(first, &PRONOUN_SET) {
             let w = self.word(first);
             let person = w.eq_ignore_ascii_case("he") || w.eq_ignore_ascii_case("she");
             return Some(Attribution {
@@ -798,7 +803,7 @@ impl Context<'_> {
                 cue,
             });
         }
-        let starts_description = self.is(first, DETERMINERS)
+        let starts_description = self.is_in(first, &DETERMINER_SET)
             || self
                 .word(first)
                 .chars()
@@ -862,7 +867,7 @@ impl Context<'_> {
         let verb = Some(self.analysis.tokens[cue].span);
         if cue > sentence_start {
             let mut last = cue - 1;
-            if last > sentence_start && self.is(last, ADVERBS) {
+            if last > sentence_start && self.is_in(last, &ADVERB_SET) {
                 last -= 1;
             }
             // The verb's own subject right before it: a name, a pronoun, a description.
@@ -873,11 +878,11 @@ impl Context<'_> {
             {
                 return Some(self.named(e, verb));
             }
-            if self.is(last, PRONOUNS) {
+            if self.is_in(last, &PRONOUN_SET) {
                 return self.speaker_phrase(last, last, verb);
             }
             if let Some(d) = (last.saturating_sub(4).max(sentence_start)..=last)
-                .find(|&k| self.is(k, DETERMINERS))
+                .find(|&k| self.is_in(k, &DETERMINER_SET))
             {
                 if !(d..=last).any(|k| self.is_break(k) || self.is_in(k, &PHRASE_END_SET)) {
                     return self.speaker_phrase(d, last, verb);
@@ -926,7 +931,7 @@ impl Context<'_> {
         // The verb's own subject right before it ("after Mr Blair told members the Tories
         // offered a “hard right agenda”"), else the sentence's.
         let own = cue.checked_sub(1).filter(|&k| k >= start).and_then(|k| {
-            let k = if k > start && self.is(k, ADVERBS) {
+            let k = if k > start && self.is_in(k, &ADVERB_SET) {
                 k - 1
             } else {
                 k
@@ -1191,7 +1196,7 @@ impl Context<'_> {
             && !self.word(k + 1).chars().all(|c| c.is_uppercase())
             && words::title_gender(self.word(k + 1)).is_none()
             && (k + 2 >= self.analysis.tokens.len() || self.ends_name(k + 2))
-            && !self.is(k, DETERMINERS)
+            && !self.is_in(k, &DETERMINER_SET)
             // "Mr Blair", "Sen. Dole": a title before a tagged name.
             && words::title_gender(w).is_none()
             && self.entity_starting(k + 1).is_none()
@@ -1335,7 +1340,7 @@ impl Context<'_> {
                 && (k.saturating_sub(3).max(first)..k)
                     .rev()
                     .take_while(|&d| !self.is_break(d))
-                    .any(|d| self.is(d, INDEFINITES))
+                    .any(|d| self.is_in(d, &INDEFINITE_SET))
         })
     }
 
@@ -1450,7 +1455,7 @@ impl Context<'_> {
             if k > 0 && words::title_gender(self.word(k - 1)).is_some() {
                 k -= 1;
             }
-            k > 0 && self.is(k - 1, PREPOSITIONS)
+            k > 0 && self.is_in(k - 1, &PREPOSITION_SET)
         };
         (first..entities.len())
             .take_while(|&e| entities[e].span.end <= span.end.min(at))
