@@ -232,8 +232,9 @@ enum Subject {
 struct Context<'a> {
     text: &'a str,
     analysis: &'a Analysis,
-    /// Every quotation's outer span, in text order: names inside quotes are not referents.
-    quoted: &'a [Span],
+    /// Every quotation, in text order (by its outer span: names inside quotes are not
+    /// referents).
+    quoted: &'a [marks::Quoted],
     /// Where paragraphs break (every line break, or only indented ones in wrapped copy).
     layout: marks::Layout<'a>,
     cluster_of: Vec<Option<usize>>,
@@ -283,11 +284,10 @@ impl QuoteFinder {
                 .collect();
             return;
         }
-        let quoted: Vec<Span> = found.iter().map(|q| q.outer).collect();
         let cx = Context {
             text,
             analysis,
-            quoted: &quoted,
+            quoted: &found,
             layout,
             cluster_of: analysis.entity_clusters(),
             cluster_gender: vec![std::cell::Cell::new(None); analysis.clusters.len()],
@@ -298,7 +298,7 @@ impl QuoteFinder {
         // The last attributed quote, and the one of another speaker before it.
         let mut previous: Option<Said> = None;
         let mut other: Option<Said> = None;
-        for q in found {
+        for &q in &found {
             let inner = q.inner.slice(text);
             if is_title(text, &q) {
                 continue; // a programme or a book named, not a quotation of anyone
@@ -548,8 +548,11 @@ impl Context<'_> {
 
     /// The quotation byte `at` lies inside, if any.
     fn quote_at(&self, at: usize) -> Option<Span> {
-        let i = self.quoted.partition_point(|q| q.end <= at);
-        self.quoted.get(i).filter(|q| q.start <= at).copied()
+        let i = self.quoted.partition_point(|q| q.outer.end <= at);
+        self.quoted
+            .get(i)
+            .map(|q| q.outer)
+            .filter(|q| q.start <= at)
     }
 
     /// Whether a paragraph break lies between two byte offsets.

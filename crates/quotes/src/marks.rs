@@ -158,8 +158,16 @@ fn opens(text: &str, at: usize, c: char) -> bool {
     if c != STRAIGHT {
         return PAIRS.iter().any(|(o, _)| *o == c);
     }
-    let before = text[..at].chars().next_back();
-    let after = text[at + 1..].chars().next();
+    // The neighbours, nearly always ASCII, read as bytes before any decoding.
+    let bytes = text.as_bytes();
+    let before = match at.checked_sub(1).map(|i| bytes[i]) {
+        Some(b) if !b.is_ascii() => text[..at].chars().next_back(),
+        b => b.map(char::from),
+    };
+    let after = match bytes.get(at + 1) {
+        Some(b) if !b.is_ascii() => text[at + 1..].chars().next(),
+        b => b.map(|&b| char::from(b)),
+    };
     let spaced_before =
         before.is_none_or(|b| b.is_whitespace() || "([{\u{2014}\u{2013}-/".contains(b));
     let spaced_after = after.is_none_or(char::is_whitespace);
