@@ -333,6 +333,10 @@ mod tests {
         // with a mark after the full stop and never closed.
         let text = "She said: \"We doubled it. \"We will extend it.\" Then \"more\" came.";
         assert_eq!(inner(text), ["We doubled it. \"We will extend it.", "more"]);
+        // Neighbours outside ASCII: a dash or a no-break space before opens, a letter
+        // does not.
+        assert_eq!(inner("x\u{2014}\"Yes,\" he said"), ["Yes,"]);
+        assert_eq!(inner("caf\u{e9}\"s\" and \u{a0}\"ok\""), ["ok"]);
     }
 
     #[test]
@@ -349,6 +353,45 @@ mod tests {
                 "If the party discipline is\nbroken, I would like to see punishment."
             ]
         );
+    }
+
+    #[test]
+    fn paragraph_breaks_answer_as_a_walk_of_every_character_does() {
+        // The reference: every character decoded, a run of breaks counted once.
+        fn walked(layout: &Layout, text: &str, from: usize, to: usize) -> usize {
+            let mut breaks = 0;
+            let mut in_break = false;
+            for (i, c) in text[from..to].char_indices() {
+                if c == '\n' {
+                    if !in_break && layout.breaks_at(from + i) {
+                        breaks += 1;
+                        in_break = true;
+                    }
+                } else if !c.is_whitespace() {
+                    in_break = false;
+                }
+            }
+            breaks
+        }
+        let long = format!("{}\n\n{}\u{2003}\n\nend", "a".repeat(40), "b".repeat(40));
+        let texts = [
+            "One.\n\nTwo.\n \nThree.\nFour.\n\u{a0}\nFive.",
+            "Wrapped copy runs on\nover lines at a width\n    and indents\na paragraph.",
+            long.as_str(),
+        ];
+        for text in texts {
+            let layout = Layout::new(text);
+            let cuts: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &from in &cuts {
+                for &to in cuts.iter().filter(|&&to| to >= from) {
+                    let n = walked(&layout, text, from, to);
+                    assert_eq!(layout.breaks(from, to), n, "{text:?} {from}..{to}");
+                    assert_eq!(layout.any_break(from, to), n > 0, "{text:?} {from}..{to}");
+                }
+            }
+        }
     }
 
     #[test]

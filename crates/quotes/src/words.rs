@@ -535,11 +535,10 @@ mod tests {
         for (t, g) in TITLES {
             assert_eq!(title_gender(t), Some(*g), "{t} passes the quick filter");
         }
-        let male = |w: &str| MALE_LINES.contains(w);
-        let female = |w: &str| FEMALE_LINES.contains(w);
-        let tables: [(&str, &dyn Fn(&str) -> bool); 2] =
-            [(MALE_NAMES, &male), (FEMALE_NAMES, &female)];
-        for (list, has) in tables {
+        type Has = fn(&str) -> bool;
+        let male: Has = |w| MALE_LINES.contains(w);
+        let female: Has = |w| FEMALE_LINES.contains(w);
+        for (list, has) in [(MALE_NAMES, male), (FEMALE_NAMES, female)] {
             let all: Vec<_> = entries(list).collect();
             assert!(
                 all.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()),
