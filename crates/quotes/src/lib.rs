@@ -49,7 +49,7 @@ mod words;
 
 use article::{Analysis, Entity, Label, Quote, Span};
 
-use crate::words::{Gender, WordSet};
+use crate::words::{word_set, Gender, WordSet};
 
 /// Which attribution cues hold in an article's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -171,11 +171,16 @@ const SUBJECT_REACH: usize = 12;
 
 /// The lists tested at every token of a scan, behind a filter that rejects most words at
 /// once (callgrind, issue 18: walking them was a sixth of the quote stage).
-static NOT_SUBJECT_SET: WordSet = WordSet::new(NOT_SUBJECT);
-static AUXILIARY_SET: WordSet = WordSet::new(AUXILIARIES);
-static OPENER_SET: WordSet = WordSet::new(OPENERS);
-static INTRODUCTION_SET: WordSet = WordSet::new(INTRODUCTIONS);
-static PHRASE_END_SET: WordSet = WordSet::new(PHRASE_ENDS);
+static NOT_SUBJECT_SET: WordSet = word_set!(NOT_SUBJECT);
+static AUXILIARY_SET: WordSet = word_set!(AUXILIARIES);
+static OPENER_SET: WordSet = word_set!(OPENERS);
+static INTRODUCTION_SET: WordSet = word_set!(INTRODUCTIONS);
+static PHRASE_END_SET: WordSet = word_set!(PHRASE_ENDS);
+static ADVERB_SET: WordSet = word_set!(ADVERBS);
+static PRONOUN_SET: WordSet = word_set!(PRONOUNS);
+static DETERMINER_SET: WordSet = word_set!(DETERMINERS);
+static INDEFINITE_SET: WordSet = word_set!(INDEFINITES);
+static PREPOSITION_SET: WordSet = word_set!(PREPOSITIONS);
 
 /// Finds direct quotations and their speakers. Stateless; shared by all workers.
 #[derive(Debug, Clone, Default)]
@@ -227,8 +232,9 @@ enum Subject {
 struct Context<'a> {
     text: &'a str,
     analysis: &'a Analysis,
-    /// Every quotation's outer span, in text order: names inside quotes are not referents.
-    quoted: &'a [Span],
+    /// Every quotation, in text order (by its outer span: names inside quotes are not
+    /// referents).
+    quoted: &'a [marks::Quoted],
     /// Where paragraphs break (every line break, or only indented ones in wrapped copy).
     layout: marks::Layout<'a>,
     cluster_of: Vec<Option<usize>>,
@@ -278,11 +284,10 @@ impl QuoteFinder {
                 .collect();
             return;
         }
-        let quoted: Vec<Span> = found.iter().map(|q| q.outer).collect();
         let cx = Context {
             text,
             analysis,
-            quoted: &quoted,
+            quoted: &found,
             layout,
             cluster_of: analysis.entity_clusters(),
             cluster_gender: vec![std::cell::Cell::new(None); analysis.clusters.len()],
@@ -293,7 +298,7 @@ impl QuoteFinder {
         // The last attributed quote, and the one of another speaker before it.
         let mut previous: Option<Said> = None;
         let mut other: Option<Said> = None;
-        for q in found {
+        for &q in &found {
             let inner = q.inner.slice(text);
             if is_title(text, &q) {
                 continue; // a programme or a book named, not a quotation of anyone
@@ -473,9 +478,12 @@ impl Context<'_> {
     /// Whether token `i` ends a clause: punctuation other than a hyphen or apostrophe.
     fn is_break(&self, i: usize) -> bool {
         let w = self.word(i);
-        !w.is_empty()
-            && w.chars()
-                .all(|c| c.is_ascii_punctuation() || c == '\u{201C}' || c == '\u{201D}')
+        // Most tokens are words: their first byte answers without decoding them.
+        if w.as_bytes().first().is_none_or(u8::is_ascii_alphanumeric) {
+            return false;
+        }
+        w.chars()
+            .all(|c| c.is_ascii_punctuation() || c == '\u{201C}' || c == '\u{201D}')
             && w != "-"
             && w != "'"
     }
@@ -535,8 +543,16 @@ impl Context<'_> {
 
     /// Whether byte `at` lies inside a quotation.
     fn in_quote(&self, at: usize) -> bool {
-        let i = self.quoted.partition_point(|q| q.end <= at);
-        self.quoted.get(i).is_some_and(|q| q.start <= at)
+        self.quote_at(at).is_some()
+    }
+
+    /// The quotation byte `at` lies inside, if any.
+    fn quote_at(&self, at: usize) -> Option<Span> {
+        let i = self.quoted.partition_point(|q| q.outer.end <= at);
+        self.quoted
+            .get(i)
+            .map(|q| q.outer)
+            .filter(|q| q.start <= at)
     }
 
     /// Whether a paragraph break lies between two byte offsets.
@@ -635,7 +651,7 @@ impl Context<'_> {
         if next == ":" || (ended && self.is(j, &["said", "says"]) && is_clause_start(next)) {
             return None;
         }
-        let last = if last > i && self.is(last, ADVERBS) {
+        let last = if last > i && self.is_in(last, &ADVERB_SET) {
             last - 1
         } else {
             last
@@ -664,7 +680,7 @@ impl Context<'_> {
             .find(|&k| self.is_break(k))
             .filter(|&k| self.word(k) == ",")?;
         let mut cue = close + 1;
-        if cue < tokens.len() && self.is(cue, ADVERBS) {
+        if cue < tokens.len() && self.is_in(cue, &ADVERB_SET) {
             cue += 1;
         }
         (cue < tokens.len()
@@ -678,7 +694,7 @@ impl Context<'_> {
     /// ("a person familiar with the talks"), and a description followed by a name in
     /// apposition is that name ("its chairman, Sir Anthony Greener").
     fn phrase_after_cue(&self, from: usize, end: usize, cue: Span) -> Option<Attribution> {
-        let indefinite = from < end && self.is(from, INDEFINITES);
+        let indefinite = from < end && self.is_in(from, &INDEFINITE_SET);
         let mut last = None;
         for k in from..end.min(from + 8) {
             let stop = if indefinite {
@@ -762,7 +778,7 @@ impl Context<'_> {
     /// Smith"), and an indefinite description ("a Downing Street spokesman") is never a
     /// name inside it.
     fn speaker_phrase(&self, first: usize, last: usize, cue: Option<Span>) -> Option<Attribution> {
-        let indefinite = self.is(first, INDEFINITES);
+        let indefinite = self.is_in(first, &INDEFINITE_SET);
         let named = |labels: &[Label]| {
             (first..=last).rev().find_map(|k| {
                 let e = self.entity_ending(k)?;
@@ -771,7 +787,7 @@ impl Context<'_> {
                 (start >= self.analysis.tokens[first].span.start
                     && labels.contains(&self.entity(e).label)
                     && !self.is_possessive(k + 1)
-                    && !(before > first && self.is(before - 1, PREPOSITIONS)))
+                    && !(before > first && self.is_in(before - 1, &PREPOSITION_SET)))
                 .then_some(e)
             })
         };
@@ -780,7 +796,7 @@ impl Context<'_> {
                 return Some(self.named(e, cue));
             }
         }
-        if first == last && self.is(first, PRONOUNS) {
+        if first == last && self.is_in(first, &PRONOUN_SET) {
             let w = self.word(first);
             let person = w.eq_ignore_ascii_case("he") || w.eq_ignore_ascii_case("she");
             return Some(Attribution {
@@ -790,7 +806,7 @@ impl Context<'_> {
                 cue,
             });
         }
-        let starts_description = self.is(first, DETERMINERS)
+        let starts_description = self.is_in(first, &DETERMINER_SET)
             || self
                 .word(first)
                 .chars()
@@ -854,7 +870,7 @@ impl Context<'_> {
         let verb = Some(self.analysis.tokens[cue].span);
         if cue > sentence_start {
             let mut last = cue - 1;
-            if last > sentence_start && self.is(last, ADVERBS) {
+            if last > sentence_start && self.is_in(last, &ADVERB_SET) {
                 last -= 1;
             }
             // The verb's own subject right before it: a name, a pronoun, a description.
@@ -865,11 +881,11 @@ impl Context<'_> {
             {
                 return Some(self.named(e, verb));
             }
-            if self.is(last, PRONOUNS) {
+            if self.is_in(last, &PRONOUN_SET) {
                 return self.speaker_phrase(last, last, verb);
             }
             if let Some(d) = (last.saturating_sub(4).max(sentence_start)..=last)
-                .find(|&k| self.is(k, DETERMINERS))
+                .find(|&k| self.is_in(k, &DETERMINER_SET))
             {
                 if !(d..=last).any(|k| self.is_break(k) || self.is_in(k, &PHRASE_END_SET)) {
                     return self.speaker_phrase(d, last, verb);
@@ -918,7 +934,7 @@ impl Context<'_> {
         // The verb's own subject right before it ("after Mr Blair told members the Tories
         // offered a “hard right agenda”"), else the sentence's.
         let own = cue.checked_sub(1).filter(|&k| k >= start).and_then(|k| {
-            let k = if k > start && self.is(k, ADVERBS) {
+            let k = if k > start && self.is_in(k, &ADVERB_SET) {
                 k - 1
             } else {
                 k
@@ -1088,12 +1104,15 @@ impl Context<'_> {
         }
         let mut k = range.start;
         // Skip quotations and openers at the start ("“…,” he said. But …" has its own).
-        while k < end
-            && (self.is_in(k, &OPENER_SET)
-                || self.word(k) == ","
-                || self.in_quote(self.analysis.tokens[k].span.start))
-        {
-            k += 1;
+        while k < end {
+            // A quotation is passed over whole, not one token and search at a time.
+            if let Some(q) = self.quote_at(self.analysis.tokens[k].span.start) {
+                k = self.token_from(q.end).max(k + 1);
+            } else if self.is_in(k, &OPENER_SET) || self.word(k) == "," {
+                k += 1;
+            } else {
+                break;
+            }
         }
         if k < end && self.is_in(k, &INTRODUCTION_SET) {
             match (k..end).find(|&j| self.word(j) == ",") {
@@ -1180,7 +1199,7 @@ impl Context<'_> {
             && !self.word(k + 1).chars().all(|c| c.is_uppercase())
             && words::title_gender(self.word(k + 1)).is_none()
             && (k + 2 >= self.analysis.tokens.len() || self.ends_name(k + 2))
-            && !self.is(k, DETERMINERS)
+            && !self.is_in(k, &DETERMINER_SET)
             // "Mr Blair", "Sen. Dole": a title before a tagged name.
             && words::title_gender(w).is_none()
             && self.entity_starting(k + 1).is_none()
@@ -1324,7 +1343,7 @@ impl Context<'_> {
                 && (k.saturating_sub(3).max(first)..k)
                     .rev()
                     .take_while(|&d| !self.is_break(d))
-                    .any(|d| self.is(d, INDEFINITES))
+                    .any(|d| self.is_in(d, &INDEFINITE_SET))
         })
     }
 
@@ -1439,7 +1458,7 @@ impl Context<'_> {
             if k > 0 && words::title_gender(self.word(k - 1)).is_some() {
                 k -= 1;
             }
-            k > 0 && self.is(k - 1, PREPOSITIONS)
+            k > 0 && self.is_in(k - 1, &PREPOSITION_SET)
         };
         (first..entities.len())
             .take_while(|&e| entities[e].span.end <= span.end.min(at))
@@ -1615,6 +1634,16 @@ fn is_partial(inner: &str) -> bool {
 /// opening a sentence. Quoted speech opening mid-sentence starts with a capital too, but
 /// does not capitalise its every word.
 fn is_title(text: &str, q: &marks::Quoted) -> bool {
+    // The cheap test of what stands before the quote first: most quotations open a
+    // sentence or follow a colon, and their words need no look (callgrind, issue 18).
+    let before = text[..q.outer.start].trim_end_matches([' ', '\t', '\u{00A0}']);
+    if !before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == ',')
+    {
+        return false;
+    }
     let inner = q.inner.slice(text);
     let mut words = 0;
     for w in inner.split_whitespace() {
@@ -1626,12 +1655,7 @@ fn is_title(text: &str, q: &marks::Quoted) -> bool {
             return false;
         }
     }
-    let before = text[..q.outer.start].trim_end_matches([' ', '\t', '\u{00A0}']);
     words >= 2
-        && before
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == ',')
 }
 
 /// Whether quoted words end in punctuation that closes a sentence or a clause.

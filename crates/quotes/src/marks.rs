@@ -60,25 +60,36 @@ impl<'a> Layout<'a> {
         let Some(s) = self.text.get(from..to.max(from)) else {
             return 0;
         };
+        // Line breaks found by memchr, and the text between two looked at only while in a
+        // run of breaks: decoding every character cost most of a quote's continuation check
+        // (callgrind, issue 18).
         let mut breaks = 0;
         let mut in_break = false;
-        for (i, c) in s.char_indices() {
-            if c == '\n' {
-                if !in_break && self.breaks_at(from + i) {
-                    breaks += usize::from(!in_break);
-                    in_break = true;
-                }
-            } else if !c.is_whitespace() {
+        let mut line = 0;
+        for i in memchr::memchr_iter(b'\n', s.as_bytes()) {
+            if in_break && !s[line..i].chars().all(char::is_whitespace) {
                 in_break = false;
             }
+            if !in_break && self.breaks_at(from + i) {
+                breaks += 1;
+                in_break = true;
+            }
+            line = i + 1;
         }
         breaks
     }
 
     /// Whether a paragraph break lies between two byte offsets.
     pub(crate) fn any_break(&self, from: usize, to: usize) -> bool {
+        // The quote finder asks about the gap before each word of an attribution, a few
+        // bytes: a plain loop is done before memchr has set up (callgrind, issue 18).
         self.text.get(from..to.max(from)).is_some_and(|s| {
-            memchr::memchr_iter(b'\n', s.as_bytes()).any(|i| self.breaks_at(from + i))
+            let b = s.as_bytes();
+            if b.len() <= 32 {
+                (0..b.len()).any(|i| b[i] == b'\n' && self.breaks_at(from + i))
+            } else {
+                memchr::memchr_iter(b'\n', b).any(|i| self.breaks_at(from + i))
+            }
         })
     }
 
@@ -147,8 +158,16 @@ fn opens(text: &str, at: usize, c: char) -> bool {
     if c != STRAIGHT {
         return PAIRS.iter().any(|(o, _)| *o == c);
     }
-    let before = text[..at].chars().next_back();
-    let after = text[at + 1..].chars().next();
+    // The neighbours, nearly always ASCII, read as bytes before any decoding.
+    let bytes = text.as_bytes();
+    let before = match at.checked_sub(1).map(|i| bytes[i]) {
+        Some(b) if !b.is_ascii() => text[..at].chars().next_back(),
+        b => b.map(char::from),
+    };
+    let after = match bytes.get(at + 1) {
+        Some(b) if !b.is_ascii() => text[at + 1..].chars().next(),
+        b => b.map(|&b| char::from(b)),
+    };
     let spaced_before =
         before.is_none_or(|b| b.is_whitespace() || "([{\u{2014}\u{2013}-/".contains(b));
     let spaced_after = after.is_none_or(char::is_whitespace);
@@ -176,7 +195,9 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
-    fn next(&mut self, from: usize) -> Option<usize> {
+    /// The next such byte; line breaks only while `in_quote` (outside a quotation they
+    /// change nothing, and a BBC text has one every few hundred bytes).
+    fn next(&mut self, from: usize, in_quote: bool) -> Option<usize> {
         let rest = self.bytes.get(from..)?;
         let stale = match self.rare {
             None => true,
@@ -187,7 +208,12 @@ impl Scanner<'_> {
             self.rare = Some(memchr::memchr2(0xC2, 0xE3, rest).map(|r| from + r));
         }
         let rare = self.rare.flatten();
-        let common = memchr::memchr3(b'"', b'\n', 0xE2, rest).map(|c| from + c);
+        let common = if in_quote {
+            memchr::memchr3(b'"', b'\n', 0xE2, rest)
+        } else {
+            memchr::memchr2(b'"', 0xE2, rest)
+        }
+        .map(|c| from + c);
         match (common, rare) {
             (Some(c), Some(r)) => Some(c.min(r)),
             (c, r) => c.or(r),
@@ -204,7 +230,7 @@ pub(crate) fn quotations(text: &str, layout: &Layout) -> Vec<Quoted> {
     let bytes = text.as_bytes();
     let mut scan = Scanner { bytes, rare: None };
     let mut from = 0;
-    while let Some(at) = scan.next(from) {
+    while let Some(at) = scan.next(from, open.is_some()) {
         let Some(c) = text[at..].chars().next() else {
             break;
         };
@@ -307,6 +333,10 @@ mod tests {
         // with a mark after the full stop and never closed.
         let text = "She said: \"We doubled it. \"We will extend it.\" Then \"more\" came.";
         assert_eq!(inner(text), ["We doubled it. \"We will extend it.", "more"]);
+        // Neighbours outside ASCII: a dash or a no-break space before opens, a letter
+        // does not.
+        assert_eq!(inner("x\u{2014}\"Yes,\" he said"), ["Yes,"]);
+        assert_eq!(inner("caf\u{e9}\"s\" and \u{a0}\"ok\""), ["ok"]);
     }
 
     #[test]
@@ -323,6 +353,45 @@ mod tests {
                 "If the party discipline is\nbroken, I would like to see punishment."
             ]
         );
+    }
+
+    #[test]
+    fn paragraph_breaks_answer_as_a_walk_of_every_character_does() {
+        // The reference: every character decoded, a run of breaks counted once.
+        fn walked(layout: &Layout, text: &str, from: usize, to: usize) -> usize {
+            let mut breaks = 0;
+            let mut in_break = false;
+            for (i, c) in text[from..to].char_indices() {
+                if c == '\n' {
+                    if !in_break && layout.breaks_at(from + i) {
+                        breaks += 1;
+                        in_break = true;
+                    }
+                } else if !c.is_whitespace() {
+                    in_break = false;
+                }
+            }
+            breaks
+        }
+        let long = format!("{}\n\n{}\u{2003}\n\nend", "a".repeat(40), "b".repeat(40));
+        let texts = [
+            "One.\n\nTwo.\n \nThree.\nFour.\n\u{a0}\nFive.",
+            "Wrapped copy runs on\nover lines at a width\n    and indents\na paragraph.",
+            long.as_str(),
+        ];
+        for text in texts {
+            let layout = Layout::new(text);
+            let cuts: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &from in &cuts {
+                for &to in cuts.iter().filter(|&&to| to >= from) {
+                    let n = walked(&layout, text, from, to);
+                    assert_eq!(layout.breaks(from, to), n, "{text:?} {from}..{to}");
+                    assert_eq!(layout.any_break(from, to), n > 0, "{text:?} {from}..{to}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! The word lists the quote finder reads from `data/`, embedded at compile time (the binary
-//! needs no data files) and parsed once into sorted tables shared by every worker.
-
-use std::sync::OnceLock;
+//! needs no data files) and parsed at compile time into sorted tables.
 
 /// Verbs of saying; the same file the segmenter reads, so the two never disagree.
 const SPEECH_VERBS: &str = include_str!("../../../data/abbreviations/speech_verbs.txt");
@@ -127,59 +125,110 @@ pub(crate) fn title_gender(word: &str) -> Option<Gender> {
 
 /// The gender of a first name, `Unknown` when the census lists do not tell.
 pub(crate) fn name_gender(word: &str) -> Gender {
-    if in_sorted_lines(MALE_NAMES, word) {
+    if MALE_LINES.contains(word) {
         Gender::Male
-    } else if in_sorted_lines(FEMALE_NAMES, word) {
+    } else if FEMALE_LINES.contains(word) {
         Gender::Female
     } else {
         Gender::Unknown
     }
 }
 
-/// Whether `word`, in any ASCII case, is a line of `file`, a list kept sorted (bytewise,
-/// checked by a test) under its `#` header. Searched in place: parsing and sorting the
-/// 5,000 names into a table cost more than all the look-ups of a 100-article run
-/// (callgrind, issue 18).
-fn in_sorted_lines(file: &str, word: &str) -> bool {
-    let bytes = word.as_bytes();
-    if bytes.is_empty() || bytes.len() > MAX_WORD {
-        return false;
-    }
-    let mut buf = [0u8; MAX_WORD];
-    for (b, w) in buf.iter_mut().zip(bytes) {
-        *b = w.to_ascii_lowercase();
-    }
-    let word = &buf[..bytes.len()];
-    let mut list = file.as_bytes();
-    while list.first() == Some(&b'#') {
-        list = memchr::memchr(b'\n', list).map_or(&[], |n| &list[n + 1..]);
-    }
-    let (mut lo, mut hi) = (0, list.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        // A name is a few bytes long: a plain loop finds its line's ends sooner than a
-        // vectorised search sets up (callgrind, issue 18).
-        let start = list[lo..mid]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(lo, |n| lo + n + 1);
-        let end = list[start..hi]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(hi, |n| start + n);
-        match list[start..end].cmp(word) {
-            std::cmp::Ordering::Equal => return true,
-            std::cmp::Ordering::Less => lo = end + 1,
-            std::cmp::Ordering::Greater => hi = start,
-        }
-    }
-    false
+/// Where each line of a sorted list file starts and ends, worked out at compile time: a
+/// look-up is a binary search over these offsets (about 200 instructions), where searching
+/// the file in place had to find each probe's line ends (3,600 a name, callgrind, issue 18)
+/// and parsing the 5,000 names at run time cost more than a 100-article run's look-ups.
+struct SortedLines<const N: usize> {
+    file: &'static str,
+    /// `(start, end)` byte offsets of the entries, in file order.
+    lines: [(u32, u32); N],
 }
+
+/// Where the entries of a list file start: after its `#` header lines.
+const fn body_start(file: &str) -> usize {
+    let b = file.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] == b'#' {
+        while i < b.len() && b[i] != b'\n' {
+            i += 1;
+        }
+        i += 1;
+    }
+    if i > b.len() {
+        b.len()
+    } else {
+        i
+    }
+}
+
+/// The non-empty lines of a list file after its header.
+const fn line_count(file: &str) -> usize {
+    let b = file.as_bytes();
+    let (mut i, mut n, mut len) = (body_start(file), 0, 0);
+    while i < b.len() {
+        if b[i] == b'\n' {
+            n += (len > 0) as usize;
+            len = 0;
+        } else {
+            len += 1;
+        }
+        i += 1;
+    }
+    n + (len > 0) as usize
+}
+
+impl<const N: usize> SortedLines<N> {
+    /// The table of `file`, which has `N` entries ([`line_count`]).
+    const fn new(file: &'static str) -> Self {
+        let b = file.as_bytes();
+        let mut lines = [(0u32, 0u32); N];
+        let (mut i, mut n, mut start) = (body_start(file), 0, body_start(file));
+        while i <= b.len() {
+            if i == b.len() || b[i] == b'\n' {
+                if i > start {
+                    lines[n] = (start as u32, i as u32);
+                    n += 1;
+                }
+                start = i + 1;
+            }
+            i += 1;
+        }
+        SortedLines { file, lines }
+    }
+
+    /// Whether `word`, in any ASCII case, is an entry (the file kept sorted bytewise,
+    /// checked by a test).
+    fn contains(&self, word: &str) -> bool {
+        let bytes = word.as_bytes();
+        if bytes.is_empty() || bytes.len() > MAX_WORD {
+            return false;
+        }
+        let mut buf = [0u8; MAX_WORD];
+        for (b, w) in buf.iter_mut().zip(bytes) {
+            *b = w.to_ascii_lowercase();
+        }
+        let word = &buf[..bytes.len()];
+        let file = self.file.as_bytes();
+        self.lines
+            .binary_search_by(|&(s, e)| {
+                file.get(s as usize..e as usize)
+                    .unwrap_or_default()
+                    .cmp(word)
+            })
+            .is_ok()
+    }
+}
+
+/// The census lists' tables.
+static MALE_LINES: SortedLines<{ line_count(MALE_NAMES) }> = SortedLines::new(MALE_NAMES);
+static FEMALE_LINES: SortedLines<{ line_count(FEMALE_NAMES) }> = SortedLines::new(FEMALE_NAMES);
 
 /// The longest word a lookup lowercases on the stack; longer tokens are in no list.
 const MAX_WORD: usize = 32;
 
-/// The entries of a list file: one lowercase entry per line, `#` starts a comment.
+/// The entries of a list file: one lowercase entry per line, `#` starts a comment (what
+/// the compile-time tables read, for the tests to check them against).
+#[cfg(test)]
 fn entries(file: &'static str) -> impl Iterator<Item = &'static str> {
     file.lines()
         .map(str::trim)
@@ -224,8 +273,12 @@ impl Filter {
     };
 
     /// The filter with `word` let through too.
-    const fn with(mut self, word: &str) -> Self {
-        let b = word.as_bytes();
+    const fn with(self, word: &str) -> Self {
+        self.with_bytes(word.as_bytes())
+    }
+
+    /// [`Filter::with`] for an entry's bytes.
+    const fn with_bytes(mut self, b: &[u8]) -> Self {
         if b.is_empty() {
             self.empty = true;
         } else if b.len() > FILTER_MAX_LEN {
@@ -257,24 +310,62 @@ impl Filter {
 }
 
 /// A fixed word list (one of the quote finder's clause-word lists) behind a [`Filter`],
-/// built at compile time; [`WordSet::contains`] answers as a walk of the list comparing
-/// in any ASCII case would.
+/// with its sorted [`key`]s, built at compile time by [`word_set!`]; [`WordSet::contains`]
+/// answers as a walk of the list comparing in any ASCII case would.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WordSet {
     filter: Filter,
     words: &'static [&'static str],
+    /// The keys of the entries that have one, sorted.
+    keys: &'static [u128],
+}
+
+/// The [`WordSet`] of a `&'static [&'static str]` constant, its keys built at compile time.
+macro_rules! word_set {
+    ($words:expr) => {{
+        const KEYS: [u128; <[&str]>::len($words)] = $crate::words::sorted_keys($words);
+        $crate::words::WordSet::new($words, &KEYS)
+    }};
+}
+pub(crate) use word_set;
+
+/// The [`key`]s of `words` sorted, `u128::MAX` for those without one (empty or long: a
+/// word's key never has all its bits set, the length byte being at most [`KEY_MAX`]).
+pub(crate) const fn sorted_keys<const N: usize>(words: &[&str]) -> [u128; N] {
+    let mut keys = [u128::MAX; N];
+    let mut n = 0;
+    while n < N {
+        let b = words[n].as_bytes();
+        let k = match key(b, 0, b.len()) {
+            Some(k) => k,
+            None => u128::MAX,
+        };
+        // Insertion sort: a few dozen entries, once, at compile time.
+        let mut j = n;
+        while j > 0 && keys[j - 1] > k {
+            keys[j] = keys[j - 1];
+            j -= 1;
+        }
+        keys[j] = k;
+        n += 1;
+    }
+    keys
 }
 
 impl WordSet {
-    /// The set of `words`.
-    pub(crate) const fn new(words: &'static [&'static str]) -> Self {
+    /// The set of `words`, whose [`sorted_keys`] are `keys` (see [`word_set!`]).
+    pub(crate) const fn new(words: &'static [&'static str], keys: &'static [u128]) -> Self {
         let mut filter = Filter::EMPTY;
         let mut i = 0;
         while i < words.len() {
             filter = filter.with(words[i]);
             i += 1;
         }
-        WordSet { filter, words }
+        WordSet {
+            filter,
+            words,
+            keys,
+        }
     }
 
     /// Whether `word`, in any ASCII case, is one of the words.
@@ -283,61 +374,133 @@ impl WordSet {
         self.filter.admits(word) && self.listed(word)
     }
 
-    /// The comparison behind the filter.
+    /// The comparison behind the filter: a binary search of the keys (a walk of the list
+    /// cost 200 instructions a word that passed the filter, callgrind, issue 18), the rare
+    /// empty or long word compared with the entries.
     #[inline(never)]
     fn listed(&self, word: &str) -> bool {
-        let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
-        self.words.iter().any(|w| {
-            // The first byte settles most entries before the full comparison.
-            w.as_bytes().first().map(u8::to_ascii_lowercase) == first
-                && w.eq_ignore_ascii_case(word)
-        })
+        let b = word.as_bytes();
+        match key(b, 0, b.len()) {
+            Some(k) => self.keys.binary_search(&k).is_ok(),
+            None => self.words.iter().any(|w| w.eq_ignore_ascii_case(word)),
+        }
     }
 }
 
-/// A list file behind a [`Filter`], its entries grouped by length so that a word that
-/// passes is compared with those of its length only.
-struct Lexicon {
-    filter: Filter,
-    /// By byte length: the entries of that length.
-    by_len: Vec<Vec<&'static str>>,
+/// The longest entry a [`Keys`] table packs into one number.
+const KEY_MAX: usize = 15;
+
+/// Bytes `start..end` of `b`, ASCII-lowercased, and their length packed into one number:
+/// equal keys mean equal words in any ASCII case. `None` when empty or longer than
+/// [`KEY_MAX`].
+const fn key(b: &[u8], start: usize, end: usize) -> Option<u128> {
+    let n = end - start;
+    if n == 0 || n > KEY_MAX {
+        return None;
+    }
+    let mut k = (n as u128) << 120;
+    let mut i = 0;
+    while i < n {
+        k |= (b[start + i].to_ascii_lowercase() as u128) << (8 * i);
+        i += 1;
+    }
+    Some(k)
 }
 
-impl Lexicon {
-    fn new(file: &'static str) -> Self {
-        let mut lexicon = Lexicon {
-            filter: Filter::EMPTY,
-            by_len: Vec::new(),
-        };
-        for word in entries(file) {
-            lexicon.filter = lexicon.filter.with(word);
-            if lexicon.by_len.len() <= word.len() {
-                lexicon.by_len.resize(word.len() + 1, Vec::new());
+/// Calls `f` on each entry of a list file (trimmed lines, `#` comments skipped), as byte
+/// ranges; a macro because `const fn` takes no closures.
+macro_rules! for_each_entry {
+    ($file:expr, |$s:ident, $e:ident| $body:block) => {{
+        let b = $file.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let mut end = i;
+            while end < b.len() && b[end] != b'\n' {
+                end += 1;
             }
-            lexicon.by_len[word.len()].push(word);
+            let (mut $s, mut $e) = (i, end);
+            while $s < $e && b[$s].is_ascii_whitespace() {
+                $s += 1;
+            }
+            while $e > $s && b[$e - 1].is_ascii_whitespace() {
+                $e -= 1;
+            }
+            if $e > $s && b[$s] != b'#' {
+                $body
+            }
+            i = end + 1;
         }
-        lexicon
+    }};
+}
+
+/// The entries of a list file.
+const fn entry_count(file: &str) -> usize {
+    let mut n = 0;
+    for_each_entry!(file, |s, e| {
+        let _ = (s, e);
+        n += 1;
+    });
+    n
+}
+
+/// A list file's entries as sorted [`key`]s behind a [`Filter`], built at compile time: a
+/// word that passes the filter costs one packing and a binary search, where comparing it
+/// with each same-length entry, behind a table built at the first call, cost about 100
+/// instructions a speech-verb look-up (callgrind, issue 18).
+struct Keys<const N: usize> {
+    filter: Filter,
+    keys: [u128; N],
+}
+
+impl<const N: usize> Keys<N> {
+    /// The table of `file`, which has `N` entries ([`entry_count`]), none longer than
+    /// [`KEY_MAX`] (else the build fails).
+    const fn new(file: &str) -> Self {
+        let mut keys = [0u128; N];
+        let mut filter = Filter::EMPTY;
+        let mut n = 0;
+        for_each_entry!(file, |s, e| {
+            let b = file.as_bytes();
+            filter = filter.with_bytes(b.split_at(e).0.split_at(s).1);
+            let Some(k) = key(b, s, e) else {
+                panic!("a list entry is longer than KEY_MAX");
+            };
+            // Insertion sort: a few dozen entries, once, at compile time.
+            let mut j = n;
+            while j > 0 && keys[j - 1] > k {
+                keys[j] = keys[j - 1];
+                j -= 1;
+            }
+            keys[j] = k;
+            n += 1;
+        });
+        Keys { filter, keys }
     }
 
     /// Whether `word`, in any ASCII case, is an entry.
+    #[inline]
     fn contains(&self, word: &str) -> bool {
+        let b = word.as_bytes();
         self.filter.admits(word)
-            && self.by_len.get(word.len()).is_some_and(|same| {
-                let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
-                same.iter().any(|e| {
-                    e.as_bytes().first().map(u8::to_ascii_lowercase) == first
-                        && e.eq_ignore_ascii_case(word)
-                })
-            })
+            && key(b, 0, b.len()).is_some_and(|k| self.keys.binary_search(&k).is_ok())
     }
 }
 
-/// Whether `word` is a verb of saying ("said", "Told").
+/// The speech verbs' table.
+static SPEECH_VERB_KEYS: Keys<{ entry_count(SPEECH_VERBS) }> = Keys::new(SPEECH_VERBS);
+
+/// Whether `word` is a verb of saying ("said", "Told"). The filter at the caller, the rare
+/// search behind it a call: the quote finder asks at thousands of tokens an article
+/// (callgrind, issue 18).
+#[inline]
 pub(crate) fn is_speech_verb(word: &str) -> bool {
-    static TABLE: OnceLock<Lexicon> = OnceLock::new();
-    TABLE
-        .get_or_init(|| Lexicon::new(SPEECH_VERBS))
-        .contains(word)
+    SPEECH_VERB_KEYS.filter.admits(word) && speech_verb_listed(word)
+}
+
+/// [`is_speech_verb`] behind its filter.
+#[inline(never)]
+fn speech_verb_listed(word: &str) -> bool {
+    SPEECH_VERB_KEYS.contains(word)
 }
 
 #[cfg(test)]
@@ -353,6 +516,11 @@ mod tests {
             assert_eq!(*w, w.to_lowercase(), "{w} is not lowercase");
         }
         assert!(all.len() > 50);
+        assert_eq!(
+            SPEECH_VERB_KEYS.keys.len(),
+            all.len(),
+            "the table reads every entry"
+        );
     }
 
     #[test]
@@ -367,7 +535,10 @@ mod tests {
         for (t, g) in TITLES {
             assert_eq!(title_gender(t), Some(*g), "{t} passes the quick filter");
         }
-        for list in [MALE_NAMES, FEMALE_NAMES] {
+        type Has = fn(&str) -> bool;
+        let male: Has = |w| MALE_LINES.contains(w);
+        let female: Has = |w| FEMALE_LINES.contains(w);
+        for (list, has) in [(MALE_NAMES, male), (FEMALE_NAMES, female)] {
             let all: Vec<_> = entries(list).collect();
             assert!(
                 all.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()),
@@ -375,14 +546,16 @@ mod tests {
             );
             let lines = list.lines().filter(|l| !l.starts_with('#'));
             assert!(lines.eq(all.iter().copied()), "no blank lines or spaces");
-            // The in-place search finds every entry, first and last included, and no
-            // prefix or extension of one.
+            // The table's search finds every entry, first and last included, in any case,
+            // and no prefix or extension of one.
             for name in &all {
-                assert!(in_sorted_lines(list, name), "{name}");
-                assert!(!in_sorted_lines(list, &format!("{name}q")), "{name}q");
+                assert!(has(name), "{name}");
+                assert!(has(&name.to_ascii_uppercase()), "{name}");
+                assert!(!has(&format!("{name}q")), "{name}q");
+                assert!(!has(&name[..name.len() - 1]) || all.contains(&&name[..name.len() - 1]));
             }
         }
-        assert!(!in_sorted_lines(MALE_NAMES, "#"));
+        assert!(!MALE_LINES.contains("#"));
     }
 
     #[test]
@@ -413,7 +586,7 @@ mod tests {
             "-",
             "extraordinarily-long-word",
         ];
-        const SET: WordSet = WordSet::new(LIST);
+        const SET: WordSet = word_set!(LIST);
         let probes = [
             "to",
             "TO",
@@ -445,6 +618,6 @@ mod tests {
             let walked = LIST.iter().any(|w| w.eq_ignore_ascii_case(p));
             assert_eq!(SET.contains(p), walked, "{p:?}");
         }
-        assert!(WordSet::new(&[""]).contains(""));
+        assert!(word_set!(&[""]).contains(""));
     }
 }
