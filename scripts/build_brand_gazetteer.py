@@ -36,7 +36,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from build_org_gazetteer import company, designators, news_counts  # noqa: E402
+from build_org_gazetteer import company, designators, news_counts, write_phrases  # noqa: E402
 
 
 def names(icon):
@@ -96,10 +96,7 @@ def main():
                 phrases.add(phrase)
                 if any("'s" in t for t in toks):
                     phrases.add(" ".join(t.replace("'s", " 's") for t in toks))
-    with open(out, "w", encoding="utf-8") as f:
-        for p in sorted(phrases):
-            f.write(p + "\n")
-    print(f"{out}: {len(phrases)} phrases")
+    write_phrases(out, phrases)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,11 @@ def main():
                 phrases.add(phrase)
                 if any("'s" in t for t in toks):
                     phrases.add(" ".join(t.replace("'s", " 's") for t in toks))
+    write_phrases(out, phrases)
+
+
+def write_phrases(out, phrases):
+    """Writes a gazetteer list: one phrase a line, sorted, so a rebuild diffs cleanly."""
     with open(out, "w", encoding="utf-8") as f:
         for p in sorted(phrases):
             f.write(p + "\n")

@@ -340,16 +340,21 @@ pub(crate) const fn sorted_keys<const N: usize>(words: &[&str]) -> [u128; N] {
             Some(k) => k,
             None => u128::MAX,
         };
-        // Insertion sort: a few dozen entries, once, at compile time.
-        let mut j = n;
-        while j > 0 && keys[j - 1] > k {
-            keys[j] = keys[j - 1];
-            j -= 1;
-        }
-        keys[j] = k;
+        insert_sorted(&mut keys, n, k);
         n += 1;
     }
     keys
+}
+
+/// Puts `k` into the sorted first `n` of `keys`, moving the larger ones up: an insertion
+/// sort of a few dozen entries, once, at compile time.
+const fn insert_sorted<const N: usize>(keys: &mut [u128; N], n: usize, k: u128) {
+    let mut j = n;
+    while j > 0 && keys[j - 1] > k {
+        keys[j] = keys[j - 1];
+        j -= 1;
+    }
+    keys[j] = k;
 }
 
 impl WordSet {
@@ -465,13 +470,7 @@ impl<const N: usize> Keys<N> {
             let Some(k) = key(b, s, e) else {
                 panic!("a list entry is longer than KEY_MAX");
             };
-            // Insertion sort: a few dozen entries, once, at compile time.
-            let mut j = n;
-            while j > 0 && keys[j - 1] > k {
-                keys[j] = keys[j - 1];
-                j -= 1;
-            }
-            keys[j] = k;
+            insert_sorted(&mut keys, n, k);
             n += 1;
         });
         Keys { filter, keys }
